@@ -1,0 +1,222 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, type Dispatcher, request } from 'undici';
+import { ApiError, type HttpSummary } from '#core/errors';
+import type { Gateway } from '#core/gateway';
+import type { Deadline, DeleteResult, GatewayApi, TokenSource } from '#core/ports';
+import { DEFAULT_RETRY, decideRetry, parseRetryAfter, type RetryOptions } from './retry-policy.ts';
+import { parseGatewayBody, parseListBody } from './wire-gateway.ts';
+
+const GATEWAYS = '/v1alpha1/inference/gateways';
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/** How the client reaches the API; everything but the URL and token has a default. */
+export interface CoreWeaveClientOptions {
+  baseUrl: string;
+  tokens: TokenSource;
+  dispatcher?: Dispatcher;
+  /** per-request headers and body timeout */
+  timeoutMs?: number;
+  retry?: Partial<RetryOptions>;
+  random?: () => number;
+  now?: () => number;
+  /** Told about each response status (the adaptive limiter and benchmarks listen). */
+  onResponse?: (status: number | undefined) => void;
+}
+
+interface Reply {
+  status: number;
+  body: unknown;
+  http: HttpSummary;
+}
+
+let sharedAgent: Agent | undefined;
+
+/** One keep-alive connection pool per execution environment, reused across invocations. */
+export function sharedDispatcher(): Agent {
+  sharedAgent ??= new Agent({
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 60_000,
+    connections: 512,
+  });
+  return sharedAgent;
+}
+
+/** The CoreWeave gateway REST API over undici; the only module that knows the wire format. */
+export class CoreWeaveClient implements GatewayApi {
+  readonly #options: CoreWeaveClientOptions;
+  readonly #origin: URL;
+  readonly #retry: RetryOptions;
+
+  constructor(options: CoreWeaveClientOptions) {
+    this.#options = options;
+    this.#origin = new URL(options.baseUrl);
+    this.#retry = { ...DEFAULT_RETRY, ...options.retry };
+  }
+
+  async list(deadline: Deadline): Promise<Gateway[]> {
+    const reply = await this.#send('GET', GATEWAYS, deadline);
+    // ListGateways may answer NotFound when there is nothing to list (the provider's sweeper guards for it).
+    if (reply.status === 404) return [];
+    return parseListBody(reply.body, 'GET', GATEWAYS, reply.http);
+  }
+
+  async get(
+    id: string,
+    deadline: Deadline,
+  ): Promise<{ gateway: Gateway | undefined; http: HttpSummary }> {
+    const path = gatewayPath(id, 'GET');
+    const reply = await this.#send('GET', path, deadline);
+    if (reply.status === 404) return { gateway: undefined, http: reply.http };
+    return { gateway: parseGatewayBody(reply.body, 'GET', path, reply.http), http: reply.http };
+  }
+
+  async delete(id: string, deadline: Deadline): Promise<DeleteResult> {
+    const path = gatewayPath(id, 'DELETE');
+    const reply = await this.#send('DELETE', path, deadline);
+    // 404 means already gone: success, never retried (design.md "Deletion semantics").
+    if (reply.status === 404) return { kind: 'already_gone', http: reply.http };
+    return {
+      kind: 'deleted',
+      gateway: parseGatewayBody(reply.body, 'DELETE', path, reply.http),
+      http: reply.http,
+    };
+  }
+
+  async #send(method: 'GET' | 'DELETE', path: string, deadline: Deadline): Promise<Reply> {
+    const now = this.#options.now ?? Date.now;
+    const started = now();
+    let token = await this.#options.tokens.get();
+    let refreshed = false;
+    for (let attempt = 1; ; attempt++) {
+      const http = (status?: number): HttpSummary => ({
+        status,
+        attempts: attempt,
+        durationMs: now() - started,
+      });
+      const outcome = await this.#attempt(method, path, token);
+      this.#options.onResponse?.(outcome.status);
+      if (outcome.status === 401 && !refreshed) {
+        // The secret may have rotated under us: fetch it again once, then retry once.
+        refreshed = true;
+        token = await this.#options.tokens.refresh(token);
+        continue;
+      }
+      if (outcome.status === 401 || outcome.status === 403) {
+        throw new ApiError(outcome.status === 401 ? 'API_UNAUTHENTICATED' : 'API_FORBIDDEN', {
+          method,
+          path,
+          status: outcome.status,
+          apiMessage: apiMessage(outcome.text),
+          http: http(outcome.status),
+        });
+      }
+      if (
+        outcome.status !== undefined &&
+        (outcome.status === 404 || (outcome.status >= 200 && outcome.status < 300))
+      ) {
+        const body = outcome.status === 404 ? undefined : parseJson(outcome.text);
+        if (outcome.status === 404 || body !== undefined)
+          return { status: outcome.status, body, http: http(outcome.status) };
+      }
+      const badBody = outcome.status !== undefined && outcome.status < 300;
+      const decision = decideRetry(
+        {
+          attempt,
+          status: outcome.status,
+          errorCode: outcome.errorCode,
+          badBody,
+          retryAfterMs: parseRetryAfter(outcome.retryAfter, now()),
+          budgetMs: deadline.budgetMs(),
+        },
+        this.#retry,
+        this.#options.random,
+      );
+      if (decision.retry) {
+        await sleep(decision.delayMs);
+        continue;
+      }
+      const transient = decision.reason !== 'permanent' && decision.reason !== 'not_implemented';
+      throw new ApiError(
+        badBody ? 'API_BAD_RESPONSE' : transient ? 'API_TRANSIENT' : 'API_PERMANENT',
+        {
+          method,
+          path,
+          status: outcome.status,
+          apiMessage: badBody ? undefined : apiMessage(outcome.text),
+          detail: badBody
+            ? 'response body is not the expected JSON'
+            : `${decision.reason}${outcome.errorCode ? ` (${outcome.errorCode})` : ''}`,
+          http: http(outcome.status),
+        },
+      );
+    }
+  }
+
+  async #attempt(
+    method: string,
+    path: string,
+    token: string,
+  ): Promise<{
+    status?: number;
+    text?: string;
+    retryAfter?: string | string[];
+    errorCode?: string;
+  }> {
+    const timeout = this.#options.timeoutMs ?? 10_000;
+    try {
+      const response = await request(new URL(path, this.#origin), {
+        method,
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+        dispatcher: this.#options.dispatcher ?? sharedDispatcher(),
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      });
+      // Always read the body to the end so the connection goes back to the pool.
+      const text = await response.body.text();
+      return { status: response.statusCode, text, retryAfter: response.headers['retry-after'] };
+    } catch (error) {
+      return { errorCode: errorCode(error) };
+    }
+  }
+}
+
+function gatewayPath(id: string, method: string): string {
+  // Validate before the id goes anywhere near a URL: no `../`, `%2F` or other surprises.
+  if (!UUID.test(id)) {
+    throw new ApiError('API_PERMANENT', {
+      method,
+      path: `${GATEWAYS}/{id}`,
+      detail: 'gateway id is not a uuid',
+      http: { attempts: 0, durationMs: 0 },
+    });
+  }
+  return `${GATEWAYS}/${id}`;
+}
+
+function parseJson(text: string | undefined): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The API's own message from a google.rpc.Status or Connect error body, bounded. */
+function apiMessage(text: string | undefined): string | undefined {
+  const body = parseJson(text) as { message?: unknown; error?: unknown } | undefined;
+  const message = body && typeof body === 'object' ? (body.message ?? body.error) : undefined;
+  if (typeof message === 'string' && message.length > 0) return message.slice(0, 500);
+  if (text && text.length > 0) return 'non-JSON error body';
+  return undefined;
+}
+
+function errorCode(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return 'UNKNOWN';
+}

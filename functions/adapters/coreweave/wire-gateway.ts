@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { ApiError, type HttpSummary } from '#core/errors';
+import {
+  type Gateway,
+  type GatewayCondition,
+  type GatewayStatus,
+  KNOWN_STATUSES,
+} from '#core/gateway';
+
+// Enum numbers in declaration order of the generated Go enum (coreweave-gateway-api.md §3.2);
+// the API documents names, an older reference showed numbers, so accept both.
+const STATUS_BY_NUMBER: readonly GatewayStatus[] = KNOWN_STATUSES;
+const KNOWN = new Set<string>(KNOWN_STATUSES);
+
+const text = z.string().nullish();
+const strings = z.array(z.string()).nullish();
+const enumValue = z.union([z.string(), z.number()]).nullish();
+
+const condition = z.object({
+  type: text,
+  status: enumValue,
+  reason: text,
+  message: text,
+  zone: text,
+  lastUpdateTime: text,
+});
+
+// z.object drops unknown keys: this is the allowlist that keeps apiKey and anything
+// new the API adds out of our process beyond this point.
+const wireGateway = z.object({
+  spec: z.looseObject({
+    id: z.string().min(1),
+    name: text,
+    zones: strings,
+    organizationId: text,
+    endpointConfiguration: z
+      .object({ additionalDns: strings, allowedSourceIpRanges: strings })
+      .nullish(),
+  }),
+  status: z
+    .object({
+      status: enumValue,
+      createdAt: enumValue,
+      updatedAt: enumValue,
+      conditions: z.array(condition).nullish(),
+      endpoints: strings,
+    })
+    .nullish(),
+});
+
+/** Normalises an enum name or number to a status name; unknown values stay visible. */
+export function normaliseStatus(value: unknown): GatewayStatus {
+  if (value === undefined || value === null || value === '' || value === 0)
+    return 'STATUS_UNSPECIFIED';
+  if (typeof value === 'number') return STATUS_BY_NUMBER[value] ?? `STATUS_UNKNOWN(${value})`;
+  const name = String(value);
+  return KNOWN.has(name) ? (name as GatewayStatus) : `STATUS_UNKNOWN(${name.slice(0, 40)})`;
+}
+
+/** Parses one wire gateway; returns an error message instead of throwing. */
+export function toGateway(input: unknown): Gateway | string {
+  const parsed = wireGateway.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return `${issue?.path.join('.') || 'gateway'}: ${issue?.message ?? 'invalid'}`;
+  }
+  const { spec, status } = parsed.data;
+  const keys = Object.keys(spec);
+  const gateway: Gateway = {
+    id: spec.id,
+    name: spec.name ?? '',
+    zones: spec.zones ?? [],
+    status: normaliseStatus(status?.status),
+    conditions: (status?.conditions ?? []).map(
+      (c) =>
+        dropEmpty({
+          ...c,
+          status: c.status == null ? undefined : String(c.status),
+        }) as GatewayCondition,
+    ),
+    endpoints: status?.endpoints ?? [],
+  };
+  if (spec.organizationId) gateway.organizationId = spec.organizationId;
+  const auth = keys.find((key) => key.endsWith('Auth') && spec[key] != null);
+  if (auth) gateway.authKind = auth;
+  const routing = keys.find((key) => key.endsWith('Routing') && spec[key] != null);
+  if (routing) gateway.routingKind = routing;
+  if (spec.endpointConfiguration)
+    gateway.endpointConfiguration = dropEmpty(
+      spec.endpointConfiguration,
+    ) as Gateway['endpointConfiguration'];
+  if (status?.createdAt != null) gateway.createdAt = String(status.createdAt);
+  if (status?.updatedAt != null) gateway.updatedAt = String(status.updatedAt);
+  return gateway;
+}
+
+/** Reads `{ "gateway": … }` (get, delete) or throws API_BAD_RESPONSE. */
+export function parseGatewayBody(
+  body: unknown,
+  method: string,
+  path: string,
+  http: HttpSummary,
+): Gateway {
+  const wrapped = body as { gateway?: unknown } | null;
+  const result = toGateway(
+    typeof wrapped === 'object' && wrapped !== null ? wrapped.gateway : undefined,
+  );
+  if (typeof result === 'string') throw badResponse(method, path, http, result);
+  return result;
+}
+
+/** Reads `{ "items": [...] }`; a missing `items` is an empty list (proto3 omits it). */
+export function parseListBody(
+  body: unknown,
+  method: string,
+  path: string,
+  http: HttpSummary,
+): Gateway[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw badResponse(method, path, http, 'expected a JSON object');
+  }
+  const items = (body as { items?: unknown }).items ?? [];
+  if (!Array.isArray(items)) throw badResponse(method, path, http, 'items: expected an array');
+  return items.map((item, index) => {
+    const result = toGateway(item);
+    // An item we cannot identify cannot be judged safely: refuse the whole list.
+    if (typeof result === 'string')
+      throw badResponse(method, path, http, `items[${index}].${result}`);
+    return result;
+  });
+}
+
+function badResponse(method: string, path: string, http: HttpSummary, detail: string): ApiError {
+  return new ApiError('API_BAD_RESPONSE', {
+    method,
+    path,
+    status: http.status,
+    detail: `unexpected body: ${detail}`,
+    http,
+  });
+}
+
+function dropEmpty<T extends object>(value: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0)) continue;
+    out[key] = v;
+  }
+  return out as T;
+}

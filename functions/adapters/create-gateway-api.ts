@@ -1,0 +1,44 @@
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Dispatcher } from 'undici';
+import type { Config } from '#config/load-config';
+import type { TokenSource } from '#core/ports';
+import { SecretTokenSource } from './aws/secret-token-source.ts';
+import { CoreWeaveClient } from './coreweave/coreweave-client.ts';
+import { StaticTokenSource } from './static-token-source.ts';
+
+/** Edges a caller may replace: tests inject loopback clients, the CLI a token. */
+export interface ApiOverrides {
+  secretsClient?: Pick<SecretsManagerClient, 'send'>;
+  dispatcher?: Dispatcher;
+  tokens?: TokenSource;
+  onResponse?: (status: number | undefined) => void;
+}
+
+/** Wires the token source and the CoreWeave client from validated configuration. */
+export function createGatewayApi(
+  config: Config,
+  overrides: ApiOverrides = {},
+): { api: CoreWeaveClient; tokens: TokenSource } {
+  const tokens =
+    overrides.tokens ??
+    (config.tokenSecretId
+      ? new SecretTokenSource({
+          secretId: config.tokenSecretId,
+          secretKey: config.tokenSecretKey,
+          client: overrides.secretsClient,
+        })
+      : new StaticTokenSource(config.apiToken ?? ''));
+  const api = new CoreWeaveClient({
+    baseUrl: config.apiUrl,
+    tokens,
+    timeoutMs: config.httpTimeoutMs,
+    dispatcher: overrides.dispatcher,
+    onResponse: overrides.onResponse,
+  });
+  return { api, tokens };
+}
+
+/** Leaves room for one request in flight past the point where no new work starts. */
+export function deadlineMarginMs(config: Config): number {
+  return config.httpTimeoutMs + 2_000;
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { compilePolicy, type Policy } from '#core/compile-policy';
+import { ValidationError } from '#core/errors';
+import { parsePolicyJson } from '#core/policy';
+
+/** The validated configuration of one execution environment (design.md "Configuration"). */
+export interface Config {
+  apiUrl: string;
+  tokenSecretId?: string;
+  tokenSecretKey?: string;
+  /** CLI only: a token given directly instead of a secret */
+  apiToken?: string;
+  policy?: Policy;
+  dryRun: boolean;
+  deleteConcurrency: number;
+  teardownQueueUrl?: string;
+  httpTimeoutMs: number;
+}
+
+const boolText = z.enum(['true', 'false'], { message: 'expected "true" or "false"' });
+const intText = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'expected a whole number')
+    .transform(Number)
+    .pipe(
+      z.number().int().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`),
+    );
+
+const FIELDS = {
+  COREWEAVE_API_URL: z
+    .url({ protocol: /^https?$/, message: 'expected an http(s) URL' })
+    .default('https://api.coreweave.com'),
+  COREWEAVE_TOKEN_SECRET_ID: z.string().min(1).max(2048).optional(),
+  COREWEAVE_TOKEN_SECRET_KEY: z.string().min(1).max(256).optional(),
+  COREWEAVE_API_TOKEN: z.string().min(1).optional(),
+  JANITOR_POLICY: z.string().optional(),
+  DRY_RUN: boolText.default('true'),
+  DELETE_CONCURRENCY: intText(1, 512).default(8),
+  TEARDOWN_QUEUE_URL: z.url({ message: 'expected the queue URL' }).optional(),
+  COREWEAVE_HTTP_TIMEOUT_MS: intText(100, 60_000).default(10_000),
+} as const;
+
+type Env = Record<string, string | undefined>;
+
+/** What a caller needs: sweeps need a policy; the CLI may use a token instead of a secret. */
+export interface ConfigNeeds {
+  policy: boolean;
+  allowDirectToken?: boolean;
+}
+
+/**
+ * Parses the environment once against a closed schema; every error names the variable.
+ * `DRY_RUN` unset means a dry run: deleting needs an explicit `false`.
+ */
+export function loadConfig(env: Env, needs: ConfigNeeds): Config {
+  const values: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(FIELDS)) {
+    const raw = env[name] === '' ? undefined : env[name];
+    const result = (schema as z.ZodType).safeParse(raw);
+    if (!result.success) {
+      throw new ValidationError(
+        'CONFIG_INVALID',
+        name,
+        result.error.issues[0]?.message ?? 'invalid value',
+      );
+    }
+    values[name] = result.data;
+  }
+  const v = values as { [K in keyof typeof FIELDS]: z.output<(typeof FIELDS)[K]> };
+  const apiToken = needs.allowDirectToken ? v.COREWEAVE_API_TOKEN : undefined;
+  if (!v.COREWEAVE_TOKEN_SECRET_ID && !apiToken) {
+    throw new ValidationError(
+      'CONFIG_INVALID',
+      'COREWEAVE_TOKEN_SECRET_ID',
+      needs.allowDirectToken ? 'required unless COREWEAVE_API_TOKEN is set' : 'required',
+    );
+  }
+  if (needs.policy && v.JANITOR_POLICY === undefined) {
+    throw new ValidationError('CONFIG_INVALID', 'JANITOR_POLICY', 'required: the policy as JSON');
+  }
+  const config: Config = {
+    apiUrl: v.COREWEAVE_API_URL,
+    dryRun: v.DRY_RUN !== 'false',
+    deleteConcurrency: v.DELETE_CONCURRENCY,
+    httpTimeoutMs: v.COREWEAVE_HTTP_TIMEOUT_MS,
+  };
+  if (v.COREWEAVE_TOKEN_SECRET_ID) config.tokenSecretId = v.COREWEAVE_TOKEN_SECRET_ID;
+  if (v.COREWEAVE_TOKEN_SECRET_KEY) config.tokenSecretKey = v.COREWEAVE_TOKEN_SECRET_KEY;
+  if (apiToken) config.apiToken = apiToken;
+  if (v.TEARDOWN_QUEUE_URL) config.teardownQueueUrl = v.TEARDOWN_QUEUE_URL;
+  if (v.JANITOR_POLICY !== undefined) {
+    config.policy = compilePolicy(parsePolicyJson(v.JANITOR_POLICY, 'JANITOR_POLICY'));
+  }
+  return config;
+}

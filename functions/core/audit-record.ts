@@ -1,0 +1,80 @@
+import type { HttpSummary } from './errors.ts';
+import type { Gateway } from './gateway.ts';
+
+/** Audit events, version 1; stable forever, dashboards and saved queries depend on them. */
+export type AuditEvent =
+  | 'gateway.deleted'
+  | 'gateway.would_delete'
+  | 'gateway.already_gone'
+  | 'gateway.delete_failed'
+  | 'gateway.deferred'
+  | 'gateway.skipped'
+  | 'request.rejected'
+  | 'run.summary'
+  | 'run.aborted'
+  | 'run.truncated';
+
+/** What started a run. */
+export type Trigger = 'schedule' | 'sqs' | 'cli' | 'direct';
+
+/** Fields shared by every record of one run. */
+export interface RunContext {
+  runId: string;
+  trigger: Trigger;
+  dryRun: boolean;
+}
+
+/** The allowlisted final state of a gateway; nothing else from the API is ever logged. */
+export interface FinalState {
+  spec: {
+    id: string;
+    name: string;
+    zones: string[];
+    organizationId?: string;
+    auth?: string;
+    routing?: string;
+    endpointConfiguration?: Gateway['endpointConfiguration'];
+  };
+  status: {
+    status: string;
+    conditions?: Gateway['conditions'];
+    endpoints?: string[];
+    createdAt?: string;
+    updatedAt?: string;
+  };
+}
+
+/** One audit record, version 1 (design.md "Audit record, version 1"). */
+export interface AuditRecord extends RunContext {
+  schemaVersion: 1;
+  event: AuditEvent;
+  time: string;
+  gatewayId?: string;
+  gatewayName?: string;
+  organizationId?: string;
+  reason?: string;
+  ruleId?: string;
+  sqsMessageId?: string;
+  requestedBy?: string;
+  http?: HttpSummary;
+  finalState?: FinalState;
+  dueAt?: string;
+  error?: { code: string; message: string; field?: string };
+  counts?: Record<string, number>;
+  durationMs?: number;
+}
+
+/** Builds `finalState` from the allowlist; empty arrays and absent values are left out. */
+export function toFinalState(gateway: Gateway): FinalState {
+  const spec: FinalState['spec'] = { id: gateway.id, name: gateway.name, zones: gateway.zones };
+  if (gateway.organizationId) spec.organizationId = gateway.organizationId;
+  if (gateway.authKind) spec.auth = gateway.authKind;
+  if (gateway.routingKind) spec.routing = gateway.routingKind;
+  if (gateway.endpointConfiguration) spec.endpointConfiguration = gateway.endpointConfiguration;
+  const status: FinalState['status'] = { status: gateway.status };
+  if (gateway.conditions.length > 0) status.conditions = gateway.conditions;
+  if (gateway.endpoints.length > 0) status.endpoints = gateway.endpoints;
+  if (gateway.createdAt) status.createdAt = gateway.createdAt;
+  if (gateway.updatedAt) status.updatedAt = gateway.updatedAt;
+  return { spec, status };
+}

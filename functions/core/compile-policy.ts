@@ -1,0 +1,45 @@
+import { parseDuration } from './duration.ts';
+import type { GatewayStatus } from './gateway.ts';
+import { globToRegExp } from './glob.ts';
+import type { PolicyDocument } from './policy.ts';
+
+/** A rule ready to evaluate: globs and regexes compiled, maxAge in milliseconds. */
+export interface CompiledRule {
+  id: string;
+  maxAgeMs: number;
+  name?: RegExp;
+  nameRegex?: RegExp;
+  zones?: ReadonlySet<string>;
+  status?: ReadonlySet<GatewayStatus>;
+  organizationId?: string;
+}
+
+/** A validated policy compiled once per run. */
+export interface Policy {
+  rules: CompiledRule[];
+  protectIds: ReadonlySet<string>;
+  protectNames: RegExp[];
+  limits: { maxDeletesPerRun: number; maxDeletePercent: number };
+}
+
+/** Compiles a validated policy document. */
+export function compilePolicy(doc: PolicyDocument): Policy {
+  return {
+    rules: doc.rules.map((rule) => {
+      const compiled: CompiledRule = {
+        id: rule.id,
+        maxAgeMs: parseDuration(rule.maxAge) ?? Number.POSITIVE_INFINITY,
+      };
+      const m = rule.match;
+      if (m.name !== undefined) compiled.name = globToRegExp(m.name);
+      if (m.nameRegex !== undefined) compiled.nameRegex = new RegExp(m.nameRegex);
+      if (m.zones !== undefined) compiled.zones = new Set(m.zones);
+      if (m.status !== undefined) compiled.status = new Set(m.status);
+      if (m.organizationId !== undefined) compiled.organizationId = m.organizationId;
+      return compiled;
+    }),
+    protectIds: new Set(doc.protect.ids.map((id) => id.toLowerCase())),
+    protectNames: doc.protect.names.map(globToRegExp),
+    limits: { ...doc.limits },
+  };
+}

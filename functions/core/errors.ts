@@ -1,0 +1,95 @@
+/** Stable machine codes for every error the janitor raises; branch on these, never on messages. */
+export type JanitorErrorCode =
+  | 'CONFIG_INVALID'
+  | 'POLICY_INVALID'
+  | 'EVENT_INVALID'
+  | 'TOKEN_UNAVAILABLE'
+  | 'API_UNAUTHENTICATED'
+  | 'API_FORBIDDEN'
+  | 'API_PERMANENT'
+  | 'API_TRANSIENT'
+  | 'API_BAD_RESPONSE'
+  | 'DEADLINE_EXCEEDED'
+  | 'BLAST_RADIUS_EXCEEDED'
+  | 'RUN_STOPPED';
+
+/** Base of the janitor's error family: a `name`, a stable `code`, an optional `cause`. */
+export class JanitorError extends Error {
+  readonly code: JanitorErrorCode;
+
+  constructor(code: JanitorErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'JanitorError';
+    this.code = code;
+  }
+}
+
+/** Bad configuration or input; `field` names the variable, flag or JSON path at fault. */
+export class ValidationError extends JanitorError {
+  readonly field: string;
+
+  constructor(
+    code: 'CONFIG_INVALID' | 'POLICY_INVALID' | 'EVENT_INVALID',
+    field: string,
+    message: string,
+  ) {
+    super(code, `${field}: ${message}`);
+    this.name = 'ValidationError';
+    this.field = field;
+  }
+}
+
+/** What an HTTP exchange with the API cost, as recorded in audit records. */
+export interface HttpSummary {
+  status?: number;
+  attempts: number;
+  durationMs: number;
+}
+
+/**
+ * A failed API call. Carries method, path, HTTP status and the API's own message;
+ * never a header or the token (style.md: octokit's request-error redacts authorization).
+ */
+export class ApiError extends JanitorError {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number | undefined;
+  readonly apiMessage: string | undefined;
+  readonly http: HttpSummary;
+
+  constructor(
+    code: Extract<
+      JanitorErrorCode,
+      | 'API_UNAUTHENTICATED'
+      | 'API_FORBIDDEN'
+      | 'API_PERMANENT'
+      | 'API_TRANSIENT'
+      | 'API_BAD_RESPONSE'
+      | 'DEADLINE_EXCEEDED'
+    >,
+    init: {
+      method: string;
+      path: string;
+      status?: number;
+      apiMessage?: string;
+      detail?: string;
+      http: HttpSummary;
+      cause?: unknown;
+    },
+  ) {
+    const status = init.status === undefined ? '' : ` -> ${init.status}`;
+    const why = init.apiMessage ?? init.detail ?? 'request failed';
+    super(code, `${init.method} ${init.path}${status}: ${why}`, { cause: init.cause });
+    this.name = 'ApiError';
+    this.method = init.method;
+    this.path = init.path;
+    this.status = init.status;
+    this.apiMessage = init.apiMessage;
+    this.http = init.http;
+  }
+
+  /** 401 after a token refresh, or 403: no point trying further gateways with this token. */
+  get stopsRun(): boolean {
+    return this.code === 'API_UNAUTHENTICATED' || this.code === 'API_FORBIDDEN';
+  }
+}

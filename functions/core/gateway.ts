@@ -1,0 +1,42 @@
+/** Gateway lifecycle states, as named by the CoreWeave API (coreweave-gateway-api.md §3.2). */
+export const KNOWN_STATUSES = [
+  'STATUS_UNSPECIFIED',
+  'STATUS_CREATING',
+  'STATUS_READY',
+  'STATUS_UPDATING',
+  'STATUS_DELETING',
+  'STATUS_ERROR',
+  'STATUS_FAILED',
+] as const;
+
+/** A known status name, or `STATUS_UNKNOWN(<raw>)` for a value this build does not know. */
+export type GatewayStatus = (typeof KNOWN_STATUSES)[number] | `STATUS_UNKNOWN(${string})`;
+
+/** One gateway condition, as reported by the API; never used for decisions (§3.3). */
+export interface GatewayCondition {
+  type?: string;
+  status?: string;
+  reason?: string;
+  message?: string;
+  zone?: string;
+  lastUpdateTime?: string;
+}
+
+/**
+ * A gateway normalised from the wire: enums as names, omitted arrays as empty,
+ * secrets already dropped. `createdAt` stays the raw string so the policy can fail closed.
+ */
+export interface Gateway {
+  id: string;
+  name: string;
+  zones: string[];
+  organizationId?: string;
+  authKind?: string;
+  routingKind?: string;
+  endpointConfiguration?: { additionalDns?: string[]; allowedSourceIpRanges?: string[] };
+  status: GatewayStatus;
+  conditions: GatewayCondition[];
+  endpoints: string[];
+  createdAt?: string;
+  updatedAt?: string;
+}

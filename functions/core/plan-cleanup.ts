@@ -1,0 +1,50 @@
+import type { Policy } from './compile-policy.ts';
+import { evaluateGateway, type Verdict } from './evaluate-gateway.ts';
+import type { Gateway } from './gateway.ts';
+
+/** One listed gateway with the policy's verdict on it. */
+export interface PlanEntry {
+  gateway: Gateway;
+  verdict: Verdict;
+}
+
+/** The blast-radius check of a sweep (design.md "Blast radius"). */
+export interface BlastRadius {
+  exceeded: boolean;
+  expired: number;
+  listed: number;
+  maxDeletesPerRun: number;
+  maxDeletePercent: number;
+}
+
+/** Every listed gateway with a verdict, the ones to delete, and the blast-radius check. */
+export interface CleanupPlan {
+  entries: PlanEntry[];
+  expired: PlanEntry[];
+  blastRadius: BlastRadius;
+}
+
+/**
+ * Plans a sweep: a verdict and a reason for every gateway, nothing deleted here.
+ * Dry and live runs both act on this one plan, so they cannot decide differently.
+ */
+export function planCleanup(gateways: Gateway[], policy: Policy, nowMs: number): CleanupPlan {
+  const entries = gateways.map((gateway) => ({
+    gateway,
+    verdict: evaluateGateway(gateway, policy, nowMs),
+  }));
+  const expired = entries.filter((entry) => entry.verdict.action === 'delete');
+  const { maxDeletesPerRun, maxDeletePercent } = policy.limits;
+  const percent = entries.length === 0 ? 0 : (expired.length / entries.length) * 100;
+  return {
+    entries,
+    expired,
+    blastRadius: {
+      exceeded: expired.length > maxDeletesPerRun || percent > maxDeletePercent,
+      expired: expired.length,
+      listed: entries.length,
+      maxDeletesPerRun,
+      maxDeletePercent,
+    },
+  };
+}

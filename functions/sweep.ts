@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import { lambdaDeadline } from '#adapters/aws/lambda-deadline';
+import {
+  type ApiOverrides,
+  createGatewayApi,
+  deadlineMarginMs,
+} from '#adapters/create-gateway-api';
+import { LoggerAuditSink } from '#adapters/logging/logger-audit-sink';
+import { type Config, loadConfig } from '#config/load-config';
+import { JanitorError } from '#core/errors';
+import type { AuditSink, Clock } from '#core/ports';
+import { runSweep, type SweepSummary } from '#core/run-sweep';
+import { parseSweepEvent } from '#core/sweep-event';
+
+/** What the sweep Lambda returns: the run summary without the per-gateway plan. */
+export type SweepResult = Omit<SweepSummary, 'plan'>;
+
+/** Edges the handler's tests replace; production uses the defaults. */
+export interface SweepHandlerDeps extends ApiOverrides {
+  env?: Record<string, string | undefined>;
+  sink?: AuditSink;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/**
+ * Builds the sweep handler. Configuration, token source and connection pool are
+ * created on the first invocation and reused while the execution environment lives;
+ * nothing touches the network at import time.
+ */
+export function createSweepHandler(deps: SweepHandlerDeps = {}) {
+  const logger = deps.logger ?? new Logger({ serviceName: 'gateway-janitor' });
+  const sink = deps.sink ?? new LoggerAuditSink(logger);
+  const clock = deps.clock ?? { now: Date.now };
+  let wired: { config: Config; api: ReturnType<typeof createGatewayApi>['api'] } | undefined;
+
+  return async (event: unknown, context?: Partial<Context>): Promise<SweepResult> => {
+    try {
+      const request = parseSweepEvent(event);
+      wired ??= wire(deps);
+      const { config, api } = wired;
+      const policy = config.policy;
+      if (!policy) throw new JanitorError('CONFIG_INVALID', 'JANITOR_POLICY: required');
+      // An event may force a dry run, never a live one: live needs DRY_RUN=false.
+      const dryRun = config.dryRun || request.dryRun === true;
+      const { plan: _plan, ...summary } = await runSweep({
+        api,
+        sink,
+        clock,
+        policy,
+        deadline: lambdaDeadline(context, deadlineMarginMs(config)),
+        concurrency: config.deleteConcurrency,
+        run: { runId: context?.awsRequestId ?? randomUUID(), trigger: request.trigger, dryRun },
+      });
+      if (summary.status === 'aborted') {
+        throw new JanitorError(
+          'BLAST_RADIUS_EXCEEDED',
+          `sweep aborted: ${summary.expired} of ${summary.listed} gateways expired, over the policy's limits`,
+        );
+      }
+      return summary;
+    } catch (error) {
+      logger.error('sweep failed', { error: errorSummary(error) });
+      throw error;
+    }
+  };
+}
+
+function wire(deps: SweepHandlerDeps) {
+  const config = loadConfig(deps.env ?? process.env, { policy: true });
+  return { config, api: createGatewayApi(config, deps).api };
+}
+
+function errorSummary(error: unknown): { name: string; code?: string; message: string } {
+  if (error instanceof JanitorError)
+    return { name: error.name, code: error.code, message: error.message };
+  return { name: error instanceof Error ? error.name : 'Error', message: 'unexpected failure' };
+}
+
+/** The `sweep` Lambda entry point (serverless.yml). */
+export const handler = createSweepHandler();

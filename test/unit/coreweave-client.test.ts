@@ -1,0 +1,230 @@
+import { MockAgent } from 'undici';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CoreWeaveClient } from '#adapters/coreweave/coreweave-client';
+import { ApiError } from '#core/errors';
+import type { TokenSource } from '#core/ports';
+
+const ORIGIN = 'https://api.coreweave.test';
+const ID = '6f1c2a9e-3b7d-4c1e-9a52-0d8e4f7b21aa';
+const PATH = `/v1alpha1/inference/gateways/${ID}`;
+const CANARY = 'CW-SECRET-canary-token-0001';
+const forever = { budgetMs: () => 60_000 };
+const deleting = {
+  gateway: {
+    spec: {
+      id: ID,
+      name: 'ci-gw',
+      zones: ['US-EAST-04A'],
+      organizationId: 'a1b2c3',
+      weightsAndBiasesAuth: { serverUrl: 'https://w.invalid', apiKey: 'wandb-canary-key' },
+      pathBasedRouting: {},
+      surprise: { x: 1 },
+    },
+    status: {
+      createdAt: '2026-08-21T15:48:38Z',
+      updatedAt: '2026-08-22T03:00:01Z',
+      status: 'STATUS_DELETING',
+    },
+  },
+};
+
+class CountingTokens implements TokenSource {
+  refreshes = 0;
+  constructor(
+    public token: string,
+    private readonly next: string = token,
+  ) {}
+  get() {
+    return Promise.resolve(this.token);
+  }
+  refresh() {
+    this.refreshes += 1;
+    this.token = this.next;
+    return Promise.resolve(this.token);
+  }
+}
+
+describe('CoreWeaveClient', () => {
+  let agent: MockAgent;
+  beforeEach(() => {
+    agent = new MockAgent();
+    agent.disableNetConnect();
+  });
+  afterEach(async () => {
+    await agent.close();
+  });
+  const client = (tokens: TokenSource = new CountingTokens(CANARY)) =>
+    new CoreWeaveClient({
+      baseUrl: ORIGIN,
+      tokens,
+      dispatcher: agent,
+      retry: { baseDelayMs: 1, maxDelayMs: 2 },
+    });
+  const pool = () => agent.get(ORIGIN);
+
+  it('returns the final state from DELETE, normalised and without secrets or unknown fields', async () => {
+    pool()
+      .intercept({ path: PATH, method: 'DELETE', headers: { authorization: `Bearer ${CANARY}` } })
+      .reply(200, deleting);
+    const result = await client().delete(ID, forever);
+    expect(result.kind).toBe('deleted');
+    if (result.kind !== 'deleted') return;
+    expect(result.gateway).toMatchObject({
+      id: ID,
+      name: 'ci-gw',
+      status: 'STATUS_DELETING',
+      authKind: 'weightsAndBiasesAuth',
+      routingKind: 'pathBasedRouting',
+    });
+    expect(JSON.stringify(result.gateway)).not.toContain('wandb-canary-key');
+    expect(JSON.stringify(result.gateway)).not.toContain('surprise');
+    expect(result.http).toMatchObject({ status: 200, attempts: 1 });
+  });
+
+  it('treats 404 on DELETE as already gone, without retrying', async () => {
+    pool()
+      .intercept({ path: PATH, method: 'DELETE' })
+      .reply(404, { code: 5, message: 'gateway not found' });
+    expect(await client().delete(ID, forever)).toMatchObject({
+      kind: 'already_gone',
+      http: { status: 404, attempts: 1 },
+    });
+  });
+
+  it('retries 503 and 429 then succeeds, counting attempts', async () => {
+    pool().intercept({ path: PATH, method: 'DELETE' }).reply(503, 'upstream down');
+    pool()
+      .intercept({ path: PATH, method: 'DELETE' })
+      .reply(429, { code: 8, message: 'slow down' }, { headers: { 'retry-after': '0' } });
+    pool().intercept({ path: PATH, method: 'DELETE' }).reply(200, deleting);
+    expect(await client().delete(ID, forever)).toMatchObject({
+      kind: 'deleted',
+      http: { status: 200, attempts: 3 },
+    });
+  });
+
+  it('gives up on a permanent 409 with the API message and no token in the error', async () => {
+    pool()
+      .intercept({ path: PATH, method: 'DELETE' })
+      .reply(409, { code: 'failed_precondition', message: 'gateway is referenced by deployments' });
+    const error = await client()
+      .delete(ID, forever)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({
+      code: 'API_PERMANENT',
+      status: 409,
+      method: 'DELETE',
+      path: PATH,
+      apiMessage: 'gateway is referenced by deployments',
+    });
+    expect(String((error as Error).message) + String((error as Error).stack)).not.toContain(CANARY);
+  });
+
+  it('refreshes the token once on 401 and retries with the new one', async () => {
+    const tokens = new CountingTokens('CW-SECRET-old', 'CW-SECRET-new');
+    pool()
+      .intercept({
+        path: PATH,
+        method: 'DELETE',
+        headers: { authorization: 'Bearer CW-SECRET-old' },
+      })
+      .reply(401, { code: 16, message: 'unauthenticated' });
+    pool()
+      .intercept({
+        path: PATH,
+        method: 'DELETE',
+        headers: { authorization: 'Bearer CW-SECRET-new' },
+      })
+      .reply(200, deleting);
+    expect((await client(tokens).delete(ID, forever)).kind).toBe('deleted');
+    expect(tokens.refreshes).toBe(1);
+  });
+
+  it('stops with API_UNAUTHENTICATED when the refreshed token is rejected too', async () => {
+    const tokens = new CountingTokens(CANARY);
+    pool()
+      .intercept({ path: PATH, method: 'DELETE' })
+      .reply(401, '<html>proxy says no</html>')
+      .times(2);
+    const error = (await client(tokens)
+      .delete(ID, forever)
+      .catch((e: unknown) => e)) as ApiError;
+    expect(error.code).toBe('API_UNAUTHENTICATED');
+    expect(error.stopsRun).toBe(true);
+    expect(error.apiMessage).toBe('non-JSON error body');
+    expect(tokens.refreshes).toBe(1);
+  });
+
+  it('stops with API_FORBIDDEN on 403 without refreshing', async () => {
+    const tokens = new CountingTokens(CANARY);
+    pool()
+      .intercept({ path: PATH, method: 'DELETE' })
+      .reply(403, { code: 7, message: 'permission denied' });
+    const error = (await client(tokens)
+      .delete(ID, forever)
+      .catch((e: unknown) => e)) as ApiError;
+    expect(error).toMatchObject({ code: 'API_FORBIDDEN', stopsRun: true });
+    expect(tokens.refreshes).toBe(0);
+  });
+
+  it('does not retry 501', async () => {
+    pool().intercept({ path: PATH, method: 'DELETE' }).reply(501, {});
+    const error = (await client()
+      .delete(ID, forever)
+      .catch((e: unknown) => e)) as ApiError;
+    expect(error).toMatchObject({ code: 'API_PERMANENT', http: { attempts: 1 } });
+  });
+
+  it('reports a transient failure once the deadline leaves no time to retry', async () => {
+    pool().intercept({ path: PATH, method: 'DELETE' }).reply(503, 'busy');
+    const error = (await client()
+      .delete(ID, { budgetMs: () => 0 })
+      .catch((e: unknown) => e)) as ApiError;
+    expect(error).toMatchObject({ code: 'API_TRANSIENT', status: 503, http: { attempts: 1 } });
+  });
+
+  it('refuses an id that is not a uuid before building a URL', async () => {
+    const error = (await client()
+      .delete('../parameters', forever)
+      .catch((e: unknown) => e)) as ApiError;
+    expect(error).toMatchObject({ code: 'API_PERMANENT', http: { attempts: 0 } });
+  });
+
+  it.each([
+    ['{}', {}, []],
+    ['an empty items array', { items: [] }, []],
+    [
+      'numeric enums',
+      { items: [{ spec: { id: ID, name: 'n' }, status: { status: 2 } }] },
+      ['STATUS_READY'],
+    ],
+    [
+      'unknown status strings',
+      { items: [{ spec: { id: ID }, status: { status: 'STATUS_HIBERNATING' } }] },
+      ['STATUS_UNKNOWN(STATUS_HIBERNATING)'],
+    ],
+    ['an omitted status', { items: [{ spec: { id: ID } }] }, ['STATUS_UNSPECIFIED']],
+  ])('lists %s', async (_title, body, statuses) => {
+    pool().intercept({ path: '/v1alpha1/inference/gateways', method: 'GET' }).reply(200, body);
+    const gateways = await client().list(forever);
+    expect(gateways.map((g) => g.status)).toEqual(statuses);
+  });
+
+  it('refuses a list item without an id', async () => {
+    pool()
+      .intercept({ path: '/v1alpha1/inference/gateways', method: 'GET' })
+      .reply(200, { items: [{ spec: { name: 'x' } }] });
+    await expect(client().list(forever)).rejects.toMatchObject({ code: 'API_BAD_RESPONSE' });
+  });
+
+  it('retries a 200 whose body is not JSON', async () => {
+    pool()
+      .intercept({ path: '/v1alpha1/inference/gateways', method: 'GET' })
+      .reply(200, '{"items": [');
+    pool()
+      .intercept({ path: '/v1alpha1/inference/gateways', method: 'GET' })
+      .reply(200, { items: [] });
+    expect(await client().list(forever)).toEqual([]);
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '#config/load-config';
+
+const policy = JSON.stringify({ rules: [{ id: 'r', match: {}, maxAge: '1h' }] });
+const base = { COREWEAVE_TOKEN_SECRET_ID: 'cw-token', JANITOR_POLICY: policy };
+
+describe('loadConfig', () => {
+  it('applies the defaults of design.md', () => {
+    const config = loadConfig(base, { policy: true });
+    expect(config).toMatchObject({
+      apiUrl: 'https://api.coreweave.com',
+      dryRun: true,
+      deleteConcurrency: 8,
+      tokenSecretId: 'cw-token',
+    });
+    expect(config.policy?.rules[0]?.id).toBe('r');
+  });
+
+  it.each([
+    ['true', true],
+    ['false', false],
+    [undefined, true],
+    ['', true],
+  ])('DRY_RUN=%s means dryRun %s', (value, dryRun) => {
+    expect(loadConfig({ ...base, DRY_RUN: value }, { policy: true }).dryRun).toBe(dryRun);
+  });
+
+  it.each([
+    [{ DRY_RUN: 'no' }, 'DRY_RUN'],
+    [{ DRY_RUN: 'FALSE' }, 'DRY_RUN'],
+    [{ DELETE_CONCURRENCY: '0' }, 'DELETE_CONCURRENCY'],
+    [{ DELETE_CONCURRENCY: 'eight' }, 'DELETE_CONCURRENCY'],
+    [{ DELETE_CONCURRENCY: '100000' }, 'DELETE_CONCURRENCY'],
+    [{ COREWEAVE_API_URL: 'ftp://x' }, 'COREWEAVE_API_URL'],
+    [{ COREWEAVE_API_URL: 'not a url' }, 'COREWEAVE_API_URL'],
+    [{ COREWEAVE_TOKEN_SECRET_ID: undefined }, 'COREWEAVE_TOKEN_SECRET_ID'],
+    [{ JANITOR_POLICY: undefined }, 'JANITOR_POLICY'],
+    [{ JANITOR_POLICY: '{"rules":[]}' }, 'JANITOR_POLICY.rules'],
+    [{ TEARDOWN_QUEUE_URL: 'queue' }, 'TEARDOWN_QUEUE_URL'],
+  ])('rejects %j naming %s', (override, field) => {
+    expect(() => loadConfig({ ...base, ...override }, { policy: true })).toThrow(
+      expect.objectContaining({ code: expect.stringMatching(/_INVALID$/), field }),
+    );
+  });
+
+  it('takes COREWEAVE_API_TOKEN only where a direct token is allowed', () => {
+    const env = { JANITOR_POLICY: policy, COREWEAVE_API_TOKEN: 'CW-SECRET-x' };
+    expect(loadConfig(env, { policy: true, allowDirectToken: true }).apiToken).toBe('CW-SECRET-x');
+    expect(() => loadConfig(env, { policy: true })).toThrow('COREWEAVE_TOKEN_SECRET_ID');
+  });
+
+  it('does not need a policy for teardown', () => {
+    expect(
+      loadConfig({ COREWEAVE_TOKEN_SECRET_ID: 's' }, { policy: false }).policy,
+    ).toBeUndefined();
+  });
+});

@@ -1,0 +1,240 @@
+import { describe, expect, it } from 'vitest';
+import { compilePolicy } from '#core/compile-policy';
+import { ValidationError } from '#core/errors';
+import { evaluateGateway } from '#core/evaluate-gateway';
+import { parsePolicy, parsePolicyJson } from '#core/policy';
+import { aGateway, hoursAgo, NOW, testId } from '#test/fixtures/gateway-builder';
+
+const policy = compilePolicy(
+  parsePolicy({
+    rules: [
+      { id: 'pr-previews', match: { name: 'pr-*' }, maxAge: '72h' },
+      { id: 'broken', match: { status: ['STATUS_FAILED', 'STATUS_ERROR'] }, maxAge: '6h' },
+      {
+        id: 'east-exp',
+        match: { nameRegex: '^exp-\\d+$', zones: ['US-EAST-04A'] },
+        maxAge: '1d12h',
+      },
+      { id: 'other-org', match: { organizationId: 'zz9', name: 'tmp-?' }, maxAge: '30m' },
+    ],
+    protect: { ids: [testId(999)], names: ['prod-*'] },
+  }),
+);
+
+describe('evaluateGateway', () => {
+  it.each([
+    [
+      'an old pr preview',
+      { name: 'pr-1', createdAt: hoursAgo(73) },
+      'delete',
+      'expired',
+      'pr-previews',
+    ],
+    [
+      'a pr preview exactly maxAge old',
+      { name: 'pr-1', createdAt: hoursAgo(72) },
+      'delete',
+      'expired',
+      'pr-previews',
+    ],
+    [
+      'a young pr preview',
+      { name: 'pr-1', createdAt: hoursAgo(71) },
+      'keep',
+      'too_young',
+      'pr-previews',
+    ],
+    [
+      'a failed gateway past 6h',
+      { name: 'x', status: 'STATUS_FAILED', createdAt: hoursAgo(7) },
+      'delete',
+      'expired',
+      'broken',
+    ],
+    [
+      'first matching rule decides',
+      { name: 'pr-2', status: 'STATUS_FAILED', createdAt: hoursAgo(7) },
+      'keep',
+      'too_young',
+      'pr-previews',
+    ],
+    [
+      'regex and zone both hold',
+      { name: 'exp-12', createdAt: hoursAgo(37) },
+      'delete',
+      'expired',
+      'east-exp',
+    ],
+    [
+      'regex holds but zone does not',
+      { name: 'exp-12', zones: ['US-WEST-04A'], createdAt: hoursAgo(37) },
+      'keep',
+      'no_matching_rule',
+      undefined,
+    ],
+    [
+      'organization and ? glob',
+      { name: 'tmp-a', organizationId: 'zz9', createdAt: hoursAgo(1) },
+      'delete',
+      'expired',
+      'other-org',
+    ],
+    [
+      '? matches exactly one character',
+      { name: 'tmp-ab', organizationId: 'zz9', createdAt: hoursAgo(1) },
+      'keep',
+      'no_matching_rule',
+      undefined,
+    ],
+    [
+      'no rule matches',
+      { name: 'demo', createdAt: hoursAgo(9999) },
+      'keep',
+      'no_matching_rule',
+      undefined,
+    ],
+    [
+      'protected by name',
+      { name: 'prod-api', status: 'STATUS_FAILED', createdAt: hoursAgo(9999) },
+      'keep',
+      'protected',
+      undefined,
+    ],
+    [
+      'protected by id',
+      { id: testId(999), name: 'pr-9', createdAt: hoursAgo(9999) },
+      'keep',
+      'protected',
+      undefined,
+    ],
+    [
+      'protected by id in upper case',
+      { id: testId(999).toUpperCase(), name: 'pr-9', createdAt: hoursAgo(9999) },
+      'keep',
+      'protected',
+      undefined,
+    ],
+    [
+      'already deleting',
+      { name: 'pr-1', status: 'STATUS_DELETING', createdAt: hoursAgo(9999) },
+      'keep',
+      'already_deleting',
+      undefined,
+    ],
+    [
+      'missing createdAt',
+      { name: 'pr-1', createdAt: undefined },
+      'keep',
+      'unknown_age',
+      'pr-previews',
+    ],
+    [
+      'unparseable createdAt',
+      { name: 'pr-1', createdAt: 'last tuesday' },
+      'keep',
+      'unknown_age',
+      'pr-previews',
+    ],
+    [
+      'createdAt without a zone',
+      { name: 'pr-1', createdAt: '2026-01-01T00:00:00' },
+      'keep',
+      'unknown_age',
+      'pr-previews',
+    ],
+    [
+      'impossible createdAt date',
+      { name: 'pr-1', createdAt: '2026-02-30T00:00:00Z' },
+      'keep',
+      'unknown_age',
+      'pr-previews',
+    ],
+    [
+      'future createdAt',
+      { name: 'pr-1', createdAt: hoursAgo(-1) },
+      'keep',
+      'unknown_age',
+      'pr-previews',
+    ],
+    [
+      'unknown status never matches a status rule',
+      { name: 'x', status: 'STATUS_UNKNOWN(9)', createdAt: hoursAgo(99) },
+      'keep',
+      'no_matching_rule',
+      undefined,
+    ],
+  ] as const)('%s', (_title, overrides, action, reason, ruleId) => {
+    // Act
+    const verdict = evaluateGateway(aGateway(overrides as never), policy, NOW);
+    // Assess
+    expect(verdict.action).toBe(action);
+    expect(verdict.reason).toBe(reason);
+    expect(verdict.ruleId).toBe(ruleId);
+  });
+});
+
+describe('parsePolicy', () => {
+  const valid = { rules: [{ id: 'r', match: {}, maxAge: '1h' }] };
+
+  it('applies the default blast-radius limits when limits are absent', () => {
+    expect(parsePolicy(valid).limits).toEqual({ maxDeletesPerRun: 25, maxDeletePercent: 50 });
+  });
+
+  it.each([
+    [{ ...valid, extra: 1 }, 'policy', 'unknown key "extra"'],
+    [{ rules: [] }, 'policy.rules', ''],
+    [{ rules: [{ id: 'r', match: {}, maxAge: '1 hour' }] }, 'policy.rules[0].maxAge', 'duration'],
+    [{ rules: [{ id: 'r', match: {}, maxAge: '0h' }] }, 'policy.rules[0].maxAge', 'duration'],
+    [
+      { rules: [{ id: 'r', match: { nam: 'x' }, maxAge: '1h' }] },
+      'policy.rules[0].match',
+      'unknown key "nam"',
+    ],
+    [
+      { rules: [{ id: 'r', match: { nameRegex: '(a+)+$' }, maxAge: '1h' }] },
+      'policy.rules[0].match.nameRegex',
+      'catastrophically',
+    ],
+    [
+      { rules: [{ id: 'r', match: { nameRegex: '([a-z' }, maxAge: '1h' }] },
+      'policy.rules[0].match.nameRegex',
+      'not a valid',
+    ],
+    [
+      { rules: [{ id: 'r', match: { status: ['READY'] }, maxAge: '1h' }] },
+      'policy.rules[0].match.status[0]',
+      '',
+    ],
+    [
+      {
+        rules: [
+          { id: 'r', match: {}, maxAge: '1h' },
+          { id: 'r', match: {}, maxAge: '2h' },
+        ],
+      },
+      'policy.rules',
+      'unique',
+    ],
+    [{ ...valid, protect: { ids: ['../etc'] } }, 'policy.protect.ids[0]', 'uuid'],
+    [{ ...valid, limits: { maxDeletePercent: 101 } }, 'policy.limits.maxDeletePercent', ''],
+    [{ ...valid, limits: { maxDeletesPerRun: -1 } }, 'policy.limits.maxDeletesPerRun', ''],
+  ])('rejects %j naming %s', (input, field, message) => {
+    // Act
+    const act = () => parsePolicy(input);
+    // Assess
+    expect(act).toThrow(ValidationError);
+    try {
+      act();
+    } catch (error) {
+      expect((error as ValidationError).field).toBe(field);
+      expect((error as ValidationError).message).toContain(message);
+      expect((error as ValidationError).code).toBe('POLICY_INVALID');
+    }
+  });
+
+  it('names the variable when the text is not JSON', () => {
+    expect(() => parsePolicyJson('{rules', 'JANITOR_POLICY')).toThrow(
+      'JANITOR_POLICY: not valid JSON',
+    );
+  });
+});
