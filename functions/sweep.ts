@@ -7,6 +7,7 @@ import {
   createGatewayApi,
   deadlineMarginMs,
 } from '#adapters/create-gateway-api';
+import { errorSummary } from '#adapters/logging/error-summary';
 import { LoggerAuditSink } from '#adapters/logging/logger-audit-sink';
 import { type Config, loadConfig } from '#config/load-config';
 import { JanitorError } from '#core/errors';
@@ -71,12 +72,6 @@ export function createSweepHandler(deps: SweepHandlerDeps = {}) {
 function wire(deps: SweepHandlerDeps) {
   const config = loadConfig(deps.env ?? process.env, { policy: true });
   return { config, api: createGatewayApi(config, deps).api };
-}
-
-function errorSummary(error: unknown): { name: string; code?: string; message: string } {
-  if (error instanceof JanitorError)
-    return { name: error.name, code: error.code, message: error.message };
-  return { name: error instanceof Error ? error.name : 'Error', message: 'unexpected failure' };
 }
 
 /** The `sweep` Lambda entry point (serverless.yml). */

@@ -14,6 +14,7 @@ export interface Config {
   dryRun: boolean;
   deleteConcurrency: number;
   teardownQueueUrl?: string;
+  teardownDlqUrl?: string;
   httpTimeoutMs: number;
 }
 
@@ -38,6 +39,7 @@ const FIELDS = {
   DRY_RUN: boolText.default('true'),
   DELETE_CONCURRENCY: intText(1, 512).default(8),
   TEARDOWN_QUEUE_URL: z.url({ message: 'expected the queue URL' }).optional(),
+  TEARDOWN_DLQ_URL: z.url({ message: 'expected the dead-letter queue URL' }).optional(),
   COREWEAVE_HTTP_TIMEOUT_MS: intText(100, 60_000).default(10_000),
 } as const;
 
@@ -47,6 +49,8 @@ type Env = Record<string, string | undefined>;
 export interface ConfigNeeds {
   policy: boolean;
   allowDirectToken?: boolean;
+  /** the teardown Lambda re-sends requests that are not due yet */
+  queue?: boolean;
 }
 
 /**
@@ -89,6 +93,14 @@ export function loadConfig(env: Env, needs: ConfigNeeds): Config {
   if (v.COREWEAVE_TOKEN_SECRET_KEY) config.tokenSecretKey = v.COREWEAVE_TOKEN_SECRET_KEY;
   if (apiToken) config.apiToken = apiToken;
   if (v.TEARDOWN_QUEUE_URL) config.teardownQueueUrl = v.TEARDOWN_QUEUE_URL;
+  if (v.TEARDOWN_DLQ_URL) config.teardownDlqUrl = v.TEARDOWN_DLQ_URL;
+  if (needs.queue && !config.teardownQueueUrl) {
+    throw new ValidationError(
+      'CONFIG_INVALID',
+      'TEARDOWN_QUEUE_URL',
+      'required: the teardown queue, for deferrals',
+    );
+  }
   if (v.JANITOR_POLICY !== undefined) {
     config.policy = compilePolicy(parsePolicyJson(v.JANITOR_POLICY, 'JANITOR_POLICY'));
   }

@@ -39,3 +39,11 @@ export interface TokenSource {
   /** A token newer than `stale`; concurrent callers share one fetch. */
   refresh(stale: string): Promise<string>;
 }
+
+/** The teardown queue, for requests that are not due yet and messages that cannot be served. */
+export interface TeardownQueue {
+  /** Sends the body again, delayed; the original message is then acknowledged. */
+  defer(body: string, delaySeconds: number): Promise<void>;
+  /** Parks the body in the dead-letter queue; false when none is configured. */
+  deadLetter(body: string, why: string): Promise<boolean>;
+}

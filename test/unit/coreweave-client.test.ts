@@ -30,10 +30,12 @@ const deleting = {
 
 class CountingTokens implements TokenSource {
   refreshes = 0;
-  constructor(
-    public token: string,
-    private readonly next: string = token,
-  ) {}
+  token: string;
+  readonly next: string;
+  constructor(token: string, next: string = token) {
+    this.token = token;
+    this.next = next;
+  }
   get() {
     return Promise.resolve(this.token);
   }

@@ -1,0 +1,97 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse } from 'aws-lambda';
+import { lambdaDeadline } from '#adapters/aws/lambda-deadline';
+import { SqsTeardownQueue } from '#adapters/aws/sqs-teardown-queue';
+import {
+  type ApiOverrides,
+  createGatewayApi,
+  deadlineMarginMs,
+} from '#adapters/create-gateway-api';
+import { errorSummary } from '#adapters/logging/error-summary';
+import { LoggerAuditSink } from '#adapters/logging/logger-audit-sink';
+import { type Config, loadConfig } from '#config/load-config';
+import { ValidationError } from '#core/errors';
+import type { AuditSink, Clock } from '#core/ports';
+import { runTeardown, type TeardownMessage } from '#core/run-teardown';
+
+/** Edges the handler's tests replace; production uses the defaults. */
+export interface TeardownHandlerDeps extends ApiOverrides {
+  env?: Record<string, string | undefined>;
+  sink?: AuditSink;
+  clock?: Clock;
+  logger?: Logger;
+  sqsClient?: Pick<SQSClient, 'send'>;
+}
+
+/**
+ * Builds the teardown handler for SQS events with ReportBatchItemFailures: it answers
+ * with exactly the records that must come back (transient failure, or not started
+ * before the deadline); everything else was acknowledged with an audit record.
+ */
+export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
+  const logger = deps.logger ?? new Logger({ serviceName: 'gateway-janitor' });
+  const sink = deps.sink ?? new LoggerAuditSink(logger);
+  const clock = deps.clock ?? { now: Date.now };
+  let wired: ReturnType<typeof wire> | undefined;
+
+  return async (event: unknown, context?: Partial<Context>): Promise<SQSBatchResponse> => {
+    try {
+      const messages = readRecords(event);
+      wired ??= wire(deps);
+      const { config, api, queue } = wired;
+      const result = await runTeardown(messages, {
+        api,
+        sink,
+        clock,
+        queue,
+        policy: config.policy as NonNullable<Config['policy']>,
+        deadline: lambdaDeadline(context, deadlineMarginMs(config)),
+        concurrency: config.deleteConcurrency,
+        run: {
+          runId: context?.awsRequestId ?? crypto.randomUUID(),
+          trigger: 'sqs',
+          dryRun: config.dryRun,
+        },
+      });
+      // A bad token fails every record: fail the invocation so the error alarm fires.
+      if (result.stopError && result.retry.length === messages.length) throw result.stopError;
+      if (result.stopError)
+        logger.error('teardown stopped', { error: errorSummary(result.stopError) });
+      return { batchItemFailures: result.retry.map((itemIdentifier) => ({ itemIdentifier })) };
+    } catch (error) {
+      logger.error('teardown failed', { error: errorSummary(error) });
+      throw error;
+    }
+  };
+}
+
+function wire(deps: TeardownHandlerDeps) {
+  const config = loadConfig(deps.env ?? process.env, { policy: true, queue: true });
+  const queue = new SqsTeardownQueue({
+    queueUrl: config.teardownQueueUrl as string,
+    deadLetterQueueUrl: config.teardownDlqUrl,
+    client: deps.sqsClient,
+  });
+  return { config, api: createGatewayApi(config, deps).api, queue };
+}
+
+function readRecords(event: unknown): TeardownMessage[] {
+  const records = (event as { Records?: unknown } | null)?.Records;
+  if (!Array.isArray(records))
+    throw new ValidationError('EVENT_INVALID', 'event.Records', 'expected an SQS event');
+  return records.map((record, index) => {
+    const { messageId, body } = (record ?? {}) as { messageId?: unknown; body?: unknown };
+    if (typeof messageId !== 'string' || typeof body !== 'string') {
+      throw new ValidationError(
+        'EVENT_INVALID',
+        `event.Records[${index}]`,
+        'expected messageId and body strings',
+      );
+    }
+    return { messageId, body };
+  });
+}
+
+/** The `teardown` Lambda entry point (serverless.yml). */
+export const handler = createTeardownHandler();
