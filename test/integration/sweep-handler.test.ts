@@ -1,10 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSweepHandler } from '../../functions/sweep.ts';
-import { auditLines, captureOutput } from '#test/support/capture-output';
-import { leakedCanaries, ROTATED_TOKEN } from '#test/support/canaries';
-import { type Harness, lambdaContext, SECRET_ID, startHarness } from '#test/support/janitor-harness';
-import { mixedFleet, TEST_POLICY, wire } from '#test/fixtures/wire-fleet';
 import { testId } from '#test/fixtures/gateway-builder';
+import { mixedFleet, TEST_POLICY, wire } from '#test/fixtures/wire-fleet';
+import { leakedCanaries, ROTATED_TOKEN } from '#test/support/canaries';
+import { auditLines, captureOutput } from '#test/support/capture-output';
+import {
+  type Harness,
+  lambdaContext,
+  SECRET_ID,
+  startHarness,
+} from '#test/support/janitor-harness';
+import { createSweepHandler } from '../../functions/sweep.ts';
 
 const SCHEDULED_EVENT = {
   version: '0',
@@ -52,8 +57,17 @@ describe('sweep handler against the simulator', () => {
     expect(harness.simulator.deletes().sort()).toEqual(expired);
     expect(ids('gateway.deleted')).toEqual(expired);
     for (const record of audit().filter((r) => r.event === 'gateway.deleted')) {
-      expect(record).toMatchObject({ schemaVersion: 1, trigger: 'schedule', dryRun: false, runId: 'req-0001', reason: 'expired' });
-      expect(record.finalState).toMatchObject({ spec: { id: record.gatewayId }, status: { status: 'STATUS_DELETING' } });
+      expect(record).toMatchObject({
+        schemaVersion: 1,
+        trigger: 'schedule',
+        dryRun: false,
+        runId: 'req-0001',
+        reason: 'expired',
+      });
+      expect(record.finalState).toMatchObject({
+        spec: { id: record.gatewayId },
+        status: { status: 'STATUS_DELETING' },
+      });
       expect(record.http).toMatchObject({ status: 200, attempts: 1 });
     }
     expect(audit().find((r) => r.gatewayId === testId(10))?.finalState).toMatchObject({
@@ -61,8 +75,19 @@ describe('sweep handler against the simulator', () => {
     });
     const summary = audit().find((r) => r.event === 'run.summary');
     expect(summary?.counts).toEqual({ listed: 12, expired: 4, 'gateway.deleted': 4 });
-    expect(result).toMatchObject({ status: 'completed', listed: 12, expired: 4, counts: { 'gateway.deleted': 4 } });
-    expect(result.kept).toEqual({ too_young: 2, protected: 1, already_deleting: 1, unknown_age: 2, no_matching_rule: 2 });
+    expect(result).toMatchObject({
+      status: 'completed',
+      listed: 12,
+      expired: 4,
+      counts: { 'gateway.deleted': 4 },
+    });
+    expect(result.kept).toEqual({
+      too_young: 2,
+      protected: 1,
+      already_deleting: 1,
+      unknown_age: 2,
+      no_matching_rule: 2,
+    });
   });
 
   it('decides the same in a dry run and deletes nothing', async () => {
@@ -77,7 +102,11 @@ describe('sweep handler against the simulator', () => {
     await handler({ DRY_RUN: 'false' })({ dryRun: true }, lambdaContext());
     await handler({ DRY_RUN: 'true' })({ dryRun: false }, lambdaContext());
     expect(harness.simulator.deletes()).toEqual([]);
-    expect(audit().filter((r) => r.event === 'run.summary').map((r) => [r.trigger, r.dryRun])).toEqual([
+    expect(
+      audit()
+        .filter((r) => r.event === 'run.summary')
+        .map((r) => [r.trigger, r.dryRun]),
+    ).toEqual([
       ['direct', true],
       ['direct', true],
     ]);
@@ -101,14 +130,26 @@ describe('sweep handler against the simulator', () => {
   });
 
   it('rides out a 429 storm and honours Retry-After', async () => {
-    harness.simulator.addFault({ route: 'delete', kind: 'status', status: 429, headers: { 'retry-after': '0' }, times: 6 });
+    harness.simulator.addFault({
+      route: 'delete',
+      kind: 'status',
+      status: 429,
+      headers: { 'retry-after': '0' },
+      times: 6,
+    });
     const result = await handler({ DRY_RUN: 'false' })({}, lambdaContext());
     expect(result.counts).toEqual({ 'gateway.deleted': 4 });
     expect(harness.simulator.deletes().sort()).toEqual(expired);
   });
 
   it('records a 404 on DELETE as already gone', async () => {
-    harness.simulator.addFault({ route: 'delete', gatewayId: testId(1), kind: 'status', status: 404, body: { code: 5, message: 'gateway not found' } });
+    harness.simulator.addFault({
+      route: 'delete',
+      gatewayId: testId(1),
+      kind: 'status',
+      status: 404,
+      body: { code: 5, message: 'gateway not found' },
+    });
     const result = await handler({ DRY_RUN: 'false' })({}, lambdaContext());
     expect(ids('gateway.already_gone')).toEqual([testId(1)]);
     expect(result.counts).toEqual({ 'gateway.deleted': 3, 'gateway.already_gone': 1 });
@@ -124,32 +165,58 @@ describe('sweep handler against the simulator', () => {
     });
     const result = await handler({ DRY_RUN: 'false' })({}, lambdaContext());
     const failed = audit().find((r) => r.event === 'gateway.delete_failed');
-    expect(failed).toMatchObject({ gatewayId: testId(2), http: { status: 409, attempts: 1 }, error: { code: 'API_PERMANENT' } });
-    expect(String((failed?.error as { message: string }).message)).toContain('referenced by 2 deployments');
+    expect(failed).toMatchObject({
+      gatewayId: testId(2),
+      http: { status: 409, attempts: 1 },
+      error: { code: 'API_PERMANENT' },
+    });
+    expect(JSON.stringify(failed?.error)).toContain('referenced by 2 deployments');
     expect(result.counts).toEqual({ 'gateway.deleted': 3, 'gateway.delete_failed': 1 });
   });
 
   it('aborts without deleting when the blast radius is exceeded, and fails the invocation', async () => {
     const policy = { ...TEST_POLICY, limits: { maxDeletesPerRun: 3, maxDeletePercent: 50 } };
-    const act = handler({ DRY_RUN: 'false', JANITOR_POLICY: JSON.stringify(policy) })({}, lambdaContext());
+    const act = handler({ DRY_RUN: 'false', JANITOR_POLICY: JSON.stringify(policy) })(
+      {},
+      lambdaContext(),
+    );
     await expect(act).rejects.toMatchObject({ code: 'BLAST_RADIUS_EXCEEDED' });
     expect(harness.simulator.deletes()).toEqual([]);
-    expect(audit().find((r) => r.event === 'run.aborted')?.counts).toEqual({ expired: 4, listed: 12, maxDeletesPerRun: 3, maxDeletePercent: 50 });
+    expect(audit().find((r) => r.event === 'run.aborted')?.counts).toEqual({
+      expired: 4,
+      listed: 12,
+      maxDeletesPerRun: 3,
+      maxDeletePercent: 50,
+    });
     expect(ids('gateway.skipped')).toEqual(expired);
   });
 
   it('stops the run on 403 and fails the invocation', async () => {
-    harness.simulator.addFault({ route: 'delete', kind: 'status', status: 403, body: { code: 7, message: 'permission denied' } });
-    await expect(handler({ DRY_RUN: 'false', DELETE_CONCURRENCY: '1' })({}, lambdaContext())).rejects.toMatchObject({ code: 'API_FORBIDDEN' });
+    harness.simulator.addFault({
+      route: 'delete',
+      kind: 'status',
+      status: 403,
+      body: { code: 7, message: 'permission denied' },
+    });
+    await expect(
+      handler({ DRY_RUN: 'false', DELETE_CONCURRENCY: '1' })({}, lambdaContext()),
+    ).rejects.toMatchObject({ code: 'API_FORBIDDEN' });
     expect(harness.simulator.requests.filter((r) => r.method === 'DELETE')).toHaveLength(1);
     expect(ids('gateway.delete_failed')).toHaveLength(1);
     expect(ids('gateway.skipped')).toHaveLength(3);
   });
 
   it('rejects an event that is not an object, and bad configuration, before any HTTP call', async () => {
-    await expect(handler({})([1, 2], lambdaContext())).rejects.toMatchObject({ code: 'EVENT_INVALID', field: 'event' });
-    await expect(handler({})({ dryRun: 'yes' }, lambdaContext())).rejects.toMatchObject({ field: 'event.dryRun' });
-    await expect(handler({ DRY_RUN: 'maybe' })({}, lambdaContext())).rejects.toMatchObject({ field: 'DRY_RUN' });
+    await expect(handler({})([1, 2], lambdaContext())).rejects.toMatchObject({
+      code: 'EVENT_INVALID',
+      field: 'event',
+    });
+    await expect(handler({})({ dryRun: 'yes' }, lambdaContext())).rejects.toMatchObject({
+      field: 'event.dryRun',
+    });
+    await expect(handler({ DRY_RUN: 'maybe' })({}, lambdaContext())).rejects.toMatchObject({
+      field: 'DRY_RUN',
+    });
     expect(harness.simulator.requests).toEqual([]);
     expect(harness.secrets.calls).toEqual([]);
   });
@@ -158,6 +225,9 @@ describe('sweep handler against the simulator', () => {
     const result = await handler({ DRY_RUN: 'false' })({}, lambdaContext(5_000));
     expect(result.status).toBe('truncated');
     expect(harness.simulator.deletes()).toEqual([]);
-    expect(audit().find((r) => r.event === 'run.truncated')?.counts).toEqual({ notStarted: 4, expired: 4 });
+    expect(audit().find((r) => r.event === 'run.truncated')?.counts).toEqual({
+      notStarted: 4,
+      expired: 4,
+    });
   });
 });

@@ -3,7 +3,9 @@ export function captureOutput(): { text(): string; lines(): string[]; restore():
   const chunks: string[] = [];
   const originals = { out: process.stdout.write, err: process.stderr.write };
   const capture = (chunk: unknown, ...rest: unknown[]) => {
-    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+    chunks.push(
+      typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'),
+    );
     const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
     callback?.();
     return true;

@@ -1,4 +1,4 @@
-import { type SimulatorOptions, type Simulator, startSimulator } from '#simulator/server';
+import { type Simulator, type SimulatorOptions, startSimulator } from '#simulator/server';
 import { startSecretsManagerDouble } from '#test/fakes/secrets-manager-double';
 import { CANARY_TOKEN } from './canaries.ts';
 
@@ -17,8 +17,14 @@ export interface Harness {
  * Starts both servers on 127.0.0.1; the secret holds the simulator's (canary) token, and
  * the SDK reaches the double through AWS_ENDPOINT_URL_SECRETS_MANAGER until `close()`.
  */
-export async function startHarness(options: SimulatorOptions & { env?: Record<string, string> } = {}): Promise<Harness> {
-  const simulator = await startSimulator({ token: CANARY_TOKEN, deleteDelayMs: 60_000, ...options });
+export async function startHarness(
+  options: SimulatorOptions & { env?: Record<string, string> } = {},
+): Promise<Harness> {
+  const simulator = await startSimulator({
+    token: CANARY_TOKEN,
+    deleteDelayMs: 60_000,
+    ...options,
+  });
   const secrets = await startSecretsManagerDouble({ secrets: { [SECRET_ID]: simulator.token } });
   const env = {
     COREWEAVE_API_URL: simulator.url,
