@@ -1,0 +1,61 @@
+import type { SimRoute } from './match-route.ts';
+
+export type FaultRoute = Exclude<SimRoute, 'unknown'> | 'any';
+
+/**
+ * What a fault does. `latency` delays and then answers normally; `numeric-enums` answers
+ * normally (state changes apply) with enum names re-encoded as numbers; `reset-mid-body`
+ * applies the operation (a DELETE does start deletion) and then breaks the response after
+ * part of the body. Every other kind answers without touching state.
+ */
+export type FaultKind =
+  | { kind: 'status'; status: number; body?: string | object; headers?: Record<string, string> }
+  | { kind: 'latency'; ms: number }
+  | { kind: 'reset' }
+  | { kind: 'reset-mid-body' }
+  | { kind: 'stall'; ms: number }
+  | { kind: 'malformed' }
+  | { kind: 'truncated' }
+  | { kind: 'numeric-enums' };
+
+export type FaultRule = {
+  route: FaultRoute;
+  gatewayId?: string;
+  /** How many matching requests the rule applies to; unlimited when absent. */
+  times?: number;
+} & FaultKind;
+
+export type FaultPlan = { delayMs: number; fault?: FaultRule; applied: FaultRule[] };
+
+type Armed = { rule: FaultRule; remaining: number };
+
+/** Fault rules matched in insertion order: latency rules add up, then the first other rule. */
+export class FaultBook {
+  #armed: Armed[] = [];
+
+  add(rule: FaultRule): void {
+    this.#armed.push({ rule: { ...rule }, remaining: rule.times ?? Number.POSITIVE_INFINITY });
+  }
+
+  clear(): void {
+    this.#armed = [];
+  }
+
+  take(route: SimRoute, gatewayId: string | undefined): FaultPlan {
+    const plan: FaultPlan = { delayMs: 0, applied: [] };
+    if (this.#armed.length === 0) return plan;
+    for (const armed of this.#armed) {
+      const { rule } = armed;
+      if (armed.remaining <= 0) continue;
+      if (rule.route !== 'any' && rule.route !== route) continue;
+      if (rule.gatewayId !== undefined && rule.gatewayId !== gatewayId) continue;
+      if (rule.kind === 'latency') plan.delayMs += rule.ms;
+      else if (plan.fault) continue;
+      else plan.fault = rule;
+      armed.remaining -= 1;
+      plan.applied.push(rule);
+    }
+    this.#armed = this.#armed.filter((armed) => armed.remaining > 0);
+    return plan;
+  }
+}

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type SecretsManagerFailure = { status: number; type: string; message: string };
+
+export type SecretsManagerDouble = {
+  url: string;
+  calls: Array<{ secretId: string }>;
+  setSecret(id: string, value: string): void;
+  /** The next `times` (default 1) GetSecretValue calls answer this AWS error. */
+  fail(next: SecretsManagerFailure, times?: number): void;
+  close(): Promise<void>;
+};
+
+type Stored = { value: string; versionId: string; createdDate: number };
+
+const ARN_PREFIX = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:';
+const JSON_11 = 'application/x-amz-json-1.1';
+
+/**
+ * A loopback stand-in for AWS Secrets Manager's GetSecretValue (AWS JSON 1.1 protocol),
+ * for use with the real SDK client via `endpoint` or AWS_ENDPOINT_URL_SECRETS_MANAGER.
+ */
+export async function startSecretsManagerDouble(options: {
+  secrets: Record<string, string>;
+}): Promise<SecretsManagerDouble> {
+  const secrets = new Map<string, Stored>();
+  const setSecret = (id: string, value: string) =>
+    secrets.set(id, { value, versionId: randomUUID(), createdDate: Math.floor(Date.now() / 1000) });
+  for (const [id, value] of Object.entries(options.secrets)) setSecret(id, value);
+  const calls: Array<{ secretId: string }> = [];
+  const failures: SecretsManagerFailure[] = [];
+
+  const answer = (req: IncomingMessage, res: ServerResponse, raw: string) => {
+    if (req.method !== 'POST' || req.headers['x-amz-target'] !== 'secretsmanager.GetSecretValue') {
+      return awsError(res, {
+        status: 400,
+        type: 'UnknownOperationException',
+        message: 'unsupported',
+      });
+    }
+    let secretId = '';
+    try {
+      secretId = String((JSON.parse(raw) as { SecretId?: unknown }).SecretId ?? '');
+    } catch {
+      return awsError(res, { status: 400, type: 'SerializationException', message: 'bad JSON' });
+    }
+    calls.push({ secretId });
+    const failure = failures.shift();
+    if (failure) return awsError(res, failure);
+    const stored = secrets.get(secretId);
+    if (!stored) {
+      return awsError(res, {
+        status: 400,
+        type: 'ResourceNotFoundException',
+        message: "Secrets Manager can't find the specified secret.",
+      });
+    }
+    const isArn = secretId.startsWith(ARN_PREFIX);
+    const name = isArn
+      ? secretId.slice(ARN_PREFIX.length).replace(/-[A-Za-z0-9]{6}$/, '')
+      : secretId;
+    send(res, 200, {
+      ARN: isArn ? secretId : `${ARN_PREFIX}${name}-AbCdEf`,
+      Name: name,
+      SecretString: stored.value,
+      VersionId: stored.versionId,
+      VersionStages: ['AWSCURRENT'],
+      CreatedDate: stored.createdDate,
+    });
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => answer(req, res, Buffer.concat(chunks).toString('utf8')));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    calls,
+    setSecret,
+    fail(next, times = 1) {
+      for (let n = 0; n < times; n += 1) failures.push(next);
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function awsError(res: ServerResponse, failure: SecretsManagerFailure): void {
+  send(
+    res,
+    failure.status,
+    { __type: failure.type, message: failure.message },
+    {
+      'x-amzn-errortype': failure.type,
+    },
+  );
+}
+
+function send(res: ServerResponse, status: number, payload: unknown, headers = {}): void {
+  const body = Buffer.from(JSON.stringify(payload));
+  res.writeHead(status, {
+    'content-type': JSON_11,
+    'content-length': body.length,
+    'x-amzn-requestid': randomUUID(),
+    ...headers,
+  });
+  res.end(body);
+}
