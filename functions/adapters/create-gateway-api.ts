@@ -4,6 +4,7 @@ import type { Config } from '#config/load-config';
 import type { TokenSource } from '#core/ports';
 import { SecretTokenSource } from './aws/secret-token-source.ts';
 import { CoreWeaveClient } from './coreweave/coreweave-client.ts';
+import type { RetryOptions } from './coreweave/retry-policy.ts';
 import { StaticTokenSource } from './static-token-source.ts';
 
 /** Edges a caller may replace: tests inject loopback clients, the CLI a token. */
@@ -12,6 +13,7 @@ export interface ApiOverrides {
   dispatcher?: Dispatcher;
   tokens?: TokenSource;
   onResponse?: (status: number | undefined) => void;
+  retry?: Partial<RetryOptions>;
 }
 
 /** Wires the token source and the CoreWeave client from validated configuration. */
@@ -34,6 +36,7 @@ export function createGatewayApi(
     timeoutMs: config.httpTimeoutMs,
     dispatcher: overrides.dispatcher,
     onResponse: overrides.onResponse,
+    retry: overrides.retry,
   });
   return { api, tokens };
 }

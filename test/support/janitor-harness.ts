@@ -18,7 +18,10 @@ export interface Harness {
  * the SDK reaches the double through AWS_ENDPOINT_URL_SECRETS_MANAGER until `close()`.
  */
 export async function startHarness(
-  options: SimulatorOptions & { env?: Record<string, string> } = {},
+  options: SimulatorOptions & {
+    env?: Record<string, string>;
+    sdkEnv?: Record<string, string>;
+  } = {},
 ): Promise<Harness> {
   const simulator = await startSimulator({
     token: CANARY_TOKEN,
@@ -37,6 +40,7 @@ export async function startHarness(
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST',
     AWS_SECRET_ACCESS_KEY: 'local-test-secret',
+    ...options.sdkEnv,
   };
   // The real SDK finds the double the way a deployment would point it elsewhere.
   const saved = { ...process.env };
