@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher, request } from 'undici';
+import { AdaptiveRate } from '#core/adaptive-rate';
 import { ApiError, type HttpSummary } from '#core/errors';
 import type { Gateway } from '#core/gateway';
 import type { Deadline, DeleteResult, GatewayApi, TokenSource } from '#core/ports';
@@ -19,8 +20,10 @@ export interface CoreWeaveClientOptions {
   retry?: Partial<RetryOptions>;
   random?: () => number;
   now?: () => number;
-  /** Told about each response status (the adaptive limiter and benchmarks listen). */
+  /** Told about each response status (benchmarks listen). */
   onResponse?: (status: number | undefined) => void;
+  /** Paces requests after a 429 (issue 6); `false` turns pacing off. */
+  adaptiveRate?: AdaptiveRate | false;
 }
 
 interface Reply {
@@ -46,11 +49,18 @@ export class CoreWeaveClient implements GatewayApi {
   readonly #options: CoreWeaveClientOptions;
   readonly #origin: URL;
   readonly #retry: RetryOptions;
+  readonly #rate: AdaptiveRate | undefined;
 
   constructor(options: CoreWeaveClientOptions) {
     this.#options = options;
     this.#origin = new URL(options.baseUrl);
     this.#retry = { ...DEFAULT_RETRY, ...options.retry };
+    // One rate per client, and so per execution environment: what a warm invocation
+    // learned about the API's rate limit carries over to the next.
+    this.#rate =
+      options.adaptiveRate === false
+        ? undefined
+        : (options.adaptiveRate ?? new AdaptiveRate({ now: options.now ?? Date.now }));
   }
 
   async list(deadline: Deadline): Promise<Gateway[]> {
@@ -93,7 +103,10 @@ export class CoreWeaveClient implements GatewayApi {
         attempts: attempt,
         durationMs: now() - started,
       });
+      const wait = this.#rate?.reserve() ?? 0;
+      if (wait > 0) await sleep(wait);
       const outcome = await this.#attempt(method, path, token);
+      this.#rate?.observe(outcome.status);
       this.#options.onResponse?.(outcome.status);
       if (outcome.status === 401 && !refreshed) {
         // The secret may have rotated under us: fetch it again once, then retry once.
