@@ -1,0 +1,190 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { seedFleet } from '#simulator/fleet';
+import { type Simulator, startSimulator, type WireGateway } from '#simulator/server';
+import {
+  type SecretsManagerDouble,
+  startSecretsManagerDouble,
+} from '#test/fakes/secrets-manager-double';
+import { type BundleRun, runBundle } from '#test/support/run-bundle';
+import { unzipArtifact } from '#test/support/unzip-artifact';
+import { buildAll } from '../../infra/build.ts';
+
+// The artifact, not the TypeScript, is what Lambda runs: build the zips, unpack them as
+// the runtime would, and invoke each handler in a fresh Node 24 process against the
+// loopback CoreWeave simulator and the Secrets Manager double.
+
+const SECRET_ID = 'coreweave/api-token';
+const POLICY = {
+  rules: [{ id: 'pr-previews', match: { name: 'pr-*' }, maxAge: '72h' }],
+  protect: { ids: [], names: ['prod-*'] },
+  limits: { maxDeletesPerRun: 40, maxDeletePercent: 100 },
+};
+
+const SCHEDULED_EVENT = {
+  version: '0',
+  id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account: '123456789012',
+  time: '2026-11-26T12:00:00Z',
+  region: 'us-east-1',
+  resources: ['arn:aws:events:us-east-1:123456789012:rule/gateway-janitor-prod-sweep'],
+  detail: {},
+};
+
+function sqsEvent(bodies: Array<{ messageId: string; body: string }>) {
+  return {
+    Records: bodies.map(({ messageId, body }) => ({
+      messageId,
+      receiptHandle: `AQEB-${messageId}`,
+      body,
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '1795700000000',
+        SenderId: 'AIDAEXAMPLE',
+        ApproximateFirstReceiveTimestamp: '1795700000001',
+      },
+      messageAttributes: {},
+      md5OfBody: 'd41d8cd98f00b204e9800998ecf8427e',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:gateway-janitor-prod-teardown',
+      awsRegion: 'us-east-1',
+    })),
+  };
+}
+
+function auditRecords(stdout: string): Array<Record<string, unknown>> {
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { audit?: Record<string, unknown> })
+    .flatMap((line) => (line.audit ? [line.audit] : []));
+}
+
+function byName(fleet: WireGateway[], name: string): WireGateway {
+  const gateway = fleet.find((candidate) => candidate.spec.name === name);
+  if (!gateway) throw new Error(`the seeded fleet has no ${name}`);
+  return gateway;
+}
+
+describe('built Lambda bundles', () => {
+  let outDir: string;
+  let sweepBundle: string;
+  let teardownBundle: string;
+  let simulator: Simulator;
+  let secrets: SecretsManagerDouble;
+  let fleet: WireGateway[];
+
+  beforeAll(async () => {
+    outDir = await mkdtemp(join(tmpdir(), 'janitor-dist-'));
+    const built = await buildAll({ outDir });
+    expect(built.map((size) => size.name)).toEqual(['sweep', 'teardown']);
+    for (const { name } of built) {
+      const names = await unzipArtifact(join(outDir, `${name}.zip`), join(outDir, `${name}-zip`));
+      expect(names.sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    }
+    sweepBundle = join(outDir, 'sweep-zip', 'index.mjs');
+    teardownBundle = join(outDir, 'teardown-zip', 'index.mjs');
+  }, 60_000);
+
+  afterAll(async () => {
+    await rm(outDir, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    fleet = seedFleet({ now: new Date() });
+    simulator = await startSimulator({ gateways: fleet, deleteDelayMs: 50 });
+    secrets = await startSecretsManagerDouble({ secrets: { [SECRET_ID]: simulator.token } });
+  });
+
+  afterEach(async () => {
+    await simulator.close();
+    await secrets.close();
+  });
+
+  function lambdaEnv(overrides: Record<string, string> = {}): Record<string, string> {
+    return {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+      // Any SQS call would fail fast here: these invocations must not need one.
+      AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9',
+      COREWEAVE_API_URL: simulator.url,
+      COREWEAVE_TOKEN_SECRET_ID: SECRET_ID,
+      JANITOR_POLICY: JSON.stringify(POLICY),
+      DRY_RUN: 'false',
+      TEARDOWN_QUEUE_URL: 'http://127.0.0.1:9/123456789012/gateway-janitor-test-teardown',
+      POWERTOOLS_SERVICE_NAME: 'gateway-janitor',
+      NODE_OPTIONS: '--enable-source-maps',
+      ...overrides,
+    };
+  }
+
+  function expectNoTokenIn(run: BundleRun) {
+    expect(run.stdout).not.toContain(simulator.token);
+    expect(run.stderr).not.toContain(simulator.token);
+  }
+
+  it('sweep deletes the expired gateways on a scheduled event and audits each', async () => {
+    const run = await runBundle(sweepBundle, SCHEDULED_EVENT, lambdaEnv());
+
+    expect(run.outcome).toMatchObject({
+      ok: true,
+      result: { trigger: 'schedule', dryRun: false, status: 'completed' },
+    });
+    const deleted = simulator.deletes();
+    const names = deleted.map((id) => fleet.find((g) => g.spec.id === id)?.spec.name);
+    expect(deleted.length).toBeGreaterThan(0);
+    expect(names).toContain('pr-1301-batching');
+    expect(names).not.toContain('pr-1423-tokenizer-fix');
+    expect(names.every((name) => name?.startsWith('pr-'))).toBe(true);
+    const audits = auditRecords(run.stdout);
+    const deletedAudits = audits.filter((record) => record.event === 'gateway.deleted');
+    expect(deletedAudits.map((record) => record.gatewayId).sort()).toEqual([...deleted].sort());
+    expect(deletedAudits[0]).toMatchObject({
+      schemaVersion: 1,
+      trigger: 'schedule',
+      dryRun: false,
+    });
+    expect(audits.some((record) => record.event === 'run.summary')).toBe(true);
+    expect(secrets.calls).toEqual([{ secretId: SECRET_ID }]);
+    expectNoTokenIn(run);
+  });
+
+  it('sweep deletes nothing while DRY_RUN is not false', async () => {
+    const run = await runBundle(sweepBundle, SCHEDULED_EVENT, lambdaEnv({ DRY_RUN: 'true' }));
+
+    expect(run.outcome).toMatchObject({ ok: true, result: { dryRun: true } });
+    expect(simulator.deletes()).toEqual([]);
+    expect(auditRecords(run.stdout).some((r) => r.event === 'gateway.would_delete')).toBe(true);
+  });
+
+  it('teardown deletes the gateway an SQS message names', async () => {
+    const target = byName(fleet, 'loadtest-llama-70b');
+    const event = sqsEvent([
+      {
+        messageId: '059f36b4-87a3-44ab-83d2-661975830a7d',
+        body: JSON.stringify({ gatewayId: target.spec.id, requestedBy: 'ci/pr-1500' }),
+      },
+    ]);
+
+    const run = await runBundle(teardownBundle, event, lambdaEnv());
+
+    expect(run.outcome).toEqual({ ok: true, result: { batchItemFailures: [] } });
+    expect(simulator.deletes()).toEqual([target.spec.id]);
+    expect(auditRecords(run.stdout)).toContainEqual(
+      expect.objectContaining({
+        event: 'gateway.deleted',
+        gatewayId: target.spec.id,
+        trigger: 'sqs',
+        sqsMessageId: '059f36b4-87a3-44ab-83d2-661975830a7d',
+        requestedBy: 'ci/pr-1500',
+      }),
+    );
+    expectNoTokenIn(run);
+  });
+});

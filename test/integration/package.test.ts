@@ -1,0 +1,184 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { lintTemplate } from '#test/support/lint-template';
+
+// `npm run package` (build + `osls package`) offline, then the generated CloudFormation
+// is checked against design.md "Deployment" and linted against the resource spec.
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are free-form JSON, which the assertions below check
+type Properties = Record<string, any>;
+type Resource = { Type: string; Condition?: string; Properties: Properties };
+type Statement = { Action: string | string[]; Resource: unknown };
+type Template = { Resources: Record<string, Resource>; Outputs: Record<string, unknown> };
+
+const PLACEHOLDER_SECRET =
+  'arn:aws:secretsmanager:us-east-1:000000000000:secret:coreweave-api-token-AbCdEf';
+
+let template: Template;
+const ofType = (type: string) =>
+  Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+const resource = (id: string): Resource => {
+  const found = template.Resources[id];
+  if (!found) throw new Error(`the template has no ${id}`);
+  return found;
+};
+
+beforeAll(async () => {
+  await promisify(execFile)('npm', ['run', 'package'], {
+    cwd: new URL('../..', import.meta.url).pathname,
+    timeout: 120_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  template = JSON.parse(
+    await readFile(
+      new URL('../../.serverless/cloudformation-template-update-stack.json', import.meta.url),
+      'utf8',
+    ),
+  ) as Template;
+}, 150_000);
+
+describe('the packaged CloudFormation template', () => {
+  it('runs both functions on nodejs24.x and arm64 from their own zips', () => {
+    for (const id of ['SweepLambdaFunction', 'TeardownLambdaFunction']) {
+      const { Properties } = resource(id);
+      expect(Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+      expect(Properties.Handler).toBe('index.handler');
+    }
+    expect(resource('SweepLambdaFunction').Properties.Code.S3Key).toMatch(/sweep\.zip$/);
+    expect(resource('TeardownLambdaFunction').Properties.Code.S3Key).toMatch(/teardown\.zip$/);
+  });
+
+  it('runs one sweep at a time, on a schedule, dry by default', () => {
+    const sweep = resource('SweepLambdaFunction').Properties;
+    expect(sweep.ReservedConcurrentExecutions).toBe(1);
+    expect(sweep.Environment.Variables).toMatchObject({
+      DRY_RUN: 'true',
+      COREWEAVE_TOKEN_SECRET_ID: PLACEHOLDER_SECRET,
+      POWERTOOLS_SERVICE_NAME: 'gateway-janitor',
+      NODE_OPTIONS: '--enable-source-maps',
+      TEARDOWN_QUEUE_URL: { Ref: 'TeardownQueue' },
+    });
+    expect(JSON.parse(sweep.Environment.Variables.JANITOR_POLICY)).toHaveProperty('rules');
+    const [[, rule] = []] = ofType('AWS::Events::Rule');
+    expect(rule?.Properties.ScheduleExpression).toBe('rate(15 minutes)');
+  });
+
+  it('feeds teardown from the queue with ReportBatchItemFailures and a concurrency cap', () => {
+    const [[, mapping] = []] = ofType('AWS::Lambda::EventSourceMapping');
+    expect(mapping?.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': ['TeardownQueue', 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 10,
+    });
+    expect(mapping?.Properties.ScalingConfig.MaximumConcurrency).toBeGreaterThanOrEqual(2);
+  });
+
+  it('keeps messages invisible for at least 6x the teardown timeout and redrives to a DLQ', () => {
+    const queue = resource('TeardownQueue').Properties;
+    const timeout = resource('TeardownLambdaFunction').Properties.Timeout as number;
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
+    expect(queue.RedrivePolicy).toMatchObject({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['TeardownDeadLetterQueue', 'Arn'] },
+      maxReceiveCount: expect.any(Number),
+    });
+    expect(resource('TeardownDeadLetterQueue').Properties.MessageRetentionPeriod).toBe(1209600);
+  });
+
+  it('grants GetSecretValue on the one secret and SQS on its own queues only', () => {
+    const policies = ofType('AWS::IAM::Role').flatMap(([, role]) => role.Properties.Policies);
+    const statements = [
+      ...policies,
+      ...ofType('AWS::IAM::Policy').map(([, policy]) => policy.Properties),
+    ].flatMap((policy) => policy.PolicyDocument.Statement as Statement[]);
+    const actions = (statement: Statement) => [statement.Action].flat();
+    const resources = (statement: Statement) => [statement.Resource].flat() as Properties[];
+
+    const secretStatements = statements.filter((s) =>
+      actions(s).some((a) => a.startsWith('secretsmanager:')),
+    );
+    expect(secretStatements).toHaveLength(1);
+    expect(actions(secretStatements[0] as Statement)).toEqual(['secretsmanager:GetSecretValue']);
+    expect(resources(secretStatements[0] as Statement)).toEqual([PLACEHOLDER_SECRET]);
+
+    const sqsResources = statements
+      .filter((s) => actions(s).some((a) => a.startsWith('sqs:')))
+      .flatMap(resources);
+    expect(sqsResources.length).toBeGreaterThan(0);
+    for (const arn of sqsResources) {
+      expect(['TeardownQueue', 'TeardownDeadLetterQueue']).toContain(arn['Fn::GetAtt']?.[0]);
+    }
+    for (const statement of statements) {
+      expect(resources(statement)).not.toContain('*');
+      expect(actions(statement).some((a) => a.endsWith(':*') || a === '*')).toBe(false);
+    }
+    // kms:Decrypt only when a key is given, and then only through Secrets Manager.
+    const decrypt = resource('DecryptTheApiTokenPolicy');
+    expect(decrypt.Condition).toBe('HasKmsKey');
+  });
+
+  it('keeps both functions’ logs, the audit trail, for at least 400 days', () => {
+    for (const id of ['SweepLogGroup', 'TeardownLogGroup']) {
+      expect(resource(id).Properties.RetentionInDays).toBeGreaterThanOrEqual(400);
+    }
+  });
+
+  it('alarms on the DLQ, function errors, failed deletions and aborted runs', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+    const metrics = alarms.map((alarm) => `${alarm.Namespace}:${alarm.MetricName}`);
+    expect(metrics).toEqual(
+      expect.arrayContaining([
+        'AWS/SQS:ApproximateNumberOfMessagesVisible',
+        'AWS/Lambda:Errors',
+        'GatewayJanitor/dev:DeleteFailed',
+        'GatewayJanitor/dev:RunAborted',
+      ]),
+    );
+    for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+    const patterns = ofType('AWS::Logs::MetricFilter').map(([, f]) => f.Properties.FilterPattern);
+    expect(patterns).toContain('{ $.audit.event = "gateway.delete_failed" }');
+    expect(patterns).toContain('{ $.audit.event = "run.aborted" }');
+  });
+
+  it('saves Logs Insights queries over both log groups for audit review', () => {
+    const queries = ofType('AWS::Logs::QueryDefinition').map(([, q]) => q.Properties);
+    expect(queries.length).toBeGreaterThanOrEqual(4);
+    for (const query of queries) {
+      expect(query.LogGroupNames).toEqual([{ Ref: 'SweepLogGroup' }, { Ref: 'TeardownLogGroup' }]);
+      expect(query.QueryString).toContain('audit.');
+    }
+    const text = queries.map((query) => query.QueryString).join('\n');
+    expect(text).toContain('bin(1d)');
+    expect(text).toContain('gateway.delete_failed');
+    expect(text).toContain('audit.gatewayId = ');
+    expect(text).toContain('run.summary');
+  });
+
+  it('outputs the queue URLs and the alarm topic', () => {
+    expect(Object.keys(template.Outputs)).toEqual(
+      expect.arrayContaining(['TeardownQueueUrl', 'DeadLetterQueueUrl', 'AlarmTopicArn']),
+    );
+  });
+
+  it('passes cfn-lint against the current CloudFormation resource specification', () => {
+    const lint = lintTemplate(template);
+
+    expect(lint.errors.crit).toEqual([]);
+    expect(lint.templateValid).toBe(true);
+  });
+
+  it('has a linter that catches an unknown property and a wrong value type', () => {
+    const broken = structuredClone(template);
+    const queue = broken.Resources.TeardownQueue as Resource;
+    queue.Properties.VisibilityTimeoutSeconds = 360;
+    queue.Properties.DelaySeconds = { nested: 'object' };
+
+    const lint = lintTemplate(broken);
+
+    expect(lint.templateValid).toBe(false);
+    const messages = lint.errors.crit.map((error) => error.message).join('\n');
+    expect(messages).toContain('VisibilityTimeoutSeconds is not a valid property');
+    expect(messages).toContain('Expecting an integer');
+  });
+});
