@@ -118,9 +118,11 @@ describe('the packaged CloudFormation template', () => {
     expect(decrypt.Condition).toBe('HasKmsKey');
   });
 
-  it('keeps both functions’ logs, the audit trail, for at least 400 days', () => {
+  it('keeps both functions’ logs, the audit trail, for at least 400 days, even past the stack', () => {
     for (const id of ['SweepLogGroup', 'TeardownLogGroup']) {
       expect(resource(id).Properties.RetentionInDays).toBeGreaterThanOrEqual(400);
+      expect(resource(id).DeletionPolicy).toBe('Retain');
+      expect(resource(id).UpdateReplacePolicy).toBe('Retain');
     }
   });
 
