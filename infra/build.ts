@@ -4,6 +4,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { ZipFile } from 'yazl';
+import { trimSourceMap } from './trim-source-map.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -89,6 +90,12 @@ async function buildOne(name: string, entry: string, outDir: string): Promise<Bu
     logLevel: 'warning',
   });
   await writeFile(join(outDir, `${name}.meta.json`), JSON.stringify(result.metafile));
+  const mapPath = `${outfile}.map`;
+  const map = JSON.parse(await readFile(mapPath, 'utf8'));
+  await writeFile(
+    mapPath,
+    JSON.stringify(trimSourceMap(map, (source) => !source.includes('node_modules/'))),
+  );
   const zipPath = join(outDir, `${name}.zip`);
   await zipFiles(zipPath, [
     { path: outfile, name: 'index.mjs' },
