@@ -9,7 +9,13 @@ import { lintTemplate } from '#test/support/lint-template';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are free-form JSON, which the assertions below check
 type Properties = Record<string, any>;
-type Resource = { Type: string; Condition?: string; Properties: Properties };
+type Resource = {
+  Type: string;
+  Condition?: string;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+  Properties: Properties;
+};
 type Statement = { Action: string | string[]; Resource: unknown };
 type Template = { Resources: Record<string, Resource>; Outputs: Record<string, unknown> };
 

@@ -1,0 +1,111 @@
+import { Command, InvalidArgumentError } from 'commander';
+import type { CliIo } from './cli-io.ts';
+import { demoCommand } from './demo-command.ts';
+import { openSession, type TargetFlags } from './open-session.ts';
+import { planCommand } from './plan-command.ts';
+import { simulateCommand } from './simulate-command.ts';
+import { type SweepFlags, sweepCommand } from './sweep-command.ts';
+import { checkGatewayIds, teardownCommand } from './teardown-command.ts';
+
+const FOOTER = `
+Token: COREWEAVE_API_TOKEN, or --secret-id to read it from AWS Secrets Manager.
+Settings also come from the Lambda's variables (COREWEAVE_API_URL, DELETE_CONCURRENCY, ...);
+a flag overrides its variable. Exit codes: 0 ok, 1 run or API failure, 2 usage or config error.`;
+
+/**
+ * The `gateway-janitor` command line. Each action reports its exit code through
+ * `setCode`; parse errors and --help surface as CommanderError (exitOverride).
+ */
+export function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
+  const program = new Command('gateway-janitor')
+    .description('Deletes expired CoreWeave inference gateways; preview with plan, act with sweep.')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', FOOTER);
+
+  withTarget(program.command('plan'))
+    .description('List every gateway with its verdict and reason; deletes nothing')
+    .option('--json', 'one JSON document instead of the table')
+    .action(async (flags: TargetFlags & { json?: boolean }) =>
+      setCode(await withSession(flags, io, (s) => planCommand(s, flags, io))),
+    );
+
+  withAct(withTarget(program.command('sweep')))
+    .description("Run the sweep Lambda's code path: delete what the policy says has expired")
+    .action(async (flags: TargetFlags & SweepFlags) =>
+      setCode(await withSession(flags, io, async (s) => (await sweepCommand(s, flags, io)).code)),
+    );
+
+  withAct(withTarget(program.command('teardown')))
+    .description("Run the teardown Lambda's code path for the given gateway ids")
+    .argument('<gateway-id...>', 'gateway uuids')
+    .action(async (ids: string[], flags: TargetFlags & SweepFlags) => {
+      checkGatewayIds(ids);
+      setCode(await withSession(flags, io, (s) => teardownCommand(s, ids, flags, io)));
+    });
+
+  program
+    .command('simulate')
+    .description('Serve the seeded fleet on a loopback CoreWeave API simulator until Ctrl-C')
+    .option('--seed <n>', 'fleet seed', wholeNumber, 42)
+    .option('--size <n>', 'number of gateways', wholeNumber, 40)
+    .action(async (flags: { seed: number; size: number }) =>
+      setCode(await simulateCommand(flags, io)),
+    );
+
+  program
+    .command('demo')
+    .description('npm start: plan and live-sweep the seeded fleet on the embedded simulator')
+    .action(async () => setCode(await demoCommand(io)));
+
+  return program;
+}
+
+function withTarget(command: Command): Command {
+  return command
+    .option('--policy <file>', 'policy file, JSON or YAML (with --simulate: examples/policy.json)')
+    .option(
+      '--api-url <url>',
+      'API base URL [COREWEAVE_API_URL] (default https://api.coreweave.com)',
+    )
+    .option(
+      '--secret-id <id>',
+      'Secrets Manager secret holding the token [COREWEAVE_TOKEN_SECRET_ID]',
+    )
+    .option(
+      '--secret-key <key>',
+      'key of the token when the secret is JSON [COREWEAVE_TOKEN_SECRET_KEY]',
+    )
+    .option(
+      '--simulate',
+      'run against a fresh embedded simulator with the seeded fleet (no account)',
+    )
+    .addHelpText('after', FOOTER);
+}
+
+function withAct(command: Command): Command {
+  return command
+    .option('--apply', 'really delete (without it: a dry run that deletes nothing)')
+    .option('--json', 'audit records as JSON lines on stdout instead of the report')
+    .option('--audit-file <file>', 'append audit records as JSON lines to this file')
+    .option('--concurrency <n>', 'deletions in flight at once [DELETE_CONCURRENCY] (default 8)');
+}
+
+async function withSession(
+  flags: TargetFlags,
+  io: CliIo,
+  run: (session: Awaited<ReturnType<typeof openSession>>) => Promise<number>,
+): Promise<number> {
+  const session = await openSession(flags, io);
+  try {
+    return await run(session);
+  } finally {
+    await session.close();
+  }
+}
+
+function wholeNumber(text: string): number {
+  if (!/^\d{1,6}$/.test(text)) throw new InvalidArgumentError('expected a whole number');
+  return Number(text);
+}

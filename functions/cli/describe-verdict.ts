@@ -1,0 +1,39 @@
+import type { Verdict, VerdictReason } from '#core/evaluate-gateway';
+import { formatAge } from './format-age.ts';
+
+/** The order plan tables list reasons in: what will be deleted first, then the near misses. */
+export const REASON_ORDER: readonly VerdictReason[] = [
+  'expired',
+  'too_young',
+  'unknown_age',
+  'no_matching_rule',
+  'already_deleting',
+  'protected',
+];
+
+/** One readable sentence for a verdict: the deciding rule and by how much, or why kept. */
+export function describeVerdict(verdict: Verdict): string {
+  const { ruleId, ageMs, maxAgeMs } = verdict;
+  const limit = maxAgeMs === undefined ? '' : `, max ${formatAge(maxAgeMs)}`;
+  switch (verdict.reason) {
+    case 'expired':
+      return `expired by ${formatAge((ageMs ?? 0) - (maxAgeMs ?? 0))} (rule ${ruleId}${limit})`;
+    case 'too_young':
+      return `too young: ${formatAge((maxAgeMs ?? 0) - (ageMs ?? 0))} left (rule ${ruleId}${limit})`;
+    case 'unknown_age':
+      // Fail closed (design.md): an age we cannot read never counts as expired.
+      return `unknown age: createdAt missing, unparseable or in the future (rule ${ruleId})`;
+    case 'no_matching_rule':
+      return 'no rule matches';
+    case 'already_deleting':
+      return 'already deleting';
+    case 'protected':
+      return 'protected by the policy';
+  }
+}
+
+/** A compact label per reason for counts: `too young`, `no rule`. */
+export function reasonLabel(reason: string): string {
+  if (reason === 'no_matching_rule') return 'no rule';
+  return reason.replaceAll('_', ' ');
+}

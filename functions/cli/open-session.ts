@@ -1,0 +1,87 @@
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Agent } from 'undici';
+import type { Config } from '#config/load-config';
+import { compilePolicy, type Policy } from '#core/compile-policy';
+import { ValidationError } from '#core/errors';
+import type { GatewayApi } from '#core/ports';
+import type { Simulator } from '#simulator/server';
+import type { CliIo } from './cli-io.ts';
+import { type ConnectionFlags, loadCliConfig } from './load-cli-config.ts';
+import { readPolicyFile } from './read-policy-file.ts';
+
+/** The bundled example policy (examples/policy.json), the default with --simulate. */
+export const EXAMPLE_POLICY = fileURLToPath(new URL('../../examples/policy.json', import.meta.url));
+
+/** Flags that choose the API, the token and the policy. */
+export interface TargetFlags extends ConnectionFlags {
+  policy?: string;
+  simulate?: boolean;
+}
+
+/** A wired API client and policy for one command, plus what to close afterwards. */
+export interface Session {
+  api: GatewayApi;
+  config: Config;
+  policy: Policy;
+  /** what the command talks to, for headings */
+  target: string;
+  simulator?: Simulator;
+  close(): Promise<void>;
+}
+
+/**
+ * Validates flags and environment, reads the policy, and wires the same client the
+ * Lambda uses; with --simulate, first starts a fresh embedded simulator to point it at.
+ */
+export async function openSession(flags: TargetFlags, io: CliIo): Promise<Session> {
+  let env = io.env;
+  let simulator: Simulator | undefined;
+  if (flags.simulate) {
+    for (const [flag, value] of [
+      ['--api-url', flags.apiUrl],
+      ['--secret-id', flags.secretId],
+    ] as const) {
+      if (value !== undefined)
+        throw new ValidationError('CONFIG_INVALID', flag, 'cannot be combined with --simulate');
+    }
+    const { startSeededSimulator } = await import('./start-seeded-simulator.ts');
+    simulator = await startSeededSimulator();
+    // The simulator issues its own token: nothing from the shell's account is used.
+    env = { ...io.env, COREWEAVE_API_TOKEN: simulator.token, COREWEAVE_API_URL: simulator.url };
+    delete env.COREWEAVE_TOKEN_SECRET_ID;
+  }
+  let agent: Agent | undefined;
+  const close = async () => {
+    await agent?.close();
+    await simulator?.close();
+  };
+  try {
+    const config = loadCliConfig(flags, env);
+    const file = flags.policy ?? (flags.simulate ? EXAMPLE_POLICY : undefined);
+    const policy = file ? compilePolicy(await readPolicyFile(file)) : config.policy;
+    if (!policy) {
+      throw new ValidationError(
+        'CONFIG_INVALID',
+        '--policy',
+        'required: a policy file, JSON or YAML (see examples/policy.json)',
+      );
+    }
+    // Loaded only once the flags are valid, so usage errors and --help answer quickly
+    // without loading undici and the AWS SDK.
+    const { createGatewayApi } = await import('#adapters/create-gateway-api');
+    const { Agent } = await import('undici');
+    agent = new Agent({ keepAliveTimeout: 5_000 });
+    const { api } = createGatewayApi(config, { dispatcher: agent });
+    const target = simulator ? `the embedded simulator at ${simulator.url}` : config.apiUrl;
+    return { api, config, policy, target, simulator, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** A path as the user would type it from the current directory. */
+export function displayPath(file: string): string {
+  return relative(process.cwd(), file) || file;
+}

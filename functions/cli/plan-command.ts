@@ -1,0 +1,55 @@
+import type { CleanupPlan } from '#core/plan-cleanup';
+import { planCleanup } from '#core/plan-cleanup';
+import type { CliIo } from './cli-io.ts';
+import { describeVerdict } from './describe-verdict.ts';
+import type { Session } from './open-session.ts';
+import { renderPlanTable, sortPlanEntries } from './render-plan-table.ts';
+
+const NO_DEADLINE = { budgetMs: () => Number.POSITIVE_INFINITY };
+
+/** Lists the fleet once and plans it against the session's policy; deletes nothing. */
+export async function fetchPlan(session: Session, nowMs: number): Promise<CleanupPlan> {
+  const gateways = await session.api.list(NO_DEADLINE);
+  return planCleanup(gateways, session.policy, nowMs);
+}
+
+/** `plan`: every gateway with its verdict and reason, as a table or one JSON document. */
+export async function planCommand(
+  session: Session,
+  flags: { json?: boolean },
+  io: CliIo,
+): Promise<number> {
+  const nowMs = Date.now();
+  const plan = await fetchPlan(session, nowMs);
+  io.out(
+    flags.json
+      ? `${JSON.stringify(planJson(plan, nowMs), null, 2)}\n`
+      : renderPlanTable(plan, nowMs),
+  );
+  return 0;
+}
+
+/** The machine-readable plan: counts, limits, and one entry per gateway in table order. */
+export function planJson(plan: CleanupPlan, nowMs: number) {
+  return {
+    planVersion: 1,
+    plannedAt: new Date(nowMs).toISOString(),
+    listed: plan.blastRadius.listed,
+    expired: plan.blastRadius.expired,
+    blastRadius: plan.blastRadius,
+    gateways: sortPlanEntries(plan.entries, nowMs).map(({ gateway, verdict }) => ({
+      id: gateway.id,
+      name: gateway.name,
+      status: gateway.status,
+      zones: gateway.zones,
+      organizationId: gateway.organizationId,
+      createdAt: gateway.createdAt,
+      action: verdict.action,
+      reason: verdict.reason,
+      ruleId: verdict.ruleId,
+      ageMs: verdict.ageMs,
+      maxAgeMs: verdict.maxAgeMs,
+      detail: describeVerdict(verdict),
+    })),
+  };
+}

@@ -1,0 +1,69 @@
+import type { CleanupPlan, PlanEntry } from '#core/plan-cleanup';
+import { parseRfc3339 } from '#core/rfc3339';
+import { describeVerdict, REASON_ORDER, reasonLabel } from './describe-verdict.ts';
+import { formatAge } from './format-age.ts';
+
+const COLUMNS = ['NAME', 'ID', 'STATUS', 'AGE', 'VERDICT', 'REASON'] as const;
+
+/**
+ * A gateway's age for display, whatever the verdict; the policy computes one only where a
+ * rule needs it. Undefined when createdAt is missing, unparseable or in the future.
+ */
+export function displayAge(entry: PlanEntry, nowMs: number): number | undefined {
+  const createdAt = parseRfc3339(entry.gateway.createdAt);
+  return createdAt === undefined || createdAt > nowMs ? undefined : nowMs - createdAt;
+}
+
+/** Plan entries in reading order: by verdict reason, then oldest first, then by name. */
+export function sortPlanEntries(entries: readonly PlanEntry[], nowMs: number): PlanEntry[] {
+  return [...entries].sort(
+    (a, b) =>
+      REASON_ORDER.indexOf(a.verdict.reason) - REASON_ORDER.indexOf(b.verdict.reason) ||
+      (displayAge(b, nowMs) ?? -1) - (displayAge(a, nowMs) ?? -1) ||
+      a.gateway.name.localeCompare(b.gateway.name),
+  );
+}
+
+/** The plan as an aligned text table with a one-paragraph footer on counts and limits. */
+export function renderPlanTable(plan: CleanupPlan, nowMs: number): string {
+  const rows = sortPlanEntries(plan.entries, nowMs).map((entry) => {
+    const { gateway, verdict } = entry;
+    const ageMs = displayAge(entry, nowMs);
+    return [
+      gateway.name,
+      gateway.id.slice(0, 8),
+      gateway.status.replace(/^STATUS_/, '').toLowerCase(),
+      ageMs === undefined ? '?' : formatAge(ageMs),
+      verdict.action === 'delete' ? 'DELETE' : 'keep',
+      describeVerdict(verdict),
+    ];
+  });
+  const widths = COLUMNS.map((title, i) =>
+    Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ');
+  return [line(COLUMNS), ...rows.map(line), '', planFooter(plan), ''].join('\n');
+}
+
+/** Counts per verdict and whether a sweep would stay within the blast-radius limits. */
+export function planFooter(plan: CleanupPlan): string {
+  const kept: Record<string, number> = {};
+  for (const { verdict } of plan.entries) {
+    if (verdict.action === 'keep') kept[verdict.reason] = (kept[verdict.reason] ?? 0) + 1;
+  }
+  const keptText = REASON_ORDER.filter((reason) => kept[reason])
+    .map((reason) => `${kept[reason]} ${reasonLabel(reason)}`)
+    .join(', ');
+  const { expired, listed, maxDeletesPerRun, maxDeletePercent, exceeded } = plan.blastRadius;
+  const limits = `limits: at most ${maxDeletesPerRun} deletions and ${maxDeletePercent}% of the fleet per run`;
+  const verdict = exceeded
+    ? `OVER the ${limits}: a sweep would delete nothing and fail`
+    : `within the ${limits}`;
+  return [
+    `${listed} gateways: ${expired} to delete, ${listed - expired} kept${keptText ? ` (${keptText})` : ''}.`,
+    `${expired} of ${listed} is ${verdict}.`,
+  ].join('\n');
+}

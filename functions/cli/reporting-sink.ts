@@ -1,0 +1,70 @@
+import type { AuditRecord } from '#core/audit-record';
+import type { AuditSink } from '#core/ports';
+import type { CliIo } from './cli-io.ts';
+
+const LABELS: Record<string, string> = {
+  'gateway.deleted': 'deleted',
+  'gateway.would_delete': 'would delete',
+  'gateway.already_gone': 'already gone',
+  'gateway.delete_failed': 'FAILED',
+  'gateway.deferred': 'deferred',
+  'gateway.skipped': 'skipped',
+  'request.rejected': 'rejected',
+};
+
+/**
+ * Passes audit records on, and shows people what is happening: one line per gateway
+ * outcome on stdout as it happens, and a live progress line on stderr when it is a terminal.
+ */
+export class ReportingSink implements AuditSink {
+  readonly #inner: AuditSink;
+  readonly #io: CliIo;
+  readonly #lines: boolean;
+  readonly #tally = new Map<string, number>();
+  #done = 0;
+
+  constructor(inner: AuditSink, io: CliIo, options: { lines: boolean }) {
+    this.#inner = inner;
+    this.#io = io;
+    this.#lines = options.lines;
+  }
+
+  write(record: AuditRecord): void {
+    this.#inner.write(record);
+    const label = LABELS[record.event];
+    if (!label) return;
+    this.#done += 1;
+    this.#tally.set(label, (this.#tally.get(label) ?? 0) + 1);
+    this.#clearProgress();
+    if (this.#lines) this.#io.out(`${outcomeLine(label, record)}\n`);
+    if (this.#io.progress) {
+      const counts = [...this.#tally].map(([name, n]) => `${name} ${n}`).join(', ');
+      this.#io.err(`${this.#done} done: ${counts}`);
+    }
+  }
+
+  /** Removes the progress line so the summary starts on a clean line. */
+  finish(): void {
+    this.#clearProgress();
+  }
+
+  #clearProgress(): void {
+    if (this.#io.progress && this.#done > 0) this.#io.err('\r\x1b[2K');
+  }
+}
+
+/** `deleted  pr-1377-streaming  3f2a9c1e  expired, rule pr-previews, HTTP 200 in 12ms` */
+export function outcomeLine(label: string, record: AuditRecord): string {
+  const name = record.gatewayName ?? '-';
+  const id = record.gatewayId?.slice(0, 8) ?? '';
+  const detail = [
+    record.reason,
+    record.ruleId ? `rule ${record.ruleId}` : undefined,
+    record.http?.status === undefined
+      ? undefined
+      : `HTTP ${record.http.status} in ${record.http.durationMs}ms` +
+        (record.http.attempts > 1 ? ` (${record.http.attempts} attempts)` : ''),
+    record.error ? `${record.error.code}: ${record.error.message}` : undefined,
+  ].filter(Boolean);
+  return `  ${label.padEnd(12)}  ${name.padEnd(28)}  ${id.padEnd(8)}  ${detail.join(', ')}`;
+}

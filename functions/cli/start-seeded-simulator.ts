@@ -1,0 +1,22 @@
+import { seedFleet } from '#simulator/fleet';
+import { type Simulator, startSimulator } from '#simulator/server';
+
+/** How the embedded simulator is seeded; the defaults are the demo's fleet. */
+export interface SeededSimulatorOptions {
+  seed?: number;
+  size?: number;
+  latencyMs?: number;
+}
+
+/**
+ * Starts the loopback CoreWeave simulator with the deterministic seeded fleet. The fleet
+ * is aged against the real clock, the same clock the janitor plans with, so a gateway
+ * seeded 9 days old is 9 days old to the policy.
+ */
+export function startSeededSimulator(options: SeededSimulatorOptions = {}): Promise<Simulator> {
+  return startSimulator({
+    gateways: seedFleet({ seed: options.seed ?? 42, size: options.size ?? 40, now: new Date() }),
+    latencyMs: options.latencyMs ?? 0,
+    deleteDelayMs: 1_000,
+  });
+}

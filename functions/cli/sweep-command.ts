@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditSink } from '#core/ports';
+import { runSweep, type SweepSummary } from '#core/run-sweep';
+import type { CliIo } from './cli-io.ts';
+import { openAuditSink } from './open-audit-sink.ts';
+import type { Session } from './open-session.ts';
+import { renderSweepSummary } from './render-summary.ts';
+import { ReportingSink } from './reporting-sink.ts';
+
+/** Output flags of `sweep`. */
+export interface SweepFlags {
+  apply?: boolean;
+  json?: boolean;
+  auditFile?: string;
+}
+
+/**
+ * `sweep`: the sweep Lambda's own use case, runSweep, with the CLI as trigger. A dry run
+ * unless --apply; exits 1 when the run was aborted, stopped, or a deletion failed.
+ */
+export async function sweepCommand(
+  session: Session,
+  flags: SweepFlags,
+  io: CliIo,
+  extraSinks: AuditSink[] = [],
+): Promise<{ code: number; summary: SweepSummary }> {
+  const audit = openAuditSink(flags, io, extraSinks);
+  const reporter = new ReportingSink(audit.sink, io, { lines: !flags.json });
+  const dryRun = !flags.apply;
+  if (!flags.json) {
+    const mode = dryRun ? 'dry run, nothing will be deleted' : 'LIVE, deleting';
+    io.out(`Sweeping ${session.target} (${mode}):\n`);
+  }
+  try {
+    const summary = await runSweep({
+      api: session.api,
+      sink: reporter,
+      clock: { now: Date.now },
+      // An operator's terminal has no invocation timeout; Ctrl-C is the deadline.
+      deadline: { budgetMs: () => Number.POSITIVE_INFINITY },
+      policy: session.policy,
+      concurrency: session.config.deleteConcurrency,
+      run: { runId: randomUUID(), trigger: 'cli', dryRun },
+    });
+    reporter.finish();
+    if (!flags.json) io.out(`\n${renderSweepSummary(summary)}`);
+    if (summary.status === 'aborted') {
+      io.err(
+        `gateway-janitor: sweep aborted: ${summary.expired} of ${summary.listed} gateways expired, over the policy's limits\n`,
+      );
+    }
+    const failed = summary.counts['gateway.delete_failed'] ?? 0;
+    return { code: summary.status === 'completed' && failed === 0 ? 0 : 1, summary };
+  } finally {
+    reporter.finish();
+    audit.close();
+  }
+}

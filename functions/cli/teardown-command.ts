@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
+import { ValidationError } from '#core/errors';
+import { runTeardown } from '#core/run-teardown';
+import type { CliIo } from './cli-io.ts';
+import { openAuditSink } from './open-audit-sink.ts';
+import type { Session } from './open-session.ts';
+import { renderCounts } from './render-summary.ts';
+import { ReportingSink } from './reporting-sink.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Flags of `teardown`. */
+export interface TeardownFlags {
+  apply?: boolean;
+  json?: boolean;
+  auditFile?: string;
+}
+
+/** Rejects anything that is not a gateway uuid before any request is made (exit 2). */
+export function checkGatewayIds(ids: readonly string[]): void {
+  ids.forEach((id, index) => {
+    if (!UUID.test(id))
+      throw new ValidationError(
+        'CONFIG_INVALID',
+        `<gateway-id> #${index + 1}`,
+        `"${id}" is not a gateway uuid`,
+      );
+  });
+}
+
+/**
+ * `teardown`: the teardown Lambda's use case for ids given on the command line, each
+ * re-checked against the live gateway and the policy's protect list; a dry run unless
+ * --apply. Exits 1 when any request failed.
+ */
+export async function teardownCommand(
+  session: Session,
+  ids: readonly string[],
+  flags: TeardownFlags,
+  io: CliIo,
+): Promise<number> {
+  const audit = openAuditSink(flags, io);
+  const reporter = new ReportingSink(audit.sink, io, { lines: !flags.json });
+  const dryRun = !flags.apply;
+  const requestedBy = `cli:${safeUser()}`;
+  if (!flags.json) {
+    const mode = dryRun ? 'dry run, nothing will be deleted' : 'LIVE, deleting';
+    io.out(`Tearing down ${ids.length} gateway(s) on ${session.target} (${mode}):\n`);
+  }
+  try {
+    // Same bodies a CI pipeline would queue; no expiresAt, so every request is due now.
+    const messages = ids.map((gatewayId, i) => ({
+      messageId: `cli-${i + 1}`,
+      body: JSON.stringify({ gatewayId, requestedBy }),
+    }));
+    const result = await runTeardown(messages, {
+      api: session.api,
+      sink: reporter,
+      clock: { now: Date.now },
+      deadline: { budgetMs: () => Number.POSITIVE_INFINITY },
+      policy: session.policy,
+      concurrency: session.config.deleteConcurrency,
+      run: { runId: randomUUID(), trigger: 'cli', dryRun },
+    });
+    reporter.finish();
+    if (result.stopError) throw result.stopError;
+    if (!flags.json) {
+      io.out(`\nTeardown ${dryRun ? '(dry run)' : '(live)'}: ${renderCounts(result.counts)}\n`);
+      if (dryRun && result.counts['gateway.would_delete'])
+        io.out('  Dry run: nothing was deleted. Add --apply to delete.\n');
+    }
+    const failed = (result.counts['gateway.delete_failed'] ?? 0) + result.retry.length;
+    return failed === 0 ? 0 : 1;
+  } finally {
+    reporter.finish();
+    audit.close();
+  }
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username.replace(/[^\w.-]/g, '') || 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,70 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { parseListBody } from '#adapters/coreweave/wire-gateway';
+import { compilePolicy } from '#core/compile-policy';
+import { planCleanup } from '#core/plan-cleanup';
+import { parsePolicyJson } from '#core/policy';
+import { seedFleet } from '#simulator/fleet';
+import { POLICY } from './canary-fleet.ts';
+import { auditRecords, REPO_ROOT, spawnCli } from './spawn-cli.ts';
+
+describe('npm start (the demo)', () => {
+  it('runs the demo command, exits 0, and names each deleted gateway', async () => {
+    // Prepare: what the bundled policy must delete from the seeded fleet, decided here
+    // by the core alone.
+    const pkg = JSON.parse(await readFile(`${REPO_ROOT}/package.json`, 'utf8'));
+    expect(pkg.scripts.start).toBe('node functions/cli/main.ts demo');
+    const now = Date.now();
+    const gateways = parseListBody({ items: seedFleet({ now: new Date(now) }) }, 'GET', '/', {
+      attempts: 1,
+      durationMs: 0,
+    });
+    const policy = compilePolicy(parsePolicyJson(await readFile(POLICY, 'utf8'), POLICY));
+    const expected = planCleanup(gateways, policy, now).expired.map((e) => e.gateway.name);
+    // Act
+    const { code, stdout, stderr } = await spawnCli(['demo'], { env: {} });
+    // Assess
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(expected.length).toBeGreaterThan(10);
+    for (const name of expected)
+      expect(stdout).toMatch(new RegExp(`^ {2}deleted\\s+${name} `, 'm'));
+    const deleted = auditRecords(stdout).filter((r) => r.event === 'gateway.deleted');
+    expect(deleted.map((r) => r.gatewayName).sort()).toEqual([...expected].sort());
+    expect(stdout).toMatch(/prod-chat-east\s.*keep\s+protected by the policy/);
+    expect(stdout).toContain('Sweep completed (live');
+    expect(stdout).not.toContain('wandb-canary-');
+  });
+});
+
+describe('gateway-janitor simulate', () => {
+  it('serves the seeded fleet at the printed URL with the printed token until interrupted', async () => {
+    // Prepare
+    const child = spawn(process.execPath, ['functions/cli/main.ts', 'simulate', '--size', '25'], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '' },
+      timeout: 15_000,
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    // Act
+    while (!/token: (\S+)/.test(stdout)) {
+      const [chunk] = (await once(child.stdout, 'data')) as [string];
+      stdout += chunk;
+    }
+    const url = /URL: +(\S+)/.exec(stdout)?.[1];
+    const token = /token: (\S+)/.exec(stdout)?.[1];
+    const response = await fetch(`${url}/v1alpha1/inference/gateways`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const body = (await response.json()) as { items: unknown[] };
+    child.kill('SIGINT');
+    const [code] = await once(child, 'exit');
+    // Assess
+    expect(response.status).toBe(200);
+    expect(body.items).toHaveLength(25);
+    expect(code).toBe(0);
+  });
+});
