@@ -1,0 +1,100 @@
+// npm run bench [-- --quick] [-- --only=throughput,rate-limit,...]
+// Benchmarks of issue 6 against the loopback simulator: prints a Markdown report and
+// writes JSON to bench-results/. Reports numbers and ratios; never fails on times.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { auditBytes, compactAuditBytes } from './audit-bytes.ts';
+import { startSecrets } from './bench-env.ts';
+import { buildBundles } from './bundles.ts';
+import { coldStart } from './cold-start.ts';
+import { cpuPerDelete } from './cpu-per-delete.ts';
+import { LAMBDA_ENV, memory } from './memory.ts';
+import { peers } from './peers.ts';
+import { rateLimit } from './rate-limit.ts';
+import { startRemoteSimulator } from './remote-simulator.ts';
+import { costScenarios, report } from './report.ts';
+import { secretFetches } from './secret-fetches.ts';
+import { throughput } from './throughput.ts';
+
+export interface BenchMode {
+  quick: boolean;
+  /** the longest any one load loop may start new work */
+  capMs: number;
+  log(line: string): void;
+}
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
+const mode: BenchMode = {
+  quick,
+  capMs: quick ? 3_000 : 20_000,
+  log: (line) => process.stderr.write(`${line}\n`),
+};
+const wanted = (name: string) => !only || only.includes(name);
+
+const sim = await startRemoteSimulator();
+const secrets = await startSecrets(sim.token);
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  quick,
+  machine: {
+    nproc: cpus().length,
+    model: cpus()[0]?.model,
+    memoryMB: Math.round(totalmem() / 2 ** 20),
+    node: process.version,
+    loadavg: loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
+  },
+};
+try {
+  if (wanted('throughput')) results.throughput = await throughput(sim, mode);
+  if (wanted('rate-limit')) results.rateLimit = await rateLimit(sim, mode);
+  if (wanted('cpu')) results.cpu = await cpuPerDelete(sim, mode);
+  if (wanted('secrets')) results.secrets = await secretFetches(sim, secrets, mode);
+  if (wanted('memory') || wanted('cold-start') || wanted('audit')) {
+    const bundles = await buildBundles();
+    const sweepBundle = bundles.find((b) => b.name === 'sweep');
+    if (!sweepBundle) throw new Error('no sweep bundle was built');
+    const baseEnv = {
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? '',
+    };
+    const mem = await memory(sim, sweepBundle.path, baseEnv, mode);
+    results.memory = mem.rows;
+    results.audit = auditBytes(mem.stdouts.join('\n'));
+    results.auditCompact = await compactAuditBytes(sim, 100, LAMBDA_ENV);
+    mode.log(
+      `audit ${JSON.stringify(results.audit)} compact ${JSON.stringify(results.auditCompact)}`,
+    );
+    results.coldStart = await coldStart(
+      bundles,
+      sim,
+      () => secrets.calls.length,
+      {
+        COREWEAVE_API_URL: sim.url,
+        COREWEAVE_TOKEN_SECRET_ID: 'bench/coreweave-token',
+        JANITOR_POLICY: '{"rules":[]}',
+        DRY_RUN: 'false',
+      },
+      mode,
+    );
+  }
+  if (wanted('peers')) results.peers = await peers(sim, mode);
+} finally {
+  await secrets.close();
+  await sim.close();
+}
+await mkdir('bench-results', { recursive: true });
+const file = `bench-results/bench-${results.date as string}.json`.replaceAll(':', '-');
+await writeFile(file, JSON.stringify(results, null, 2));
+if (results.throughput && results.audit) results.cost = costScenarios(results);
+await writeFile('bench-results/latest.json', JSON.stringify(results, null, 2));
+const markdown = report(results);
+await writeFile('bench-results/latest.md', markdown);
+console.log(markdown);
+mode.log(`wrote ${file}, bench-results/latest.json and bench-results/latest.md`);
+process.exit(0);
