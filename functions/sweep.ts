@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { lambdaDeadline } from '#adapters/aws/lambda-deadline';
 import {
@@ -7,6 +7,7 @@ import {
   createGatewayApi,
   deadlineMarginMs,
 } from '#adapters/create-gateway-api';
+import { createLogger } from '#adapters/logging/create-logger';
 import { errorSummary } from '#adapters/logging/error-summary';
 import { LoggerAuditSink } from '#adapters/logging/logger-audit-sink';
 import { type Config, loadConfig } from '#config/load-config';
@@ -32,7 +33,7 @@ export interface SweepHandlerDeps extends ApiOverrides {
  * nothing touches the network at import time.
  */
 export function createSweepHandler(deps: SweepHandlerDeps = {}) {
-  const logger = deps.logger ?? new Logger({ serviceName: 'gateway-janitor' });
+  const logger = deps.logger ?? createLogger();
   const sink = deps.sink ?? new LoggerAuditSink(logger);
   const clock = deps.clock ?? { now: Date.now };
   let wired: { config: Config; api: ReturnType<typeof createGatewayApi>['api'] } | undefined;

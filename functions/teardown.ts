@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { lambdaDeadline } from '#adapters/aws/lambda-deadline';
@@ -8,6 +8,7 @@ import {
   createGatewayApi,
   deadlineMarginMs,
 } from '#adapters/create-gateway-api';
+import { createLogger } from '#adapters/logging/create-logger';
 import { errorSummary } from '#adapters/logging/error-summary';
 import { LoggerAuditSink } from '#adapters/logging/logger-audit-sink';
 import { type Config, loadConfig } from '#config/load-config';
@@ -32,7 +33,7 @@ export interface TeardownHandlerDeps extends ApiOverrides {
  * before the deadline); everything else was acknowledged with an audit record.
  */
 export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
-  const logger = deps.logger ?? new Logger({ serviceName: 'gateway-janitor' });
+  const logger = deps.logger ?? createLogger();
   const sink = deps.sink ?? new LoggerAuditSink(logger);
   const clock = deps.clock ?? { now: Date.now };
   let wired: ReturnType<typeof wire> | undefined;
