@@ -123,6 +123,17 @@ describe('CoreWeaveClient', () => {
     expect(String((error as Error).message) + String((error as Error).stack)).not.toContain(CANARY);
   });
 
+  it('redacts the token from an error message that echoes the request', async () => {
+    pool()
+      .intercept({ path: PATH, method: 'DELETE' })
+      .reply(400, { message: `bad request: Authorization: Bearer ${CANARY} rejected` });
+    const error = (await client()
+      .delete(ID, forever)
+      .catch((e: unknown) => e)) as ApiError;
+    expect(error.apiMessage).toBe('bad request: Authorization: Bearer [REDACTED] rejected');
+    expect(`${error.message}${error.stack}`).not.toContain(CANARY);
+  });
+
   it('refreshes the token once on 401 and retries with the new one', async () => {
     const tokens = new CountingTokens('CW-SECRET-old', 'CW-SECRET-new');
     pool()

@@ -119,7 +119,7 @@ export class CoreWeaveClient implements GatewayApi {
           method,
           path,
           status: outcome.status,
-          apiMessage: apiMessage(outcome.text),
+          apiMessage: apiMessage(outcome.text, token),
           http: http(outcome.status),
         });
       }
@@ -155,7 +155,7 @@ export class CoreWeaveClient implements GatewayApi {
           method,
           path,
           status: outcome.status,
-          apiMessage: badBody ? undefined : apiMessage(outcome.text),
+          apiMessage: badBody ? undefined : apiMessage(outcome.text, token),
           detail: badBody
             ? 'response body is not the expected JSON'
             : `${decision.reason}${outcome.errorCode ? ` (${outcome.errorCode})` : ''}`,
@@ -216,10 +216,13 @@ function parseJson(text: string | undefined): unknown {
 }
 
 /** The API's own message from a google.rpc.Status or Connect error body, bounded. */
-function apiMessage(text: string | undefined): string | undefined {
+function apiMessage(text: string | undefined, token: string): string | undefined {
   const body = parseJson(text) as { message?: unknown; error?: unknown } | undefined;
   const message = body && typeof body === 'object' ? (body.message ?? body.error) : undefined;
-  if (typeof message === 'string' && message.length > 0) return message.slice(0, 500);
+  if (typeof message === 'string' && message.length > 0) {
+    // A proxy that echoes the request in its error would hand us our own token back.
+    return message.replaceAll(token, '[REDACTED]').slice(0, 500);
+  }
   if (text && text.length > 0) return 'non-JSON error body';
   return undefined;
 }
