@@ -148,6 +148,11 @@ async function serveDue(
     return { outcome: { event: 'gateway.skipped', ...named, reason: verdict.reason } };
   if (deps.run.dryRun)
     return { outcome: { event: 'gateway.would_delete', ...named, reason: 'requested' } };
+  // The deadline margin covers one request in flight, but a teardown makes two: a GET
+  // that retried into the margin must not be followed by a DELETE, or the invocation
+  // can outlive its deadline (issue 7). Hand the message back; the next delivery retries.
+  if (deps.deadline.budgetMs() <= 0)
+    return { outcome: { event: 'gateway.skipped', ...named, reason: 'deadline' }, retry: true };
   try {
     const result = await deps.api.delete(request.gatewayId, deps.deadline);
     if (result.kind === 'already_gone') {

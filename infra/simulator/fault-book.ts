@@ -1,4 +1,5 @@
 import type { SimRoute } from './match-route.ts';
+import { mulberry32 } from './prng.ts';
 
 export type FaultRoute = Exclude<SimRoute, 'unknown'> | 'any';
 
@@ -23,6 +24,11 @@ export type FaultRule = {
   gatewayId?: string;
   /** How many matching requests the rule applies to; unlimited when absent. */
   times?: number;
+  /**
+   * The share (0..1) of matching requests the rule applies to, drawn from the book's
+   * seeded PRNG; every matching request when absent. A request it skips uses no `times`.
+   */
+  probability?: number;
 } & FaultKind;
 
 export type FaultPlan = { delayMs: number; fault?: FaultRule; applied: FaultRule[] };
@@ -32,6 +38,12 @@ type Armed = { rule: FaultRule; remaining: number };
 /** Fault rules matched in insertion order: latency rules add up, then the first other rule. */
 export class FaultBook {
   #armed: Armed[] = [];
+  readonly #random: () => number;
+
+  /** `seed` makes probabilistic rules reproducible for a given request order. */
+  constructor(seed = 1) {
+    this.#random = mulberry32(seed);
+  }
 
   add(rule: FaultRule): void {
     this.#armed.push({ rule: { ...rule }, remaining: rule.times ?? Number.POSITIVE_INFINITY });
@@ -49,8 +61,9 @@ export class FaultBook {
       if (armed.remaining <= 0) continue;
       if (rule.route !== 'any' && rule.route !== route) continue;
       if (rule.gatewayId !== undefined && rule.gatewayId !== gatewayId) continue;
+      if (rule.kind !== 'latency' && plan.fault) continue;
+      if (rule.probability !== undefined && this.#random() >= rule.probability) continue;
       if (rule.kind === 'latency') plan.delayMs += rule.ms;
-      else if (plan.fault) continue;
       else plan.fault = rule;
       armed.remaining -= 1;
       plan.applied.push(rule);

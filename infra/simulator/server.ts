@@ -29,6 +29,8 @@ export type SimulatorOptions = {
   echoApiKey?: boolean;
   zones?: readonly string[];
   clock?: () => number;
+  /** Seed of the PRNG behind fault rules with a `probability`. */
+  faultSeed?: number;
 };
 
 export type Simulator = {
@@ -71,7 +73,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     organizationId: 'a1b2c3',
     echoApiKey,
     limiter: options.rateLimit && new TokenBuckets(options.rateLimit),
-    faults: new FaultBook(),
+    faults: new FaultBook(options.faultSeed),
     log: new RequestLog(),
     latencyMs: options.latencyMs ?? 0,
     clock,

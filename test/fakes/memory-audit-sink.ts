@@ -1,12 +1,15 @@
 import type { AuditEvent, AuditRecord } from '#core/audit-record';
 import type { AuditSink } from '#core/ports';
+import { scanForCanaries } from '#test/support/canary-guard';
 
 /** Keeps audit records in memory, as JSON round-trips, for assertions. */
 export class MemoryAuditSink implements AuditSink {
   readonly records: AuditRecord[] = [];
 
   write(record: AuditRecord): void {
-    this.records.push(JSON.parse(JSON.stringify(record)));
+    const json = JSON.stringify(record);
+    scanForCanaries('audit record', json);
+    this.records.push(JSON.parse(json));
   }
 
   events(event: AuditEvent): AuditRecord[] {

@@ -1,11 +1,15 @@
+import { scanForCanaries } from './canary-guard.ts';
+
 /** Captures everything written to stdout and stderr until `restore()`; nothing is echoed. */
 export function captureOutput(): { text(): string; lines(): string[]; restore(): void } {
   const chunks: string[] = [];
   const originals = { out: process.stdout.write, err: process.stderr.write };
   const capture = (chunk: unknown, ...rest: unknown[]) => {
-    chunks.push(
-      typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'),
-    );
+    const text =
+      typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+    // Captured output is output all the same: the suite-wide canary check sees it too.
+    scanForCanaries('captured output', text);
+    chunks.push(text);
     const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
     callback?.();
     return true;
