@@ -78,7 +78,10 @@ function wire(deps: TeardownHandlerDeps) {
   });
   // SQS redelivers what we hand back, so a request retries briefly in-process and then
   // leaves the rest to the queue instead of holding the batch for a minute.
-  const api = createGatewayApi(config, { retry: TEARDOWN_RETRY, ...deps }).api;
+  const api = createGatewayApi(config, {
+    ...deps,
+    retry: { ...TEARDOWN_RETRY, ...deps.retry },
+  }).api;
   return { config, api, queue };
 }
 

@@ -2,6 +2,7 @@ import type { AuditRecord, RunContext } from './audit-record.ts';
 import type { Policy } from './compile-policy.ts';
 import { checkDue, decideTeardown } from './decide-teardown.ts';
 import { ApiError } from './errors.ts';
+import type { Gateway } from './gateway.ts';
 import { mapBounded } from './map-bounded.ts';
 import { type GatewayOutcome, outcomeRecord } from './outcome.ts';
 import type { AuditSink, Clock, Deadline, GatewayApi, TeardownQueue } from './ports.ts';
@@ -139,7 +140,38 @@ async function serveDue(
     await deps.queue.defer(message.body, due.delaySeconds);
     return { outcome: { event: 'gateway.deferred', ...base, reason: 'not_due', dueAt: due.dueAt } };
   }
+  const seen: { gateway?: Gateway } = {};
+  try {
+    return await serveNow(request, deps, base, seen);
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'API_PERMANENT') {
+      // Retrying will not help (e.g. still referenced by deployments, or a request the API
+      // refuses): park the request where an operator will see it, and acknowledge it.
+      const parked = await park(message, deps, error.message);
+      return {
+        outcome: {
+          event: 'gateway.delete_failed',
+          ...base,
+          gateway: seen.gateway,
+          reason: 'permanent',
+          http: error.http,
+          error,
+        },
+        retry: !parked,
+      };
+    }
+    throw error;
+  }
+}
+
+async function serveNow(
+  request: TeardownRequest,
+  deps: TeardownDeps,
+  base: Pick<GatewayOutcome, 'gatewayId' | 'sqsMessageId' | 'requestedBy'>,
+  seen: { gateway?: Gateway },
+): Promise<{ outcome: GatewayOutcome; retry?: boolean }> {
   const { gateway: live, http } = await deps.api.get(request.gatewayId, deps.deadline);
+  seen.gateway = live;
   const verdict = decideTeardown(request, live, deps.policy);
   const named = { ...base, gateway: live };
   if (verdict.action === 'gone')
@@ -153,45 +185,21 @@ async function serveDue(
   // can outlive its deadline (issue 7). Hand the message back; the next delivery retries.
   if (deps.deadline.budgetMs() <= 0)
     return { outcome: { event: 'gateway.skipped', ...named, reason: 'deadline' }, retry: true };
-  try {
-    const result = await deps.api.delete(request.gatewayId, deps.deadline);
-    if (result.kind === 'already_gone') {
-      return {
-        outcome: {
-          event: 'gateway.already_gone',
-          ...named,
-          reason: 'not_found',
-          http: result.http,
-        },
-      };
-    }
+  const result = await deps.api.delete(request.gatewayId, deps.deadline);
+  if (result.kind === 'already_gone') {
     return {
-      outcome: {
-        event: 'gateway.deleted',
-        ...named,
-        reason: 'requested',
-        http: result.http,
-        finalState: result.gateway,
-      },
+      outcome: { event: 'gateway.already_gone', ...named, reason: 'not_found', http: result.http },
     };
-  } catch (error) {
-    if (error instanceof ApiError && error.code === 'API_PERMANENT') {
-      // Retrying will not help (e.g. still referenced by deployments): park the request
-      // where an operator will see it, and acknowledge it.
-      const parked = await park(message, deps, error.message);
-      return {
-        outcome: {
-          event: 'gateway.delete_failed',
-          ...named,
-          reason: 'permanent',
-          http: error.http,
-          error,
-        },
-        retry: !parked,
-      };
-    }
-    throw error;
   }
+  return {
+    outcome: {
+      event: 'gateway.deleted',
+      ...named,
+      reason: 'requested',
+      http: result.http,
+      finalState: result.gateway,
+    },
+  };
 }
 
 async function park(message: TeardownMessage, deps: TeardownDeps, why: string): Promise<boolean> {

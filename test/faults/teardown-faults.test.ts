@@ -132,10 +132,10 @@ const MATRIX: Array<[string, TeardownCase]> = [
     },
   ],
   [
-    'get: 501 is not retried in-process',
+    'get: 501 is not retried, and parked',
     {
       faults: () => [onFirst('get', 501)],
-      outcomes: { due: RETRY },
+      outcomes: { due: PERMANENT },
       check: (world) => expect(world.calls('GET', FIRST)).toHaveLength(1),
     },
   ],
