@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { AuditSink } from '#core/ports';
 import { runSweep, type SweepSummary } from '#core/run-sweep';
 import type { CliIo } from './cli-io.ts';
+import { cliRunDeps } from './cli-run-deps.ts';
 import { openAuditSink } from './open-audit-sink.ts';
 import type { Session } from './open-session.ts';
 import { renderSweepSummary } from './render-summary.ts';
@@ -32,16 +32,7 @@ export async function sweepCommand(
     io.out(`Sweeping ${session.target} (${mode}):\n`);
   }
   try {
-    const summary = await runSweep({
-      api: session.api,
-      sink: reporter,
-      clock: { now: Date.now },
-      // An operator's terminal has no invocation timeout; Ctrl-C is the deadline.
-      deadline: { budgetMs: () => Number.POSITIVE_INFINITY },
-      policy: session.policy,
-      concurrency: session.config.deleteConcurrency,
-      run: { runId: randomUUID(), trigger: 'cli', dryRun },
-    });
+    const summary = await runSweep(cliRunDeps(session, reporter, dryRun));
     reporter.finish();
     if (!flags.json) io.out(`\n${renderSweepSummary(summary)}`);
     if (summary.status === 'aborted') {

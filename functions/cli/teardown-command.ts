@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { ValidationError } from '#core/errors';
 import { runTeardown } from '#core/run-teardown';
 import type { CliIo } from './cli-io.ts';
+import { cliRunDeps } from './cli-run-deps.ts';
 import { openAuditSink } from './open-audit-sink.ts';
 import type { Session } from './open-session.ts';
 import { renderCounts } from './render-summary.ts';
@@ -54,15 +54,7 @@ export async function teardownCommand(
       messageId: `cli-${i + 1}`,
       body: JSON.stringify({ gatewayId, requestedBy }),
     }));
-    const result = await runTeardown(messages, {
-      api: session.api,
-      sink: reporter,
-      clock: { now: Date.now },
-      deadline: { budgetMs: () => Number.POSITIVE_INFINITY },
-      policy: session.policy,
-      concurrency: session.config.deleteConcurrency,
-      run: { runId: randomUUID(), trigger: 'cli', dryRun },
-    });
+    const result = await runTeardown(messages, cliRunDeps(session, reporter, dryRun));
     reporter.finish();
     if (result.stopError) throw result.stopError;
     if (!flags.json) {

@@ -1,4 +1,5 @@
-import type { AuditRecord } from './audit-record.ts';
+import type { AuditRecord, RunContext } from './audit-record.ts';
+import type { Policy } from './compile-policy.ts';
 import type { HttpSummary } from './errors.ts';
 import type { Gateway } from './gateway.ts';
 
@@ -46,4 +47,15 @@ export interface TeardownQueue {
   defer(body: string, delaySeconds: number): Promise<void>;
   /** Parks the body in the dead-letter queue; false when none is configured. */
   deadLetter(body: string, why: string): Promise<boolean>;
+}
+
+/** What every run (sweep or teardown batch) is given: its ports and plain settings. */
+export interface RunDeps {
+  api: GatewayApi;
+  sink: AuditSink;
+  clock: Clock;
+  deadline: Deadline;
+  policy: Policy;
+  run: RunContext;
+  concurrency: number;
 }

@@ -1,20 +1,12 @@
 import type { AuditRecord, RunContext } from './audit-record.ts';
-import type { Policy } from './compile-policy.ts';
 import { ApiError } from './errors.ts';
 import { mapBounded } from './map-bounded.ts';
 import { type GatewayOutcome, outcomeRecord } from './outcome.ts';
 import { type CleanupPlan, type PlanEntry, planCleanup } from './plan-cleanup.ts';
-import type { AuditSink, Clock, Deadline, GatewayApi } from './ports.ts';
+import type { Clock, RunDeps } from './ports.ts';
 
 /** Everything a sweep needs, as ports and plain values. */
-export interface SweepDeps {
-  api: GatewayApi;
-  sink: AuditSink;
-  clock: Clock;
-  deadline: Deadline;
-  policy: Policy;
-  run: RunContext;
-  concurrency: number;
+export interface SweepDeps extends RunDeps {
   /** Told about each outcome as it happens (the CLI's progress line). */
   onOutcome?: (outcome: GatewayOutcome) => void;
 }

@@ -1,11 +1,10 @@
-import type { AuditRecord, RunContext } from './audit-record.ts';
-import type { Policy } from './compile-policy.ts';
+import type { AuditRecord } from './audit-record.ts';
 import { checkDue, decideTeardown } from './decide-teardown.ts';
 import { ApiError } from './errors.ts';
 import type { Gateway } from './gateway.ts';
 import { mapBounded } from './map-bounded.ts';
 import { type GatewayOutcome, outcomeRecord } from './outcome.ts';
-import type { AuditSink, Clock, Deadline, GatewayApi, TeardownQueue } from './ports.ts';
+import type { Clock, RunDeps, TeardownQueue } from './ports.ts';
 import { parseTeardownRequest, type TeardownRequest } from './teardown-request.ts';
 
 /** One queued request: the SQS message id and its raw body. */
@@ -15,14 +14,7 @@ export interface TeardownMessage {
 }
 
 /** Ports and settings of a teardown batch. */
-export interface TeardownDeps {
-  api: GatewayApi;
-  sink: AuditSink;
-  clock: Clock;
-  deadline: Deadline;
-  policy: Policy;
-  run: RunContext;
-  concurrency: number;
+export interface TeardownDeps extends RunDeps {
   /** absent in the CLI, where requests are always due */
   queue?: TeardownQueue;
 }

@@ -1,0 +1,17 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditSink, RunDeps } from '#core/ports';
+import type { Session } from './open-session.ts';
+
+/** A CLI run's dependencies: the session's client and policy, the CLI as trigger. */
+export function cliRunDeps(session: Session, sink: AuditSink, dryRun: boolean): RunDeps {
+  return {
+    api: session.api,
+    sink,
+    clock: { now: Date.now },
+    // An operator's terminal has no invocation timeout; Ctrl-C is the deadline.
+    deadline: { budgetMs: () => Number.POSITIVE_INFINITY },
+    policy: session.policy,
+    concurrency: session.config.deleteConcurrency,
+    run: { runId: randomUUID(), trigger: 'cli', dryRun },
+  };
+}
