@@ -37,6 +37,18 @@ const trimUnusedModules: Plugin = {
   },
 };
 
+/** Points the functions' `undici` imports at infra/undici-lean.cjs (Agent and request only). */
+const leanUndici: Plugin = {
+  name: 'lean-undici',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^undici$/ }, (args) =>
+      args.importer.startsWith(join(root, 'functions'))
+        ? { path: join(root, 'infra', 'undici-lean.cjs') }
+        : undefined,
+    );
+  },
+};
+
 /** Size of one function's artifacts, in bytes. */
 export interface BundleSize {
   name: string;
@@ -84,7 +96,7 @@ async function buildOne(name: string, entry: string, outDir: string): Promise<Bu
     // undici skips its experimental Milo HTTP parser (and its two WebAssembly blobs)
     // when this is defined, as in Node's own build of undici; llhttp stays the parser.
     define: { esbuildDetection: 'true' },
-    plugins: [trimUnusedModules],
+    plugins: [trimUnusedModules, leanUndici],
     metafile: true,
     legalComments: 'none',
     logLevel: 'warning',

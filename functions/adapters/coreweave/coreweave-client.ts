@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, type Dispatcher, request } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { AdaptiveRate } from '#core/adaptive-rate';
 import { ApiError, type HttpSummary } from '#core/errors';
 import type { Gateway } from '#core/gateway';
@@ -177,10 +177,12 @@ export class CoreWeaveClient implements GatewayApi {
   }> {
     const timeout = this.#options.timeoutMs ?? 10_000;
     try {
-      const response = await request(new URL(path, this.#origin), {
-        method,
+      const dispatcher = this.#options.dispatcher ?? sharedDispatcher();
+      const response = await dispatcher.request({
+        origin: this.#origin.origin,
+        path,
+        method: method as Dispatcher.HttpMethod,
         headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-        dispatcher: this.#options.dispatcher ?? sharedDispatcher(),
         headersTimeout: timeout,
         bodyTimeout: timeout,
       });
