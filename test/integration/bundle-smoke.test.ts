@@ -8,6 +8,7 @@ import {
   type SecretsManagerDouble,
   startSecretsManagerDouble,
 } from '#test/fakes/secrets-manager-double';
+import { SCHEDULED_EVENT } from '#test/fixtures/scheduled-event';
 import { type BundleRun, runBundle } from '#test/support/run-bundle';
 import { unzipArtifact } from '#test/support/unzip-artifact';
 import { buildAll } from '../../infra/build.ts';
@@ -21,18 +22,6 @@ const POLICY = {
   rules: [{ id: 'pr-previews', match: { name: 'pr-*' }, maxAge: '72h' }],
   protect: { ids: [], names: ['prod-*'] },
   limits: { maxDeletesPerRun: 40, maxDeletePercent: 100 },
-};
-
-const SCHEDULED_EVENT = {
-  version: '0',
-  id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
-  'detail-type': 'Scheduled Event',
-  source: 'aws.events',
-  account: '123456789012',
-  time: '2026-11-26T12:00:00Z',
-  region: 'us-east-1',
-  resources: ['arn:aws:events:us-east-1:123456789012:rule/gateway-janitor-prod-sweep'],
-  detail: {},
 };
 
 function sqsEvent(bodies: Array<{ messageId: string; body: string }>) {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testId } from '#test/fixtures/gateway-builder';
+import { SCHEDULED_EVENT } from '#test/fixtures/scheduled-event';
 import { mixedFleet, TEST_POLICY, wire } from '#test/fixtures/wire-fleet';
 import { leakedCanaries, ROTATED_TOKEN } from '#test/support/canaries';
 import { auditLines, captureOutput } from '#test/support/capture-output';
@@ -10,18 +11,6 @@ import {
   startHarness,
 } from '#test/support/janitor-harness';
 import { createSweepHandler } from '../../functions/sweep.ts';
-
-const SCHEDULED_EVENT = {
-  version: '0',
-  id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
-  'detail-type': 'Scheduled Event',
-  source: 'aws.events',
-  account: '123456789012',
-  time: '2026-11-26T12:00:00Z',
-  region: 'us-east-1',
-  resources: ['arn:aws:events:us-east-1:123456789012:rule/gateway-janitor-sweep'],
-  detail: {},
-};
 
 describe('sweep handler against the simulator', () => {
   let harness: Harness;
