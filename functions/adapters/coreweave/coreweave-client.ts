@@ -1,10 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { AdaptiveRate } from '#core/adaptive-rate';
 import { ApiError, type HttpSummary } from '#core/errors';
 import type { Gateway } from '#core/gateway';
 import type { Deadline, DeleteResult, GatewayApi, TokenSource } from '#core/ports';
+import { apiMessage, parseJson } from './error-body.ts';
 import { DEFAULT_RETRY, decideRetry, parseRetryAfter, type RetryOptions } from './retry-policy.ts';
+import { sendOnce, sharedDispatcher } from './send-once.ts';
 import { parseGatewayBody, parseListBody } from './wire-gateway.ts';
 
 const GATEWAYS = '/v1alpha1/inference/gateways';
@@ -30,18 +32,6 @@ interface Reply {
   status: number;
   body: unknown;
   http: HttpSummary;
-}
-
-let sharedAgent: Agent | undefined;
-
-/** One keep-alive connection pool per execution environment, reused across invocations. */
-export function sharedDispatcher(): Agent {
-  sharedAgent ??= new Agent({
-    keepAliveTimeout: 30_000,
-    keepAliveMaxTimeout: 60_000,
-    connections: 512,
-  });
-  return sharedAgent;
 }
 
 /** The CoreWeave gateway REST API over undici; the only module that knows the wire format. */
@@ -105,7 +95,13 @@ export class CoreWeaveClient implements GatewayApi {
       });
       const wait = this.#rate?.reserve() ?? 0;
       if (wait > 0) await sleep(wait);
-      const outcome = await this.#attempt(method, path, token);
+      const outcome = await sendOnce(this.#options.dispatcher ?? sharedDispatcher(), {
+        origin: this.#origin.origin,
+        method,
+        path,
+        token,
+        timeoutMs: this.#options.timeoutMs ?? 10_000,
+      });
       this.#rate?.observe(outcome.status);
       this.#options.onResponse?.(outcome.status);
       if (outcome.status === 401 && !refreshed) {
@@ -164,35 +160,6 @@ export class CoreWeaveClient implements GatewayApi {
       );
     }
   }
-
-  async #attempt(
-    method: string,
-    path: string,
-    token: string,
-  ): Promise<{
-    status?: number;
-    text?: string;
-    retryAfter?: string | string[];
-    errorCode?: string;
-  }> {
-    const timeout = this.#options.timeoutMs ?? 10_000;
-    try {
-      const dispatcher = this.#options.dispatcher ?? sharedDispatcher();
-      const response = await dispatcher.request({
-        origin: this.#origin.origin,
-        path,
-        method: method as Dispatcher.HttpMethod,
-        headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-      });
-      // Always read the body to the end so the connection goes back to the pool.
-      const text = await response.body.text();
-      return { status: response.statusCode, text, retryAfter: response.headers['retry-after'] };
-    } catch (error) {
-      return { errorCode: errorCode(error) };
-    }
-  }
 }
 
 function gatewayPath(id: string, method: string): string {
@@ -206,35 +173,4 @@ function gatewayPath(id: string, method: string): string {
     });
   }
   return `${GATEWAYS}/${id}`;
-}
-
-function parseJson(text: string | undefined): unknown {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The API's own message from a google.rpc.Status or Connect error body, bounded. */
-function apiMessage(text: string | undefined, token: string): string | undefined {
-  const body = parseJson(text) as { message?: unknown; error?: unknown } | undefined;
-  const message = body && typeof body === 'object' ? (body.message ?? body.error) : undefined;
-  if (typeof message === 'string' && message.length > 0) {
-    // A proxy that echoes the request in its error would hand us our own token back.
-    return message.replaceAll(token, '[REDACTED]').slice(0, 500);
-  }
-  if (text && text.length > 0) return 'non-JSON error body';
-  return undefined;
-}
-
-function errorCode(error: unknown): string {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return 'UNKNOWN';
 }

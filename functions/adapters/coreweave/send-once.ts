@@ -1,0 +1,54 @@
+import { Agent, type Dispatcher } from 'undici';
+
+/** What one HTTP exchange gave: a status and the whole body, or a transport error code. */
+export interface Exchange {
+  status?: number;
+  text?: string;
+  retryAfter?: string | string[];
+  errorCode?: string;
+}
+
+let sharedAgent: Agent | undefined;
+
+/** One keep-alive connection pool per execution environment, reused across invocations. */
+export function sharedDispatcher(): Agent {
+  sharedAgent ??= new Agent({
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 60_000,
+    connections: 512,
+  });
+  return sharedAgent;
+}
+
+/** Sends one request and reads its body to the end; never throws. */
+export async function sendOnce(
+  dispatcher: Dispatcher,
+  request: { origin: string; method: string; path: string; token: string; timeoutMs: number },
+): Promise<Exchange> {
+  try {
+    const response = await dispatcher.request({
+      origin: request.origin,
+      path: request.path,
+      method: request.method as Dispatcher.HttpMethod,
+      headers: { authorization: `Bearer ${request.token}`, accept: 'application/json' },
+      headersTimeout: request.timeoutMs,
+      bodyTimeout: request.timeoutMs,
+    });
+    // Always read the body to the end so the connection goes back to the pool.
+    const text = await response.body.text();
+    return { status: response.statusCode, text, retryAfter: response.headers['retry-after'] };
+  } catch (error) {
+    return { errorCode: errorCode(error) };
+  }
+}
+
+/** The undici or system error code of a transport failure, looking through causes. */
+export function errorCode(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return 'UNKNOWN';
+}
