@@ -1,9 +1,10 @@
 import type { AuditRecord, RunContext } from './audit-record.ts';
 import { ApiError } from './errors.ts';
+import { isoNow } from './iso-now.ts';
 import { mapBounded } from './map-bounded.ts';
 import { type GatewayOutcome, outcomeRecord } from './outcome.ts';
 import { type CleanupPlan, type PlanEntry, planCleanup } from './plan-cleanup.ts';
-import type { Clock, RunDeps } from './ports.ts';
+import type { RunDeps } from './ports.ts';
 
 /** Everything a sweep needs, as ports and plain values. */
 export interface SweepDeps extends RunDeps {
@@ -36,11 +37,11 @@ export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
   const { api, sink, clock, deadline, run } = deps;
   const started = clock.now();
   const emit = (record: Omit<AuditRecord, 'schemaVersion' | 'time' | keyof RunContext>) =>
-    sink.write({ schemaVersion: 1, time: iso(clock), ...run, ...record });
+    sink.write({ schemaVersion: 1, time: isoNow(clock), ...run, ...record });
   const counts: Record<string, number> = {};
   const record = (outcome: GatewayOutcome) => {
     counts[outcome.event] = (counts[outcome.event] ?? 0) + 1;
-    sink.write(outcomeRecord(outcome, run, iso(clock)));
+    sink.write(outcomeRecord(outcome, run, isoNow(clock)));
     deps.onOutcome?.(outcome);
   };
 
@@ -137,8 +138,4 @@ function skip(entry: PlanEntry, reason: string): GatewayOutcome {
 function blastCounts(plan: CleanupPlan): Record<string, number> {
   const { expired, listed, maxDeletesPerRun, maxDeletePercent } = plan.blastRadius;
   return { expired, listed, maxDeletesPerRun, maxDeletePercent };
-}
-
-function iso(clock: Clock): string {
-  return new Date(clock.now()).toISOString();
 }
