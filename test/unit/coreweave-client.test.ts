@@ -1,6 +1,7 @@
 import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CoreWeaveClient } from '#adapters/coreweave/coreweave-client';
+import { AdaptiveRate } from '#core/adaptive-rate';
 import { ApiError } from '#core/errors';
 import type { TokenSource } from '#core/ports';
 
@@ -195,6 +196,23 @@ describe('CoreWeaveClient', () => {
       .delete(ID, { budgetMs: () => 0 })
       .catch((e: unknown) => e)) as ApiError;
     expect(error).toMatchObject({ code: 'API_TRANSIENT', status: 503, http: { attempts: 1 } });
+  });
+
+  it('does not pace a request past the deadline after a 429', async () => {
+    const rate = new AdaptiveRate({ now: () => 0 });
+    rate.observe(429);
+    rate.reserve(); // the next slot is now 200 ms away (5 requests/s)
+    const paced = new CoreWeaveClient({
+      baseUrl: ORIGIN,
+      tokens: new CountingTokens(CANARY),
+      dispatcher: agent,
+      adaptiveRate: rate,
+    });
+    const error = (await paced
+      .delete(ID, { budgetMs: () => 100 })
+      .catch((e: unknown) => e)) as ApiError;
+    expect(error).toMatchObject({ code: 'API_TRANSIENT', http: { attempts: 1 } });
+    expect(error.message).toContain('rate-limited');
   });
 
   it('refuses an id that is not a uuid before building a URL', async () => {

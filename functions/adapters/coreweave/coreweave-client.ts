@@ -94,7 +94,18 @@ export class CoreWeaveClient implements GatewayApi {
         durationMs: now() - started,
       });
       const wait = this.#rate?.reserve() ?? 0;
-      if (wait > 0) await sleep(wait);
+      if (wait > 0) {
+        // Pacing after 429s must not outlast the invocation any more than a retry may.
+        if (wait >= deadline.budgetMs()) {
+          throw new ApiError('API_TRANSIENT', {
+            method,
+            path,
+            detail: 'deadline (rate-limited)',
+            http: http(),
+          });
+        }
+        await sleep(wait);
+      }
       const outcome = await sendOnce(this.#options.dispatcher ?? sharedDispatcher(), {
         origin: this.#origin.origin,
         method,
