@@ -2,6 +2,9 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { JanitorError } from '#core/errors';
 import type { TokenSource } from '#core/ports';
 
+// Two refreshes of the same secret closer together than this read it once.
+const REFRESH_FLOOR_MS = 5_000;
+
 /** Where the token lives and how long a fetched copy is trusted. */
 export interface SecretTokenSourceOptions {
   secretId: string;
@@ -21,6 +24,7 @@ export class SecretTokenSource implements TokenSource {
   readonly #client: Pick<SecretsManagerClient, 'send'>;
   #cached: { token: string; fetchedAt: number } | undefined;
   #inflight: Promise<string> | undefined;
+  #refreshedAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: SecretTokenSourceOptions) {
     this.#options = options;
@@ -36,8 +40,15 @@ export class SecretTokenSource implements TokenSource {
   }
 
   refresh(stale: string): Promise<string> {
+    const cached = this.#cached;
     // Another caller already replaced the rejected token: use theirs, fetch nothing.
-    if (this.#cached && this.#cached.token !== stale) return Promise.resolve(this.#cached.token);
+    if (cached && cached.token !== stale) return Promise.resolve(cached.token);
+    if (this.#inflight) return this.#inflight;
+    // A refresh moments ago read this same token again (revoked, not rotated): every other
+    // request it fails gets it without another read; the client then stops the run.
+    const now = (this.#options.now ?? Date.now)();
+    if (cached && now - this.#refreshedAt < REFRESH_FLOOR_MS) return Promise.resolve(cached.token);
+    this.#refreshedAt = now;
     return this.#fetch();
   }
 
