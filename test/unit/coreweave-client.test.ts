@@ -135,6 +135,38 @@ describe('CoreWeaveClient', () => {
     expect(`${error.message}${error.stack}`).not.toContain(CANARY);
   });
 
+  it.each([
+    ['is being deleted', 200, deleting],
+    ['is gone', 404, { code: 5, message: 'gateway not found' }],
+  ])('treats a 409 on DELETE as already gone when the gateway %s', async (_title, status, body) => {
+    pool()
+      .intercept({ path: PATH, method: 'DELETE' })
+      .reply(409, { code: 9, message: 'deletion in progress' });
+    pool().intercept({ path: PATH, method: 'GET' }).reply(status, body);
+    expect(await client().delete(ID, forever)).toMatchObject({
+      kind: 'already_gone',
+      http: { status: 409 },
+    });
+  });
+
+  it('keeps a 409 on DELETE a failure when the gateway is still there', async () => {
+    pool()
+      .intercept({ path: PATH, method: 'DELETE' })
+      .reply(409, { message: 'referenced by deployments' });
+    pool()
+      .intercept({ path: PATH, method: 'GET' })
+      .reply(200, {
+        gateway: {
+          ...deleting.gateway,
+          status: { ...deleting.gateway.status, status: 'STATUS_READY' },
+        },
+      });
+    await expect(client().delete(ID, forever)).rejects.toMatchObject({
+      code: 'API_PERMANENT',
+      status: 409,
+    });
+  });
+
   it('refreshes the token once on 401 and retries with the new one', async () => {
     const tokens = new CountingTokens('CW-SECRET-old', 'CW-SECRET-new');
     pool()

@@ -72,7 +72,15 @@ export class CoreWeaveClient implements GatewayApi {
 
   async delete(id: string, deadline: Deadline): Promise<DeleteResult> {
     const path = gatewayPath(id, 'DELETE');
-    const reply = await this.#send('DELETE', path, deadline);
+    let reply: Reply;
+    try {
+      reply = await this.#send('DELETE', path, deadline);
+    } catch (error) {
+      if (await this.#alreadyGoing(id, deadline, error)) {
+        return { kind: 'already_gone', http: (error as ApiError).http };
+      }
+      throw error;
+    }
     // 404 means already gone: success, never retried (design.md "Deletion semantics").
     if (reply.status === 404) return { kind: 'already_gone', http: reply.http };
     return {
@@ -80,6 +88,18 @@ export class CoreWeaveClient implements GatewayApi {
       gateway: parseGatewayBody(reply.body, 'DELETE', path, reply.http),
       http: reply.http,
     };
+  }
+
+  /**
+   * Whether a DELETE refused as a precondition failure hit a gateway that is already being
+   * deleted or gone: what a second DELETE during deletion answers is undocumented
+   * (coreweave-gateway-api.md §10.5), and a racing sweep or request must not look failed.
+   */
+  async #alreadyGoing(id: string, deadline: Deadline, error: unknown): Promise<boolean> {
+    if (!(error instanceof ApiError) || error.code !== 'API_PERMANENT') return false;
+    if (error.status !== 400 && error.status !== 409 && error.status !== 412) return false;
+    const check = await this.get(id, deadline).catch(() => undefined);
+    return check !== undefined && (!check.gateway || check.gateway.status === 'STATUS_DELETING');
   }
 
   async #send(method: 'GET' | 'DELETE', path: string, deadline: Deadline): Promise<Reply> {
