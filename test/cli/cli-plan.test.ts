@@ -50,7 +50,7 @@ describe('gateway-janitor plan', () => {
     expect(row('pr-1199-teardown')).toMatch(/keep\s+already deleting/);
     expect(row('pr-1255-bad-timestamp')).toMatch(/keep\s+unknown age/);
     expect(row('wandb-eval-gw')).toMatch(/keep\s+no rule matches/);
-    expect(stdout).toContain('40 gateways: 18 to delete, 22 kept');
+    expect(stdout).toContain('40 gateways: 19 to delete, 21 kept');
     expect(simulator.deletes()).toEqual([]);
   });
 
@@ -63,12 +63,12 @@ describe('gateway-janitor plan', () => {
     expect(plan).toMatchObject({
       planVersion: 1,
       listed: 40,
-      expired: 18,
+      expired: 19,
       blastRadius: { exceeded: false, maxDeletesPerRun: 25, maxDeletePercent: 50 },
     });
     expect(plan.gateways).toHaveLength(40);
     const expired = plan.gateways.filter((g) => g.action === 'delete');
-    expect(expired).toHaveLength(18);
+    expect(expired).toHaveLength(19);
     for (const gateway of expired) {
       expect(gateway).toMatchObject({ reason: 'expired', ruleId: expect.any(String) });
       expect(gateway.ageMs).toBeGreaterThanOrEqual(gateway.maxAgeMs ?? Number.NaN);

@@ -42,8 +42,8 @@ describe('gateway-janitor sweep and teardown', () => {
     // Assess
     expect(code).toBe(0);
     expect(simulator.deletes()).toEqual([]);
-    expect(stdout.match(/^ {2}would delete /gm)).toHaveLength(18);
-    expect(stdout).toContain('Dry run: nothing was deleted. Add --apply to delete these 18.');
+    expect(stdout.match(/^ {2}would delete /gm)).toHaveLength(19);
+    expect(stdout).toContain('Dry run: nothing was deleted. Add --apply to delete these 19.');
   });
 
   it('with --apply deletes exactly the planned set and audits each to --audit-file', async () => {
@@ -88,12 +88,12 @@ describe('gateway-janitor sweep and teardown', () => {
     const lines = stdout.trim().split('\n');
     const records = auditRecords(stdout);
     expect(records).toHaveLength(lines.length);
-    expect(records.filter((r) => r.event === 'gateway.would_delete')).toHaveLength(18);
+    expect(records.filter((r) => r.event === 'gateway.would_delete')).toHaveLength(19);
     expect(records.at(-1)).toMatchObject({
       event: 'run.summary',
       trigger: 'cli',
       dryRun: true,
-      counts: { listed: 40, expired: 18 },
+      counts: { listed: 40, expired: 19 },
     });
   });
 
@@ -107,7 +107,7 @@ describe('gateway-janitor sweep and teardown', () => {
     // Assess
     expect(code).toBe(1);
     expect(simulator.deletes()).toEqual([]);
-    expect(stderr).toContain('sweep aborted: 18 of 40 gateways expired');
+    expect(stderr).toContain('sweep aborted: 19 of 40 gateways expired');
     expect(stdout).toContain('Nothing was deleted');
   });
 
