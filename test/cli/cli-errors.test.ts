@@ -7,7 +7,8 @@ import { CANARY_TOKEN, leakedCanaries, ROTATED_TOKEN } from '#test/support/canar
 import { POLICY, startCanarySimulator } from './canary-fleet.ts';
 import { spawnCli } from './spawn-cli.ts';
 
-describe.concurrent('gateway-janitor process exit codes', () => {
+// Sequential: the tests share one simulator, and some assert that it saw no request.
+describe('gateway-janitor process exit codes', () => {
   let dir: string;
   let simulator: Simulator;
 
@@ -64,6 +65,21 @@ describe.concurrent('gateway-janitor process exit codes', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/CoreWeave API: GET \/v1alpha1\/inference\/gateways -> 401/);
     expect(simulator.deletes()).toEqual([]);
+    expect(leakedCanaries(run.stdout + run.stderr)).toEqual([]);
+  });
+
+  it('exits 1 naming the transport failure when the API cannot be reached', async () => {
+    // Prepare: a loopback port that nothing listens on (the closed simulator's own).
+    const closed = await startCanarySimulator();
+    const url = closed.url;
+    await closed.close();
+    // Act
+    const run = await spawnCli(['plan', '--policy', POLICY], {
+      env: { COREWEAVE_API_URL: url, COREWEAVE_API_TOKEN: CANARY_TOKEN },
+    });
+    // Assess: four tries, then a message that says what happened.
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('attempts_exhausted (ECONNREFUSED)');
     expect(leakedCanaries(run.stdout + run.stderr)).toEqual([]);
   });
 });
