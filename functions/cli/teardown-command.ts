@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import { ValidationError } from '#core/errors';
+import { GATEWAY_ID } from '#core/gateway';
 import { runTeardown } from '#core/run-teardown';
 import type { CliIo } from './cli-io.ts';
 import { cliRunDeps } from './cli-run-deps.ts';
@@ -7,8 +8,6 @@ import { openAuditSink } from './open-audit-sink.ts';
 import type { Session } from './open-session.ts';
 import { renderCounts } from './render-summary.ts';
 import { ReportingSink } from './reporting-sink.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Flags of `teardown`. */
 export interface TeardownFlags {
@@ -20,7 +19,7 @@ export interface TeardownFlags {
 /** Rejects anything that is not a gateway uuid before any request is made (exit 2). */
 export function checkGatewayIds(ids: readonly string[]): void {
   ids.forEach((id, index) => {
-    if (!UUID.test(id))
+    if (!GATEWAY_ID.test(id))
       throw new ValidationError(
         'CONFIG_INVALID',
         `<gateway-id> #${index + 1}`,

@@ -40,3 +40,6 @@ export interface Gateway {
   createdAt?: string;
   updatedAt?: string;
 }
+
+/** A gateway id: a UUID, in either case (the API documents ids in UUID format). */
+export const GATEWAY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

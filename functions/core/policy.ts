@@ -1,10 +1,8 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
 import { ValidationError } from './errors.ts';
-import { KNOWN_STATUSES } from './gateway.ts';
+import { GATEWAY_ID, KNOWN_STATUSES } from './gateway.ts';
 import { isSafeRegex } from './safe-regex.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const duration = z.string().refine((text) => parseDuration(text) !== undefined, {
   message: 'expected a duration such as 30m, 6h, 7d or 1d12h',
@@ -46,7 +44,7 @@ const policySchema = z.strictObject({
     }),
   protect: z
     .strictObject({
-      ids: z.array(z.string().regex(UUID, 'expected a gateway uuid')).default([]),
+      ids: z.array(z.string().regex(GATEWAY_ID, 'expected a gateway uuid')).default([]),
       names: z.array(glob).default([]),
     })
     .default({ ids: [], names: [] }),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { GATEWAY_ID } from './gateway.ts';
 import { parseRfc3339 } from './rfc3339.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_BODY_CHARS = 16_384;
 
 const timestamp = z
@@ -19,7 +19,7 @@ const printable = (max: number) =>
 const schema = z.strictObject({
   gatewayId: z
     .string()
-    .regex(UUID, 'expected a gateway uuid')
+    .regex(GATEWAY_ID, 'expected a gateway uuid')
     // Upper-case uuids are the same gateway: normalise, don't reject.
     .transform((id) => id.toLowerCase()),
   expiresAt: timestamp.optional(),

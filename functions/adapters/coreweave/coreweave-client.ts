@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import { AdaptiveRate } from '#core/adaptive-rate';
 import { ApiError, type HttpSummary } from '#core/errors';
-import type { Gateway } from '#core/gateway';
+import { GATEWAY_ID, type Gateway } from '#core/gateway';
 import type { Deadline, DeleteResult, GatewayApi, TokenSource } from '#core/ports';
 import { apiMessage, parseJson } from './error-body.ts';
 import { DEFAULT_RETRY, decideRetry, parseRetryAfter, type RetryOptions } from './retry-policy.ts';
@@ -10,7 +10,6 @@ import { sendOnce, sharedDispatcher } from './send-once.ts';
 import { parseGatewayBody, parseListBody } from './wire-gateway.ts';
 
 const GATEWAYS = '/v1alpha1/inference/gateways';
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** How the client reaches the API; everything but the URL and token has a default. */
 export interface CoreWeaveClientOptions {
@@ -195,7 +194,7 @@ export class CoreWeaveClient implements GatewayApi {
 
 function gatewayPath(id: string, method: string): string {
   // Validate before the id goes anywhere near a URL: no `../`, `%2F` or other surprises.
-  if (!UUID.test(id)) {
+  if (!GATEWAY_ID.test(id)) {
     throw new ApiError('API_PERMANENT', {
       method,
       path: `${GATEWAYS}/{id}`,

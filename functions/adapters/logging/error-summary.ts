@@ -1,6 +1,6 @@
 import { JanitorError } from '#core/errors';
 
-/** A loggable summary of a thrown error: our own keep code and message, others only a name. */
+/** A loggable summary of a thrown error: ours keep their code and message, others only a name. */
 export function errorSummary(error: unknown): { name: string; code?: string; message: string } {
   if (error instanceof JanitorError)
     return { name: error.name, code: error.code, message: error.message };
