@@ -16,8 +16,6 @@ import { ValidationError } from '#core/errors';
 import type { AuditSink, Clock } from '#core/ports';
 import { runTeardown, type TeardownMessage } from '#core/run-teardown';
 
-const TEARDOWN_RETRY = { maxAttempts: 3 };
-
 /** Edges the handler's tests replace; production uses the defaults. */
 export interface TeardownHandlerDeps extends ApiOverrides {
   env?: Record<string, string | undefined>;
@@ -76,12 +74,7 @@ function wire(deps: TeardownHandlerDeps) {
     deadLetterQueueUrl: config.teardownDlqUrl,
     client: deps.sqsClient,
   });
-  // SQS redelivers what we hand back, so a request retries briefly in-process and then
-  // leaves the rest to the queue instead of holding the batch for a minute.
-  const api = createGatewayApi(config, {
-    ...deps,
-    retry: { ...TEARDOWN_RETRY, ...deps.retry },
-  }).api;
+  const api = createGatewayApi(config, { ...deps, profile: 'teardown' }).api;
   return { config, api, queue };
 }
 

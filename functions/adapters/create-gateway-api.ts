@@ -5,6 +5,11 @@ import type { TokenSource } from '#core/ports';
 import { SecretTokenSource } from './aws/secret-token-source.ts';
 import { CoreWeaveClient } from './coreweave/coreweave-client.ts';
 import type { RetryOptions } from './coreweave/retry-policy.ts';
+import {
+  deadlineMarginMs as marginForTimeout,
+  RETRY_PROFILES,
+  type RetryProfileName,
+} from './coreweave/retry-profiles.ts';
 import { StaticTokenSource } from './static-token-source.ts';
 
 /** Edges a caller may replace: tests inject loopback clients, the CLI a token. */
@@ -13,6 +18,9 @@ export interface ApiOverrides {
   dispatcher?: Dispatcher;
   tokens?: TokenSource;
   onResponse?: (status: number | undefined) => void;
+  /** the caller's retry caps (default: sweep) */
+  profile?: RetryProfileName;
+  /** overrides the profile's caps */
   retry?: Partial<RetryOptions>;
 }
 
@@ -36,12 +44,12 @@ export function createGatewayApi(
     timeoutMs: config.httpTimeoutMs,
     dispatcher: overrides.dispatcher,
     onResponse: overrides.onResponse,
-    retry: overrides.retry,
+    retry: { ...RETRY_PROFILES[overrides.profile ?? 'sweep'], ...overrides.retry },
   });
   return { api, tokens };
 }
 
 /** Leaves room for one request in flight past the point where no new work starts. */
 export function deadlineMarginMs(config: Config): number {
-  return config.httpTimeoutMs + 2_000;
+  return marginForTimeout(config.httpTimeoutMs);
 }

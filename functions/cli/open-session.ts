@@ -72,9 +72,7 @@ export async function openSession(flags: TargetFlags, io: CliIo): Promise<Sessio
     const { createGatewayApi } = await import('#adapters/create-gateway-api');
     const { Agent } = await import('undici');
     agent = new Agent({ keepAliveTimeout: 5_000 });
-    // An operator is waiting: give up on an unreachable API in seconds, not after the
-    // Lambda's ten tries (about 20 s); a rerun is one keystroke away.
-    const { api } = createGatewayApi(config, { dispatcher: agent, retry: { maxAttempts: 4 } });
+    const { api } = createGatewayApi(config, { dispatcher: agent, profile: 'cli' });
     const target = simulator ? `the embedded simulator at ${simulator.url}` : config.apiUrl;
     return { api, config, policy, target, simulator, close };
   } catch (error) {

@@ -1,12 +1,12 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-import { AdaptiveRate } from '#core/adaptive-rate';
 import { ApiError, type HttpSummary } from '#core/errors';
 import { GATEWAY_ID, type Gateway } from '#core/gateway';
 import type { Deadline, DeleteResult, GatewayApi, TokenSource } from '#core/ports';
-import { apiMessage, parseJson } from './error-body.ts';
-import { DEFAULT_RETRY, decideRetry, parseRetryAfter, type RetryOptions } from './retry-policy.ts';
+import { AdaptiveRate } from './adaptive-rate.ts';
+import type { RetryOptions } from './retry-policy.ts';
+import { RETRY_PROFILES } from './retry-profiles.ts';
 import { sendOnce, sharedDispatcher } from './send-once.ts';
+import { type Reply, type RetryingOptions, sendWithRetries } from './send-with-retries.ts';
 import { parseGatewayBody, parseListBody } from './wire-gateway.ts';
 
 const GATEWAYS = '/v1alpha1/inference/gateways';
@@ -27,29 +27,29 @@ export interface CoreWeaveClientOptions {
   adaptiveRate?: AdaptiveRate | false;
 }
 
-interface Reply {
-  status: number;
-  body: unknown;
-  http: HttpSummary;
-}
-
 /** The CoreWeave gateway REST API over undici; the only module that knows the wire format. */
 export class CoreWeaveClient implements GatewayApi {
   readonly #options: CoreWeaveClientOptions;
   readonly #origin: URL;
-  readonly #retry: RetryOptions;
-  readonly #rate: AdaptiveRate | undefined;
+  readonly #retrying: RetryingOptions;
 
   constructor(options: CoreWeaveClientOptions) {
     this.#options = options;
     this.#origin = new URL(options.baseUrl);
-    this.#retry = { ...DEFAULT_RETRY, ...options.retry };
-    // One rate per client, and so per execution environment: what a warm invocation
-    // learned about the API's rate limit carries over to the next.
-    this.#rate =
-      options.adaptiveRate === false
-        ? undefined
-        : (options.adaptiveRate ?? new AdaptiveRate({ now: options.now ?? Date.now }));
+    const now = options.now ?? Date.now;
+    this.#retrying = {
+      tokens: options.tokens,
+      retry: { ...RETRY_PROFILES.sweep, ...options.retry },
+      // One rate per client, and so per execution environment: what a warm invocation
+      // learned about the API's rate limit carries over to the next.
+      rate:
+        options.adaptiveRate === false
+          ? undefined
+          : (options.adaptiveRate ?? new AdaptiveRate({ now })),
+      now,
+      random: options.random,
+      onResponse: options.onResponse,
+    };
   }
 
   async list(deadline: Deadline): Promise<Gateway[]> {
@@ -101,94 +101,16 @@ export class CoreWeaveClient implements GatewayApi {
     return check !== undefined && (!check.gateway || check.gateway.status === 'STATUS_DELETING');
   }
 
-  async #send(method: 'GET' | 'DELETE', path: string, deadline: Deadline): Promise<Reply> {
-    const now = this.#options.now ?? Date.now;
-    const started = now();
-    let token = await this.#options.tokens.get();
-    let refreshed = false;
-    for (let attempt = 1; ; attempt++) {
-      const http = (status?: number): HttpSummary => ({
-        status,
-        attempts: attempt,
-        durationMs: now() - started,
-      });
-      const wait = this.#rate?.reserve() ?? 0;
-      if (wait > 0) {
-        // Pacing after 429s must not outlast the invocation any more than a retry may.
-        if (wait >= deadline.budgetMs()) {
-          throw new ApiError('API_TRANSIENT', {
-            method,
-            path,
-            detail: 'deadline (rate-limited)',
-            http: http(),
-          });
-        }
-        await sleep(wait);
-      }
-      const outcome = await sendOnce(this.#options.dispatcher ?? sharedDispatcher(), {
+  #send(method: 'GET' | 'DELETE', path: string, deadline: Deadline): Promise<Reply> {
+    const exchange = (token: string) =>
+      sendOnce(this.#options.dispatcher ?? sharedDispatcher(), {
         origin: this.#origin.origin,
         method,
         path,
         token,
         timeoutMs: this.#options.timeoutMs ?? 10_000,
       });
-      this.#rate?.observe(outcome.status);
-      this.#options.onResponse?.(outcome.status);
-      if (outcome.status === 401 && !refreshed) {
-        // The secret may have rotated under us: fetch it again once, then retry once.
-        refreshed = true;
-        token = await this.#options.tokens.refresh(token);
-        continue;
-      }
-      if (outcome.status === 401 || outcome.status === 403) {
-        throw new ApiError(outcome.status === 401 ? 'API_UNAUTHENTICATED' : 'API_FORBIDDEN', {
-          method,
-          path,
-          status: outcome.status,
-          apiMessage: apiMessage(outcome.text, token),
-          http: http(outcome.status),
-        });
-      }
-      if (
-        outcome.status !== undefined &&
-        (outcome.status === 404 || (outcome.status >= 200 && outcome.status < 300))
-      ) {
-        const body = outcome.status === 404 ? undefined : parseJson(outcome.text);
-        if (outcome.status === 404 || body !== undefined)
-          return { status: outcome.status, body, http: http(outcome.status) };
-      }
-      const badBody = outcome.status !== undefined && outcome.status < 300;
-      const decision = decideRetry(
-        {
-          attempt,
-          status: outcome.status,
-          errorCode: outcome.errorCode,
-          badBody,
-          retryAfterMs: parseRetryAfter(outcome.retryAfter, now()),
-          budgetMs: deadline.budgetMs(),
-        },
-        this.#retry,
-        this.#options.random,
-      );
-      if (decision.retry) {
-        await sleep(decision.delayMs);
-        continue;
-      }
-      const transient = decision.reason !== 'permanent' && decision.reason !== 'not_implemented';
-      throw new ApiError(
-        badBody ? 'API_BAD_RESPONSE' : transient ? 'API_TRANSIENT' : 'API_PERMANENT',
-        {
-          method,
-          path,
-          status: outcome.status,
-          apiMessage: badBody ? undefined : apiMessage(outcome.text, token),
-          detail: badBody
-            ? 'response body is not the expected JSON'
-            : `${decision.reason}${outcome.errorCode ? ` (${outcome.errorCode})` : ''}`,
-          http: http(outcome.status),
-        },
-      );
-    }
+    return sendWithRetries({ method, path, deadline }, exchange, this.#retrying);
   }
 }
 

@@ -1,11 +1,14 @@
-/** Bounds of the retry loop; defaults follow CoreWeave's own client (200 ms to 5 s, 10 tries). */
+import { RETRY_PROFILES } from './retry-profiles.ts';
+
+/** Bounds of the retry loop; each caller's are in retry-profiles.ts. */
 export interface RetryOptions {
   maxAttempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryOptions = { maxAttempts: 10, baseDelayMs: 200, maxDelayMs: 5_000 };
+/** The sweep's caps, which follow CoreWeave's own client (200 ms to 5 s, 10 tries). */
+export const DEFAULT_RETRY: RetryOptions = RETRY_PROFILES.sweep;
 
 /** What went wrong with one attempt. */
 export interface AttemptFailure {
