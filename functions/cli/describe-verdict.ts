@@ -21,7 +21,7 @@ export function describeVerdict(verdict: Verdict): string {
     case 'too_young':
       return `too young: ${formatAge((maxAgeMs ?? 0) - (ageMs ?? 0))} left (rule ${ruleId}${limit})`;
     case 'unknown_age':
-      // Fail closed (design.md): an age we cannot read never counts as expired.
+      // Fail closed (docs/contract.md): an age we cannot read never counts as expired.
       return `unknown age: createdAt missing, unparseable or in the future (rule ${ruleId})`;
     case 'no_matching_rule':
       return 'no rule matches';

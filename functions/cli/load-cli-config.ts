@@ -28,7 +28,7 @@ const INHERITED = [
 ] as const;
 
 /**
- * Validates the CLI's settings with the Lambda's own loader (design.md: the CLI takes the
+ * Validates the CLI's settings with the Lambda's own loader (docs/contract.md: the CLI takes the
  * same configuration as flags). A flag overrides its variable, and an error about a value
  * that came from a flag names the flag.
  */

@@ -12,7 +12,7 @@ export interface AuditOutput {
 
 /**
  * Audit records as JSON lines, each under the key `audit` exactly as the Lambda logs
- * them (design.md "Audit record, version 1"), to stdout with --json and/or appended to
+ * them (docs/contract.md "The audit record"), to stdout with --json and/or appended to
  * --audit-file; nowhere otherwise.
  */
 export function openAuditSink(

@@ -3,7 +3,7 @@ import { compilePolicy, type Policy } from '#core/compile-policy';
 import { ValidationError } from '#core/errors';
 import { parsePolicyJson } from '#core/policy';
 
-/** The validated configuration of one execution environment (design.md "Configuration"). */
+/** The validated configuration of one execution environment (docs/contract.md "Configuration"). */
 export interface Config {
   apiUrl: string;
   tokenSecretId?: string;

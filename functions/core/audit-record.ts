@@ -44,7 +44,7 @@ export interface FinalState {
   };
 }
 
-/** One audit record, version 1 (design.md "Audit record, version 1"). */
+/** One audit record, version 1 (docs/contract.md "The audit record"). */
 export interface AuditRecord extends RunContext {
   schemaVersion: 1;
   event: AuditEvent;

@@ -31,7 +31,7 @@ export type TeardownVerdict =
 /**
  * Decides a due request against the gateway as it stands now. Protection wins over any
  * request; a request whose expected name or creation time no longer matches names a
- * different gateway that reuses the id, so it is stale (design.md "Triggers").
+ * different gateway that reuses the id, so it is stale (docs/contract.md "Triggers").
  */
 export function decideTeardown(
   request: TeardownRequest,

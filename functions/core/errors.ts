@@ -49,7 +49,7 @@ export interface HttpSummary {
 
 /**
  * A failed API call. Carries method, path, HTTP status and the API's own message;
- * never a header or the token (style.md: octokit's request-error redacts authorization).
+ * never a header or the token (as octokit's request-error redacts authorization).
  */
 export class ApiError extends JanitorError {
   readonly method: string;

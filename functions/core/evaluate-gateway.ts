@@ -45,7 +45,7 @@ export function findRule(gateway: Gateway, policy: Policy): CompiledRule | undef
 /**
  * Decides one gateway, failing closed: protection wins over everything, a gateway
  * already being deleted is left alone, and an age we cannot trust means keep
- * (style.md: cloud-nuke never treats unknown age as expired).
+ * (docs/contract.md; cloud-nuke never treats unknown age as expired either).
  */
 export function evaluateGateway(gateway: Gateway, policy: Policy, nowMs: number): Verdict {
   if (isProtected(gateway, policy)) return { action: 'keep', reason: 'protected' };

@@ -1,4 +1,4 @@
-/** Gateway lifecycle states, as named by the CoreWeave API (coreweave-gateway-api.md §3.2). */
+/** Gateway lifecycle states, as named by the CoreWeave API (docs/coreweave-api.md "Statuses"). */
 export const KNOWN_STATUSES = [
   'STATUS_UNSPECIFIED',
   'STATUS_CREATING',
@@ -12,7 +12,7 @@ export const KNOWN_STATUSES = [
 /** A known status name, or `STATUS_UNKNOWN(<raw>)` for a value this build does not know. */
 export type GatewayStatus = (typeof KNOWN_STATUSES)[number] | `STATUS_UNKNOWN(${string})`;
 
-/** One gateway condition, as reported by the API; never used for decisions (§3.3). */
+/** A gateway condition as the API reports it; never used for decisions (docs/coreweave-api.md). */
 export interface GatewayCondition {
   type?: string;
   status?: string;

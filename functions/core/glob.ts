@@ -1,7 +1,7 @@
 /**
  * Compiles a name glob (`*` any run, `?` one character) to an anchored RegExp that
  * matches in linear time. A naive `.*` per star backtracks exponentially: `*a*a*a*a*b`
- * against a long run of `a` took seconds per gateway (issue 7). Instead every segment
+ * against a long run of `a` took seconds per gateway (docs/reliability.md). Instead every segment
  * between stars is matched at its leftmost occurrence inside an atomic lookahead,
  * `(?=(.*?seg))\1`, which is exact for globs and never backtracks into a segment.
  */

@@ -8,7 +8,7 @@ export interface PlanEntry {
   verdict: Verdict;
 }
 
-/** The blast-radius check of a sweep (design.md "Blast radius"). */
+/** The blast-radius check of a sweep (docs/contract.md "The policy"). */
 export interface BlastRadius {
   exceeded: boolean;
   expired: number;

@@ -31,7 +31,7 @@ const rule = z.strictObject({
   maxAge: duration,
 });
 
-/** Defaults for the blast-radius limits: on unless a policy says otherwise (design.md). */
+/** Defaults for the blast-radius limits: on unless a policy says otherwise (docs/contract.md). */
 export const DEFAULT_LIMITS = { maxDeletesPerRun: 25, maxDeletePercent: 50 } as const;
 
 const policySchema = z.strictObject({

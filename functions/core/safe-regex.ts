@@ -4,7 +4,7 @@ const BACKREFERENCE = /\\[1-9]|\\k</;
  * True when `source` compiles, has no backreference, and no repeated group contains a
  * quantifier or an alternation at any depth: (a+)+, ((a+))+, (a|aa)*, (a+){25} are the
  * shapes that make a backtracking engine explode. Policies come from operators, but a
- * typo must not stall a sweep (issue 7).
+ * typo must not stall a sweep (docs/reliability.md).
  */
 export function isSafeRegex(source: string): boolean {
   try {

@@ -82,8 +82,8 @@ async function serveNow(
   if (deps.run.dryRun)
     return { outcome: { event: 'gateway.would_delete', ...named, reason: 'requested' } };
   // The deadline margin covers one request in flight, but a teardown makes two: a GET
-  // that retried into the margin must not be followed by a DELETE, or the invocation
-  // can outlive its deadline (issue 7). Hand the message back; the next delivery retries.
+  // that retried into the margin must not be followed by a DELETE, or the invocation can
+  // outlive its deadline (docs/reliability.md). Hand the message back; the next delivery retries.
   if (deps.deadline.budgetMs() <= 0)
     return { outcome: { event: 'gateway.skipped', ...named, reason: 'deadline' }, retry: true };
   const result = await deps.api.delete(request.gatewayId, deps.deadline);

@@ -10,7 +10,7 @@ export interface SweepRequest {
  * Reads a sweep's event: an EventBridge "Scheduled Event", an EventBridge Scheduler
  * input such as `{}` or `{"dryRun": true}`, or a direct invoke. Any JSON object starts a
  * sweep; unknown fields (envelope fields) are ignored, but a recognised field with a
- * wrong type, or an event that is not an object, is rejected (design.md "Triggers").
+ * wrong type, or an event that is not an object, is rejected (docs/contract.md "Triggers").
  */
 export function parseSweepEvent(event: unknown): SweepRequest {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {

@@ -29,7 +29,7 @@ const schema = z.strictObject({
   expectedCreatedAt: timestamp.optional(),
 });
 
-/** A validated teardown request (design.md "Triggers", teardown). */
+/** A validated teardown request (docs/contract.md "Triggers", teardown). */
 export type TeardownRequest = z.output<typeof schema>;
 
 /** Either the request, or the field at fault and why. */

@@ -1,6 +1,6 @@
 /**
  * Loose wire shapes of the CoreWeave Inference API (v1alpha1 REST/JSON), as the simulator
- * stores and serves them. See docs/coreweave-gateway-api.md section 3.
+ * stores and serves them. See docs/coreweave-api.md "The gateway".
  */
 export type WireStatusName =
   | 'STATUS_UNSPECIFIED'

@@ -10,7 +10,7 @@ export const PRICES = {
   sqsPerRequest: 0.4 / 1_000_000,
   logsIngestionPerGb: 0.5,
   logsStoragePerGbMonth: 0.03,
-  /** the audit log group keeps records for at least 400 days (design.md) */
+  /** the audit log group keeps records for at least 400 days (docs/contract.md) */
   retentionMonths: 400 / 30.4375,
 } as const;
 

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { lintTemplate } from '#test/support/lint-template';
 
 // `npm run package` (build + `osls package`) offline, then the generated CloudFormation
-// is checked against design.md "Deployment" and linted against the resource spec.
+// is checked against docs/contract.md "Deployment" and linted against the resource spec.
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are free-form JSON, which the assertions below check
 type Properties = Record<string, any>;

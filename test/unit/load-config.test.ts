@@ -5,7 +5,7 @@ const policy = JSON.stringify({ rules: [{ id: 'r', match: {}, maxAge: '1h' }] })
 const base = { COREWEAVE_TOKEN_SECRET_ID: 'cw-token', JANITOR_POLICY: policy };
 
 describe('loadConfig', () => {
-  it('applies the defaults of design.md', () => {
+  it('applies the defaults of docs/contract.md', () => {
     const config = loadConfig(base, { policy: true });
     expect(config).toMatchObject({
       apiUrl: 'https://api.coreweave.com',

@@ -24,7 +24,7 @@ export const DEFAULT_ADAPTIVE_RATE: AdaptiveRateOptions = {
 
 /**
  * Paces requests to the rate the API accepts: additive increase, multiplicative
- * decrease on 429 (issue 6). Unpaced until the first 429; then the rate is set just
+ * decrease on 429 (docs/benchmarks.md). Unpaced until the first 429; then the rate is set just
  * under what the API accepted over the last window (with a token bucket that is its
  * refill rate) and creeps up slowly, so a 429 stays rare. Pure: the caller sleeps.
  */

@@ -23,7 +23,7 @@ export interface CoreWeaveClientOptions {
   now?: () => number;
   /** Told about each response status (benchmarks listen). */
   onResponse?: (status: number | undefined) => void;
-  /** Paces requests after a 429 (issue 6); `false` turns pacing off. */
+  /** Paces requests after a 429 (docs/benchmarks.md); `false` turns pacing off. */
   adaptiveRate?: AdaptiveRate | false;
 }
 
@@ -80,7 +80,7 @@ export class CoreWeaveClient implements GatewayApi {
       }
       throw error;
     }
-    // 404 means already gone: success, never retried (design.md "Deletion semantics").
+    // 404 means already gone: success, never retried (docs/coreweave-api.md "Deletion").
     if (reply.status === 404) return { kind: 'already_gone', http: reply.http };
     return {
       kind: 'deleted',
@@ -92,7 +92,7 @@ export class CoreWeaveClient implements GatewayApi {
   /**
    * Whether a DELETE refused as a precondition failure hit a gateway that is already being
    * deleted or gone: what a second DELETE during deletion answers is undocumented
-   * (coreweave-gateway-api.md §10.5), and a racing sweep or request must not look failed.
+   * (docs/coreweave-api.md "Deletion"), and a racing sweep or request must not look failed.
    */
   async #alreadyGoing(id: string, deadline: Deadline, error: unknown): Promise<boolean> {
     if (!(error instanceof ApiError) || error.code !== 'API_PERMANENT') return false;

@@ -46,7 +46,7 @@ const TRANSIENT_ERRORS = new Set([
 
 /**
  * Decides whether a failed attempt is retried, and after how long; pure, with a
- * reason for every rule (style.md: stripe-node `_shouldRetry`, octokit plugin-retry).
+ * reason for every rule (after stripe-node `_shouldRetry` and octokit plugin-retry).
  */
 export function decideRetry(
   failure: AttemptFailure,

@@ -7,7 +7,7 @@ import {
   KNOWN_STATUSES,
 } from '#core/gateway';
 
-// Enum numbers in declaration order of the generated Go enum (coreweave-gateway-api.md §3.2);
+// Enum numbers in declaration order of the generated Go enum (docs/coreweave-api.md "Statuses");
 // the API documents names, an older reference showed numbers, so accept both.
 const STATUS_BY_NUMBER: readonly GatewayStatus[] = KNOWN_STATUSES;
 const KNOWN = new Set<string>(KNOWN_STATUSES);
