@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type BearerAuth, bearerOf } from './bearer-auth.ts';
+import type { DeploymentStore } from './deployment-store.ts';
 import type { GatewayStore } from './gateway-store.ts';
 import type { RouteMatch } from './match-route.ts';
 import type { TokenBuckets } from './rate-limit.ts';
@@ -16,6 +17,7 @@ import {
 } from './reply.ts';
 import { validateGatewaySpec } from './validate-gateway-spec.ts';
 import { omitZeroValues, type WireGateway } from './wire.ts';
+import type { WireDeployment } from './wire-deployment.ts';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 const LIST_OPEN = Buffer.from('{"items":[');
@@ -23,6 +25,7 @@ const LIST_CLOSE = Buffer.from(']}');
 
 export type ApiState = {
   store: GatewayStore;
+  deployments: DeploymentStore;
   auth: BearerAuth;
   zones: readonly string[];
   organizationId: string;
@@ -75,8 +78,20 @@ export function decideReply(state: ApiState, request: ApiRequest, commit: boolea
       return gateway ? present(gateway) : notFound();
     }
     case 'delete': {
+      const users = state.store.has(id) ? state.deployments.referencing(id) : [];
+      if (users.length > 0) return stillReferenced(users);
       const gateway = state.store.delete(id, commit);
       return gateway ? present(gateway) : notFound();
+    }
+    case 'deployment-list':
+      return deploymentListReply(state);
+    case 'deployment-get': {
+      const deployment = state.deployments.get(match.deploymentId ?? '');
+      return deployment ? presentDeployment(deployment) : deploymentNotFound();
+    }
+    case 'deployment-delete': {
+      const deployment = state.deployments.delete(match.deploymentId ?? '', commit);
+      return deployment ? presentDeployment(deployment) : deploymentNotFound();
     }
     case 'create':
     case 'update':
@@ -100,6 +115,35 @@ function listReply(state: ApiState, query: URLSearchParams): Reply {
   const body = Buffer.concat([LIST_OPEN, ...items, LIST_CLOSE]);
   body[body.length - LIST_CLOSE.length - 1] = 0x20; // the last item's comma becomes a space
   return textReply(200, body, JSON_TYPE);
+}
+
+const presentDeployment = (deployment: WireDeployment): Reply =>
+  textReply(200, `{"deployment":${JSON.stringify(omitZeroValues(deployment))}}`, JSON_TYPE);
+
+const deploymentNotFound = (): Reply => rpcError(404, RPC_CODES.NOT_FOUND, 'deployment not found');
+
+function deploymentListReply(state: ApiState): Reply {
+  const items = state.deployments.list().map(omitZeroValues);
+  // Omitted when empty, like the gateway list (proto3 JSON).
+  return jsonReply(200, items.length === 0 ? {} : { items });
+}
+
+/**
+ * What the real API answers here is undocumented (docs/coreweave-api.md "Unknowns"); the
+ * simulator answers FAILED_PRECONDITION on 409, the answer the janitor must survive.
+ */
+function stillReferenced(users: readonly WireDeployment[]): Reply {
+  const names = users.map((deployment) => deployment.spec.name).join(', ');
+  return rpcError(409, RPC_CODES.FAILED_PRECONDITION, `gateway is used by deployments: ${names}`, [
+    {
+      '@type': 'type.googleapis.com/google.rpc.PreconditionFailure',
+      violations: users.map((deployment) => ({
+        type: 'DEPLOYMENT',
+        subject: deployment.spec.id,
+        description: 'deployment references this gateway',
+      })),
+    },
+  ]);
 }
 
 function writeReply(

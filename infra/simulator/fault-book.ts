@@ -21,6 +21,7 @@ export type FaultKind =
 
 export type FaultRule = {
   route: FaultRoute;
+  /** The id in the request path: a gateway's, or a deployment's on deployment routes. */
   gatewayId?: string;
   /** How many matching requests the rule applies to; unlimited when absent. */
   times?: number;

@@ -34,12 +34,13 @@ export async function handleRequest(
     authorization: req.headers.authorization,
     body: body ?? Buffer.alloc(0),
   };
-  const plan = state.faults.take(match.route, match.gatewayId);
+  const plan = state.faults.take(match.route, match.gatewayId ?? match.deploymentId);
   const record = state.log.record({
     method,
     path: url.pathname + url.search,
     route: match.route,
     ...(match.gatewayId === undefined ? {} : { gatewayId: match.gatewayId }),
+    ...(match.deploymentId === undefined ? {} : { deploymentId: match.deploymentId }),
     status: 0,
     authorized: isAuthorized(state, request),
     at: state.clock(),
@@ -74,6 +75,8 @@ export async function handleRequest(
   record.status = reply.status;
   if (match.route === 'delete' && reply.status === 200)
     state.log.deleted.push(match.gatewayId ?? '');
+  if (match.route === 'deployment-delete' && reply.status === 200)
+    state.log.deletedDeployments.push(match.deploymentId ?? '');
   if (fault?.kind === 'numeric-enums' && reply.status === 200) {
     reply = { ...reply, body: toNumericEnums(reply.body.toString()) };
   }

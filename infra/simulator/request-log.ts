@@ -7,6 +7,7 @@ export type RecordedRequest = {
   path: string;
   route: SimRoute;
   gatewayId?: string;
+  deploymentId?: string;
   /** HTTP status sent; 0 when the connection was dropped without a status line. */
   status: number;
   /** The bearer token was valid and allowed for this method. */
@@ -26,6 +27,7 @@ export type SimulatorStats = {
 export class RequestLog {
   readonly requests: RecordedRequest[] = [];
   readonly deleted: string[] = [];
+  readonly deletedDeployments: string[] = [];
 
   record(entry: RecordedRequest): RecordedRequest {
     this.requests.push(entry);
@@ -35,6 +37,7 @@ export class RequestLog {
   clear(): void {
     this.requests.length = 0;
     this.deleted.length = 0;
+    this.deletedDeployments.length = 0;
   }
 
   stats(): SimulatorStats {

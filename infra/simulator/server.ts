@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BearerAuth, randomToken } from './bearer-auth.ts';
 import { renderGateway } from './decide-reply.ts';
+import { DeploymentStore } from './deployment-store.ts';
 import { FaultBook, type FaultRule } from './fault-book.ts';
 import { GatewayStore } from './gateway-store.ts';
 import { handleRequest, type SimulatorState } from './handle-request.ts';
@@ -9,15 +10,21 @@ import { type RateLimit, TokenBuckets } from './rate-limit.ts';
 import { defaultErrorFor } from './reply.ts';
 import { type RecordedRequest, RequestLog, type SimulatorStats } from './request-log.ts';
 import type { WireGateway } from './wire.ts';
+import type { WireDeployment } from './wire-deployment.ts';
 
 export type { FaultRule } from './fault-book.ts';
 export type { RateLimit } from './rate-limit.ts';
 export type { RecordedRequest, SimulatorStats } from './request-log.ts';
 export type { WireGateway } from './wire.ts';
+export type { WireDeployment } from './wire-deployment.ts';
 
 export type SimulatorOptions = {
   token?: string;
   gateways?: readonly WireGateway[];
+  /** Deployments served at /deployments; a gateway they reference cannot be deleted (409). */
+  deployments?: readonly WireDeployment[];
+  /** How long a deleted deployment stays STATUS_DELETING; defaults to deleteDelayMs. */
+  deploymentDeleteDelayMs?: number;
   /** How long a deleted gateway stays STATUS_DELETING before Get/Delete answer 404. */
   deleteDelayMs?: number;
   /** How long a created or updated gateway stays CREATING/UPDATING before READY. */
@@ -38,7 +45,9 @@ export type Simulator = {
   readonly token: string;
   rotateToken(next?: string): string;
   seed(gateways: readonly WireGateway[]): void;
-  /** Empties the fleet, the request log and the fault rules. */
+  seedDeployments(deployments: readonly WireDeployment[]): void;
+  listDeployments(): WireDeployment[];
+  /** Empties the fleet, the deployments, the request log and the fault rules. */
   reset(): void;
   list(): WireGateway[];
   get(id: string): WireGateway | undefined;
@@ -49,6 +58,8 @@ export type Simulator = {
   readonly requests: RecordedRequest[];
   /** Ids for which a DELETE answered 200, in order, repeats included. */
   deletes(): string[];
+  /** Deployment ids for which a DELETE answered 200, in order, repeats included. */
+  deploymentDeletes(): string[];
   stats(): SimulatorStats;
   close(): Promise<void>;
 };
@@ -66,8 +77,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     readyDelayMs: options.readyDelayMs ?? 500,
   });
   store.seed(options.gateways ?? []);
+  const deployments = new DeploymentStore({
+    clock,
+    deleteDelayMs: options.deploymentDeleteDelayMs ?? options.deleteDelayMs ?? 2000,
+  });
+  deployments.seed(options.deployments ?? []);
   const state: SimulatorState = {
     store,
+    deployments,
     auth: new BearerAuth(options.token ?? randomToken(), options.viewerTokens ?? []),
     zones: options.zones ?? DEFAULT_ZONES,
     organizationId: 'a1b2c3',
@@ -103,8 +120,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     rotateToken: (next) => state.auth.rotate(next),
     seed: (gateways) => store.seed(gateways),
+    seedDeployments: (list) => deployments.seed(list),
+    listDeployments: () => structuredClone(deployments.list()),
     reset() {
       store.seed([]);
+      deployments.seed([]);
       state.log.clear();
       state.faults.clear();
     },
@@ -123,6 +143,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     requests: state.log.requests,
     deletes: () => [...state.log.deleted],
+    deploymentDeletes: () => [...state.log.deletedDeployments],
     stats: () => state.log.stats(),
     close() {
       for (const timer of state.timers) clearTimeout(timer);

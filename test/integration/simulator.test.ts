@@ -98,7 +98,7 @@ describe('simulator read routes', () => {
     // Prepare
     const { sim } = await start();
     // Act
-    const unknown = await call(sim, '/v1alpha1/inference/deployments');
+    const unknown = await call(sim, '/v1alpha1/inference/capacity-claims');
     const wrong = await call(sim, `${BASE}/parameters`, { method: 'DELETE' });
     // Assess
     expect(unknown.status).toBe(404);

@@ -1,4 +1,6 @@
 import type { Dispatcher } from 'undici';
+import type { Deployment } from '#core/deployments/deployment';
+import type { DeploymentApi, DeploymentDeleteResult } from '#core/deployments/deployment-api';
 import { ApiError, type HttpSummary } from '#core/errors';
 import { GATEWAY_ID, type Gateway } from '#core/gateway';
 import type { Deadline, DeleteResult, GatewayApi, TokenSource } from '#core/ports';
@@ -7,9 +9,11 @@ import type { RetryOptions } from './retry-policy.ts';
 import { RETRY_PROFILES } from './retry-profiles.ts';
 import { sendOnce, sharedDispatcher } from './send-once.ts';
 import { type Reply, type RetryingOptions, sendWithRetries } from './send-with-retries.ts';
+import { parseDeploymentBody, parseDeploymentListBody } from './wire-deployment.ts';
 import { parseGatewayBody, parseListBody } from './wire-gateway.ts';
 
 const GATEWAYS = '/v1alpha1/inference/gateways';
+const DEPLOYMENTS = '/v1alpha1/inference/deployments';
 
 /** How the client reaches the API; everything but the URL and token has a default. */
 export interface CoreWeaveClientOptions {
@@ -28,7 +32,7 @@ export interface CoreWeaveClientOptions {
 }
 
 /** The CoreWeave gateway REST API over undici; the only module that knows the wire format. */
-export class CoreWeaveClient implements GatewayApi {
+export class CoreWeaveClient implements GatewayApi, DeploymentApi {
   readonly #options: CoreWeaveClientOptions;
   readonly #origin: URL;
   readonly #retrying: RetryingOptions;
@@ -89,6 +93,26 @@ export class CoreWeaveClient implements GatewayApi {
     };
   }
 
+  async listDeployments(deadline: Deadline): Promise<Deployment[]> {
+    const reply = await this.#send('GET', DEPLOYMENTS, deadline);
+    // The provider's deployment sweeper reads NotFound on this list as "no deployments"
+    // (docs/coreweave-api.md "Deployments"); any other failure throws and keeps everything.
+    if (reply.status === 404) return [];
+    return parseDeploymentListBody(reply.body, 'GET', DEPLOYMENTS, reply.http);
+  }
+
+  async deleteDeployment(id: string, deadline: Deadline): Promise<DeploymentDeleteResult> {
+    const path = deploymentPath(id, 'DELETE');
+    const reply = await this.#send('DELETE', path, deadline);
+    // As for gateways: 404 means already gone, a success that is never retried.
+    if (reply.status === 404) return { kind: 'already_gone', http: reply.http };
+    return {
+      kind: 'deleted',
+      deployment: parseDeploymentBody(reply.body, 'DELETE', path, reply.http),
+      http: reply.http,
+    };
+  }
+
   /**
    * Whether a DELETE refused as a precondition failure hit a gateway that is already being
    * deleted or gone: what a second DELETE during deletion answers is undocumented
@@ -125,4 +149,17 @@ function gatewayPath(id: string, method: string): string {
     });
   }
   return `${GATEWAYS}/${id}`;
+}
+
+function deploymentPath(id: string, method: string): string {
+  // Deployment ids share the gateways' UUID format; anything else never reaches a URL.
+  if (!GATEWAY_ID.test(id)) {
+    throw new ApiError('API_PERMANENT', {
+      method,
+      path: `${DEPLOYMENTS}/{id}`,
+      detail: 'deployment id is not a uuid',
+      http: { attempts: 0, durationMs: 0 },
+    });
+  }
+  return `${DEPLOYMENTS}/${id}`;
 }

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import type { Deployment } from '#core/deployments/deployment';
+import { ApiError, type HttpSummary } from '#core/errors';
+import { normaliseStatus } from './wire-gateway.ts';
+
+const text = z.string().nullish();
+const enumValue = z.union([z.string(), z.number()]).nullish();
+
+// z.object drops unknown keys: model, runtime, resources, traffic and whatever the API
+// adds never get past this point, so nothing they carry can reach a log.
+const wireDeployment = z.object({
+  spec: z.object({
+    id: z.string().min(1),
+    name: text,
+    // Which gateways it serves is the one thing a decision depends on: a value that is
+    // not a list of strings fails the parse, and with it the whole list (unknown means keep).
+    gatewayIds: z.array(z.string()).nullish(),
+  }),
+  status: z.object({ status: enumValue, createdAt: enumValue, updatedAt: enumValue }).nullish(),
+});
+
+/** Parses one wire deployment; returns an error message instead of throwing. */
+export function toDeployment(input: unknown): Deployment | string {
+  const parsed = wireDeployment.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return `${issue?.path.join('.') || 'deployment'}: ${issue?.message ?? 'invalid'}`;
+  }
+  const { spec, status } = parsed.data;
+  const deployment: Deployment = {
+    id: spec.id,
+    name: spec.name ?? '',
+    gatewayIds: spec.gatewayIds ?? [],
+    status: normaliseStatus(status?.status),
+  };
+  if (status?.createdAt != null) deployment.createdAt = String(status.createdAt);
+  if (status?.updatedAt != null) deployment.updatedAt = String(status.updatedAt);
+  return deployment;
+}
+
+/** Reads `{ "deployment": … }` (the DELETE answer) or throws API_BAD_RESPONSE. */
+export function parseDeploymentBody(
+  body: unknown,
+  method: string,
+  path: string,
+  http: HttpSummary,
+): Deployment {
+  const wrapped = body as { deployment?: unknown } | null;
+  const result = toDeployment(
+    typeof wrapped === 'object' && wrapped !== null ? wrapped.deployment : undefined,
+  );
+  if (typeof result === 'string') throw badResponse(method, path, http, result);
+  return result;
+}
+
+/** Reads `{ "items": [...] }` of deployments; a missing `items` is an empty list. */
+export function parseDeploymentListBody(
+  body: unknown,
+  method: string,
+  path: string,
+  http: HttpSummary,
+): Deployment[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw badResponse(method, path, http, 'expected a JSON object');
+  }
+  const items = (body as { items?: unknown }).items ?? [];
+  if (!Array.isArray(items)) throw badResponse(method, path, http, 'items: expected an array');
+  return items.map((item, index) => {
+    const result = toDeployment(item);
+    // A deployment we cannot read may serve any gateway: refuse the whole list.
+    if (typeof result === 'string')
+      throw badResponse(method, path, http, `items[${index}].${result}`);
+    return result;
+  });
+}
+
+function badResponse(method: string, path: string, http: HttpSummary, detail: string): ApiError {
+  return new ApiError('API_BAD_RESPONSE', {
+    method,
+    path,
+    status: http.status,
+    detail: `unexpected body: ${detail}`,
+    http,
+  });
+}
