@@ -329,18 +329,18 @@ describe('sweep handler: deletion safety', () => {
     expect(output.text()).toContain('API_NOT_FOUND');
   });
 
-  it.each([
-    'http://api.coreweave.com',
-    'http://10.1.2.3:8080',
-  ])('refuses COREWEAVE_API_URL=%s before the secret is read', async (url) => {
-    // Act
-    const act = live({ COREWEAVE_API_URL: url });
-    // Assess
-    await expect(act).rejects.toMatchObject({
-      code: 'CONFIG_INVALID',
-      field: 'COREWEAVE_API_URL',
-    });
-    expect(harness.secrets.calls).toEqual([]);
-    expect(harness.simulator.requests).toEqual([]);
-  });
+  it.each(['http://api.coreweave.com', 'http://10.1.2.3:8080'])(
+    'refuses COREWEAVE_API_URL=%s before the secret is read',
+    async (url) => {
+      // Act
+      const act = live({ COREWEAVE_API_URL: url });
+      // Assess
+      await expect(act).rejects.toMatchObject({
+        code: 'CONFIG_INVALID',
+        field: 'COREWEAVE_API_URL',
+      });
+      expect(harness.secrets.calls).toEqual([]);
+      expect(harness.simulator.requests).toEqual([]);
+    },
+  );
 });
