@@ -43,7 +43,8 @@ export function compilePolicy(doc: PolicyDocument): Policy {
       return compiled;
     }),
     protectIds: new Set(doc.protect.ids.map((id) => id.toLowerCase())),
-    protectNames: doc.protect.names.map(globToRegExp),
+    // Protection errs towards keeping: `prod-*` also protects `PROD-API`.
+    protectNames: doc.protect.names.map((glob) => new RegExp(globToRegExp(glob).source, 'si')),
     limits: { ...doc.limits },
   };
 }

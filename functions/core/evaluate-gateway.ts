@@ -67,7 +67,11 @@ export function evaluateGateway(gateway: Gateway, policy: Policy, nowMs: number)
   const rule = findRule(gateway, policy);
   if (!rule) return { action: 'keep', reason: 'no_matching_rule' };
   const { ageFrom } = rule;
-  const since = parseRfc3339(gateway[ageFrom]);
+  let since = parseRfc3339(gateway[ageFrom]);
+  const createdAt = parseRfc3339(gateway.createdAt);
+  // No state is older than the gateway: an updatedAt before createdAt is bad data, and
+  // must not make a gateway created an hour ago look six hours into its state.
+  if (since !== undefined && createdAt !== undefined && createdAt > since) since = createdAt;
   if (since === undefined || since > nowMs) {
     return {
       action: 'keep',

@@ -102,6 +102,13 @@ describe('evaluateGateway', () => {
       undefined,
     ],
     [
+      'protected by a name glob in another case',
+      { name: 'PROD-API', createdAt: hoursAgo(9999), status: 'STATUS_FAILED' },
+      'keep',
+      'protected',
+      undefined,
+    ],
+    [
       'protected by id',
       { id: testId(999), name: 'pr-9', createdAt: hoursAgo(9999) },
       'keep',
@@ -225,6 +232,13 @@ describe('evaluateGateway', () => {
       { name: 'x', status: 'STATUS_FAILED', createdAt: hoursAgo(720), updatedAt: hoursAgo(-1) },
       'keep',
       'unknown_age',
+      'broken',
+    ],
+    [
+      'a failed gateway whose updatedAt is before its createdAt (no state predates the gateway)',
+      { name: 'x', status: 'STATUS_FAILED', createdAt: hoursAgo(1), updatedAt: hoursAgo(99) },
+      'keep',
+      'too_young',
       'broken',
     ],
     [
