@@ -21,7 +21,7 @@ import {
 import { createSweepHandler } from '../../functions/sweep.ts';
 import { createTeardownHandler } from '../../functions/teardown.ts';
 
-// Every AWS SDK call is bounded by the time the invocation has left (docs/reliability.md):
+// Every AWS SDK call is bounded by the time the invocation has left:
 // an AWS endpoint that accepts the request and never answers must not hold the invocation
 // until Lambda kills it, silently.
 
