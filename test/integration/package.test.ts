@@ -99,7 +99,9 @@ afterAll(async () => {
   if (liveDir) await rm(liveDir, { recursive: true, force: true });
 });
 
-const ROLE_ARN = (role: string) => ({ 'Fn::GetAtt': [role, 'Arn'] });
+const globToRegExp = (glob: string) =>
+  new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*')}$`);
+const ARN_OF = (role: string) => ({ 'Fn::GetAtt': [role, 'Arn'] });
 const statementsOf = (t: Template, id: string) =>
   resolveConditions(t).Resources[id]?.Properties.PolicyDocument.Statement as Properties[];
 const roleStatements = (t: Template, role: string) =>
@@ -247,10 +249,10 @@ describe('the packaged CloudFormation template', () => {
       Effect: 'Deny',
       Principal: '*',
       Action: 'sqs:SendMessage',
-      Resource: ROLE_ARN('TeardownQueue'),
+      Resource: ARN_OF('TeardownQueue'),
     });
     expect(denyOthers?.Condition).toEqual({
-      ArnNotEquals: { 'aws:PrincipalArn': ROLE_ARN('TeardownRole') },
+      ArnNotEquals: { 'aws:PrincipalArn': ARN_OF('TeardownRole') },
     });
     expect(statements.filter((s) => s.Effect === 'Allow')).toEqual([]);
   });
@@ -260,14 +262,14 @@ describe('the packaged CloudFormation template', () => {
 
     const denyOthers = statements.find((s) => s.Sid === 'DenySendersNotListed');
     expect(denyOthers?.Condition).toEqual({
-      ArnNotEquals: { 'aws:PrincipalArn': ROLE_ARN('TeardownRole') },
+      ArnNotEquals: { 'aws:PrincipalArn': ARN_OF('TeardownRole') },
       ArnNotLike: { 'aws:PrincipalArn': SENDERS },
     });
     expect(statements.filter((s) => s.Effect === 'Allow')).toEqual([
       expect.objectContaining({
         Principal: { AWS: SENDERS },
         Action: 'sqs:SendMessage',
-        Resource: ROLE_ARN('TeardownQueue'),
+        Resource: ARN_OF('TeardownQueue'),
       }),
     ]);
   });
@@ -283,7 +285,7 @@ describe('the packaged CloudFormation template', () => {
         Effect: 'Deny',
         Principal: '*',
         Action: 'sqs:*',
-        Resource: ROLE_ARN(queue),
+        Resource: ARN_OF(queue),
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       });
     }
@@ -295,8 +297,8 @@ describe('the packaged CloudFormation template', () => {
         .map(([id]) => id)
         .sort(),
     ).toEqual(['SweepRole', 'TeardownRole']);
-    expect(resource('SweepLambdaFunction').Properties.Role).toEqual(ROLE_ARN('SweepRole'));
-    expect(resource('TeardownLambdaFunction').Properties.Role).toEqual(ROLE_ARN('TeardownRole'));
+    expect(resource('SweepLambdaFunction').Properties.Role).toEqual(ARN_OF('SweepRole'));
+    expect(resource('TeardownLambdaFunction').Properties.Role).toEqual(ARN_OF('TeardownRole'));
 
     const sweepActions = roleStatements(template, 'SweepRole').flatMap((s) => [s.Action].flat());
     expect(sweepActions.sort()).toEqual([
@@ -330,16 +332,20 @@ describe('the packaged CloudFormation template', () => {
 
   it('encrypts the alarm topic with a key CloudWatch alarms may use, and both queues', () => {
     const topic = resource('AlarmTopic').Properties;
-    expect(topic.KmsMasterKeyId).toEqual(ROLE_ARN('AlarmTopicKey'));
+    expect(topic.KmsMasterKeyId).toEqual(ARN_OF('AlarmTopicKey'));
     const key = resource('AlarmTopicKey').Properties;
     expect(key.EnableKeyRotation).toBe(true);
-    expect(key.KeyPolicy.Statement).toContainEqual(
-      expect.objectContaining({
-        Effect: 'Allow',
-        Principal: { Service: 'cloudwatch.amazonaws.com' },
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      }),
+    const forAlarms = (key.KeyPolicy.Statement as Properties[]).find(
+      (statement) => statement.Principal.Service === 'cloudwatch.amazonaws.com',
     );
+    expect(forAlarms).toMatchObject({
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    });
+    // Every alarm of the stack matches the key's alarm-name condition.
+    const pattern = forAlarms?.Condition.ArnLike['aws:SourceArn']['Fn::Join'][1].at(-1) as string;
+    const alarmNames = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.AlarmName);
+    for (const name of alarmNames) expect(`:alarm:${name}`).toMatch(globToRegExp(pattern));
     for (const queue of ['TeardownQueue', 'TeardownDeadLetterQueue']) {
       expect(resource(queue).Properties.SqsManagedSseEnabled).toBe(true);
     }
