@@ -20,6 +20,8 @@ export interface Policy {
   protectIds: ReadonlySet<string>;
   protectNames: RegExp[];
   limits: { maxDeletesPerRun: number; maxDeletePercent: number };
+  /** Names a queue or CLI teardown may delete; undefined: any unprotected gateway. */
+  teardownAllowNames?: RegExp[];
 }
 
 /** Compiles a validated policy document. */
@@ -41,5 +43,8 @@ export function compilePolicy(doc: PolicyDocument): Policy {
     protectIds: new Set(doc.protect.ids.map((id) => id.toLowerCase())),
     protectNames: doc.protect.names.map(globToRegExp),
     limits: { ...doc.limits },
+    ...(doc.teardown?.allow
+      ? { teardownAllowNames: doc.teardown.allow.names.map(globToRegExp) }
+      : {}),
   };
 }
