@@ -38,8 +38,7 @@ export async function serveDue(
   base: Base,
 ): Promise<Served> {
   const due = checkDue(request, deps.clock.now());
-  if (!due.due) return defer(message, request, deps, base, due);
-  if (deps.run.dryRun && deps.queue) {
+  if (due.due && deps.run.dryRun && deps.queue) {
     // Dry run consumes nothing: a due queued request goes back to the queue unserved, so
     // it is served once the stack goes live (the deployment also disables the trigger in
     // dry run). One record on its first delivery says so; redeliveries stay quiet.
@@ -52,6 +51,7 @@ export async function serveDue(
   }
   const seen: { gateway?: Gateway } = {};
   try {
+    if (!due.due) return await defer(message, request, deps, base, due);
     return await serveNow(request, deps, base, seen);
   } catch (error) {
     if (error instanceof ApiError && error.code === 'API_PERMANENT') {

@@ -96,6 +96,42 @@ describe('teardown deletion safety, through the handler, the simulator and a loc
       expect(deleteCalls()).toEqual([]);
       expect(outcomes()).toEqual([`${testId(3)} gateway.skipped:protected`]);
     });
+    it('parks a refused DELETE when the follow-up GET describes another, deleting gateway', async () => {
+      // Prepare: the DELETE is refused (409); the client's follow-up GET, which decides
+      // whether the refusal only means "already being deleted", describes testId(7).
+      harness.simulator.addFault({
+        route: 'delete',
+        gatewayId: testId(3),
+        kind: 'latency',
+        ms: 200,
+      });
+      harness.simulator.addFault({
+        route: 'delete',
+        gatewayId: testId(3),
+        kind: 'status',
+        status: 409,
+        body: { code: 9, message: 'gateway is referenced by deployments' },
+      });
+      // Act
+      const running = handler()(sqsEvent({ gatewayId: testId(3) }), lambdaContext());
+      for (let i = 0; i < 200 && deleteCalls().length === 0; i++) await sleep(5);
+      harness.simulator.addFault({
+        route: 'get',
+        gatewayId: testId(3),
+        kind: 'describe-other',
+        otherId: testId(7),
+      });
+      const response = await running;
+      // Assess: the request is parked for an operator, not acknowledged as already gone.
+      expect(response.batchItemFailures).toEqual([]);
+      expect(harness.simulator.requests.map((r) => `${r.method} ${r.status}`)).toEqual([
+        'GET 200',
+        'DELETE 409',
+        'GET 200',
+      ]);
+      expect(outcomes()).toEqual([`${testId(3)} gateway.delete_failed:permanent`]);
+      expect(await sqs.count(sqs.dlqUrl)).toMatchObject({ visible: 1 });
+    });
   });
 
   describe('ids can be reused', () => {
@@ -145,6 +181,28 @@ describe('teardown deletion safety, through the handler, the simulator and a loc
       // Assess
       expect(response.batchItemFailures).toEqual([]);
       expect(outcomes()).toEqual([`${testId(404)} gateway.already_gone:not_found`]);
+      expect(await sqs.count(sqs.queueUrl)).toEqual({ visible: 0, delayed: 0, inFlight: 0 });
+    });
+  });
+
+  describe('ids can be reused: the API cannot describe the gateway at deferral', () => {
+    it('parks a not-due request when the GET is refused for good (501), and re-sends nothing', async () => {
+      // Prepare
+      harness.simulator.addFault({
+        route: 'get',
+        gatewayId: testId(3),
+        kind: 'status',
+        status: 501,
+      });
+      // Act
+      const response = await handler()(
+        sqsEvent({ gatewayId: testId(3), expiresAt: inSeconds(600) }),
+        lambdaContext(),
+      );
+      // Assess
+      expect(response.batchItemFailures).toEqual([]);
+      expect(outcomes()).toEqual([`${testId(3)} gateway.delete_failed:permanent`]);
+      expect(await sqs.count(sqs.dlqUrl)).toMatchObject({ visible: 1 });
       expect(await sqs.count(sqs.queueUrl)).toEqual({ visible: 0, delayed: 0, inFlight: 0 });
     });
   });
