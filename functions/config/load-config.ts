@@ -3,6 +3,7 @@ import { compilePolicy, type Policy } from '#core/compile-policy';
 import { parseDuration } from '#core/duration';
 import { ValidationError } from '#core/errors';
 import { parsePolicyJson } from '#core/policy';
+import { DEFAULT_TEARDOWN_MAX_HORIZON } from '#core/decide-teardown';
 
 /** The validated configuration of one execution environment (design.md "Configuration"). */
 export interface Config {
@@ -46,7 +47,7 @@ const FIELDS = {
   COREWEAVE_HTTP_TIMEOUT_MS: intText(100, 60_000).default(10_000),
   TEARDOWN_MAX_HORIZON: z
     .string()
-    .default('30d')
+    .default(DEFAULT_TEARDOWN_MAX_HORIZON)
     .transform((text) => parseDuration(text))
     .pipe(z.number({ message: 'expected a duration such as 12h, 7d or 30d' })),
 } as const;

@@ -66,6 +66,9 @@ function isAllowed(live: Gateway, policy: Policy): boolean {
   return policy.teardownAllowNames?.some((glob) => glob.test(live.name)) ?? true;
 }
 
+/** How far ahead a request's `expiresAt` may be when TEARDOWN_MAX_HORIZON is not set. */
+export const DEFAULT_TEARDOWN_MAX_HORIZON = '30d';
+
 /** Is `expiresAt` further ahead than the horizon a request may name? */
 export function isBeyondHorizon(request: TeardownRequest, nowMs: number, maxHorizonMs: number) {
   const expiresAt = parseRfc3339(request.expiresAt);

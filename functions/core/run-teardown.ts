@@ -1,5 +1,5 @@
 import type { AuditRecord } from './audit-record.ts';
-import { isBeyondHorizon } from './decide-teardown.ts';
+import { DEFAULT_TEARDOWN_MAX_HORIZON, isBeyondHorizon } from './decide-teardown.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import { ApiError } from './errors.ts';
 import { isoNow } from './iso-now.ts';
@@ -15,8 +15,6 @@ import { parseTeardownRequest, type TeardownRequest } from './teardown-request.t
 
 export type { TeardownDeps, TeardownMessage } from './serve-teardown-request.ts';
 
-/** How far ahead a request's `expiresAt` may be when TEARDOWN_MAX_HORIZON is not set. */
-export const DEFAULT_TEARDOWN_MAX_HORIZON = '30d';
 const DEFAULT_HORIZON_MS = parseDuration(DEFAULT_TEARDOWN_MAX_HORIZON) as number;
 
 /** Which messages must come back (transient failure, not started) and what happened. */
