@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { compilePolicy, type Policy } from '#core/compile-policy';
+import { DEFAULT_TEARDOWN_MAX_HORIZON } from '#core/decide-teardown';
 import { parseDuration } from '#core/duration';
 import { ValidationError } from '#core/errors';
 import { parsePolicyJson } from '#core/policy';
-import { DEFAULT_TEARDOWN_MAX_HORIZON } from '#core/decide-teardown';
 
 /** The validated configuration of one execution environment (design.md "Configuration"). */
 export interface Config {
