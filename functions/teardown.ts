@@ -51,6 +51,7 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
         policy: config.policy as NonNullable<Config['policy']>,
         deadline: lambdaDeadline(context, deadlineMarginMs(config)),
         concurrency: config.deleteConcurrency,
+        maxHorizonMs: config.teardownMaxHorizonMs,
         run: {
           runId: context?.awsRequestId ?? crypto.randomUUID(),
           trigger: 'sqs',
@@ -86,7 +87,11 @@ function readRecords(event: unknown): TeardownMessage[] {
   if (!Array.isArray(records))
     throw new ValidationError('EVENT_INVALID', 'event.Records', 'expected an SQS event');
   return records.map((record, index) => {
-    const { messageId, body } = (record ?? {}) as { messageId?: unknown; body?: unknown };
+    const { messageId, body, attributes } = (record ?? {}) as {
+      messageId?: unknown;
+      body?: unknown;
+      attributes?: { ApproximateReceiveCount?: unknown };
+    };
     if (typeof messageId !== 'string' || typeof body !== 'string') {
       throw new ValidationError(
         'EVENT_INVALID',
@@ -94,7 +99,10 @@ function readRecords(event: unknown): TeardownMessage[] {
         'expected messageId and body strings',
       );
     }
-    return { messageId, body };
+    const receiveCount = Number(attributes?.ApproximateReceiveCount);
+    return Number.isInteger(receiveCount) && receiveCount > 0
+      ? { messageId, body, receiveCount }
+      : { messageId, body };
   });
 }
 

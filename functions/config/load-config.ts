@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { compilePolicy, type Policy } from '#core/compile-policy';
+import { DEFAULT_TEARDOWN_MAX_HORIZON } from '#core/decide-teardown';
+import { parseDuration } from '#core/duration';
 import { ValidationError } from '#core/errors';
 import { parsePolicyJson } from '#core/policy';
 
@@ -16,6 +18,8 @@ export interface Config {
   teardownQueueUrl?: string;
   teardownDlqUrl?: string;
   httpTimeoutMs: number;
+  /** furthest `expiresAt` a teardown request may name, in ms */
+  teardownMaxHorizonMs: number;
 }
 
 const boolText = z.enum(['true', 'false'], { message: 'expected "true" or "false"' });
@@ -45,6 +49,11 @@ const FIELDS = {
   TEARDOWN_QUEUE_URL: z.url({ message: 'expected the queue URL' }).optional(),
   TEARDOWN_DLQ_URL: z.url({ message: 'expected the dead-letter queue URL' }).optional(),
   COREWEAVE_HTTP_TIMEOUT_MS: intText(100, 60_000).default(10_000),
+  TEARDOWN_MAX_HORIZON: z
+    .string()
+    .default(DEFAULT_TEARDOWN_MAX_HORIZON)
+    .transform((text) => parseDuration(text))
+    .pipe(z.number({ message: 'expected a duration such as 12h, 7d or 30d' })),
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -102,6 +111,7 @@ export function loadConfig(env: Env, needs: ConfigNeeds): Config {
     dryRun: v.DRY_RUN !== 'false',
     deleteConcurrency: v.DELETE_CONCURRENCY,
     httpTimeoutMs: v.COREWEAVE_HTTP_TIMEOUT_MS,
+    teardownMaxHorizonMs: v.TEARDOWN_MAX_HORIZON,
   };
   if (v.COREWEAVE_TOKEN_SECRET_ID) config.tokenSecretId = v.COREWEAVE_TOKEN_SECRET_ID;
   if (v.COREWEAVE_TOKEN_SECRET_KEY) config.tokenSecretKey = v.COREWEAVE_TOKEN_SECRET_KEY;

@@ -107,7 +107,13 @@ export class CoreWeaveClient implements GatewayApi {
     if (!(error instanceof ApiError) || error.code !== 'API_PERMANENT') return false;
     if (error.status !== 400 && error.status !== 409 && error.status !== 412) return false;
     const check = await this.get(id, deadline).catch(() => undefined);
-    return check !== undefined && (!check.gateway || check.gateway.status === 'STATUS_DELETING');
+    if (check === undefined) return false;
+    if (!check.gateway) return true;
+    // A GET that describes another gateway says nothing about this one: keep the refusal.
+    return (
+      check.gateway.id.toLowerCase() === id.toLowerCase() &&
+      check.gateway.status === 'STATUS_DELETING'
+    );
   }
 
   #send(method: 'GET' | 'DELETE', path: string, deadline: Deadline): Promise<Reply> {
