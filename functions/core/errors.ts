@@ -12,7 +12,8 @@ export type JanitorErrorCode =
   | 'API_BAD_RESPONSE'
   | 'DEADLINE_EXCEEDED'
   | 'BLAST_RADIUS_EXCEEDED'
-  | 'RUN_STOPPED';
+  | 'RUN_STOPPED'
+  | 'LOGS_UNAVAILABLE';
 
 /** Base of the janitor's error family: a `name`, a stable `code`, an optional `cause`. */
 export class JanitorError extends Error {
