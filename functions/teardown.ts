@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { lambdaDeadline } from '#adapters/aws/lambda-deadline';
+import { createRunNotifier } from '#adapters/aws/sns-run-notifier';
 import { SqsTeardownQueue } from '#adapters/aws/sqs-teardown-queue';
 import {
   type ApiOverrides,
@@ -41,11 +42,12 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
   return async (event: unknown, context?: Partial<Context>): Promise<SQSBatchResponse> => {
     try {
       const messages = readRecords(event);
-      wired ??= wire(deps);
-      const { config, api, queue } = wired;
+      wired ??= wire(deps, logger);
+      const { config, api, queue, notifier } = wired;
+      const notice = notifier.watch(sink);
       const result = await runTeardown(messages, {
         api,
-        sink,
+        sink: notice.sink,
         clock,
         queue,
         policy: config.policy as NonNullable<Config['policy']>,
@@ -56,7 +58,7 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
           trigger: 'sqs',
           dryRun: config.dryRun,
         },
-      });
+      }).finally(notice.publish);
       // A bad token fails every record: fail the invocation so the error alarm fires.
       if (result.stopError && result.retry.length === messages.length) throw result.stopError;
       if (result.stopError)
@@ -69,7 +71,7 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
   };
 }
 
-function wire(deps: TeardownHandlerDeps) {
+function wire(deps: TeardownHandlerDeps, logger: Logger) {
   const config = loadConfig(deps.env ?? process.env, { policy: true, queue: true });
   const queue = new SqsTeardownQueue({
     queueUrl: config.teardownQueueUrl as string,
@@ -82,7 +84,12 @@ function wire(deps: TeardownHandlerDeps) {
     ...deps,
     retry: { ...TEARDOWN_RETRY, ...deps.retry },
   }).api;
-  return { config, api, queue };
+  const notifier = createRunNotifier({
+    mode: config.notify,
+    topicArn: config.notifyTopicArn,
+    warn: (message, detail) => logger.warn(message, detail),
+  });
+  return { config, api, queue, notifier };
 }
 
 function readRecords(event: unknown): TeardownMessage[] {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { compilePolicy, type Policy } from '#core/compile-policy';
 import { ValidationError } from '#core/errors';
 import { parsePolicyJson } from '#core/policy';
+import type { NotifyMode } from '#core/run-notice';
 
 /** The validated configuration of one execution environment (design.md "Configuration"). */
 export interface Config {
@@ -16,6 +17,9 @@ export interface Config {
   teardownQueueUrl?: string;
   teardownDlqUrl?: string;
   httpTimeoutMs: number;
+  /** when a run's summary is published for people (deploy parameter `notify`) */
+  notify: NotifyMode;
+  notifyTopicArn?: string;
 }
 
 const boolText = z.enum(['true', 'false'], { message: 'expected "true" or "false"' });
@@ -41,6 +45,16 @@ const FIELDS = {
   TEARDOWN_QUEUE_URL: z.url({ message: 'expected the queue URL' }).optional(),
   TEARDOWN_DLQ_URL: z.url({ message: 'expected the dead-letter queue URL' }).optional(),
   COREWEAVE_HTTP_TIMEOUT_MS: intText(100, 60_000).default(10_000),
+  NOTIFY: z
+    .enum(['off', 'deletions', 'always'], { message: 'expected "off", "deletions" or "always"' })
+    .default('off'),
+  NOTIFY_TOPIC_ARN: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
+      'expected an SNS topic ARN',
+    )
+    .optional(),
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -88,7 +102,16 @@ export function loadConfig(env: Env, needs: ConfigNeeds): Config {
     dryRun: v.DRY_RUN !== 'false',
     deleteConcurrency: v.DELETE_CONCURRENCY,
     httpTimeoutMs: v.COREWEAVE_HTTP_TIMEOUT_MS,
+    notify: v.NOTIFY,
   };
+  if (v.NOTIFY_TOPIC_ARN) config.notifyTopicArn = v.NOTIFY_TOPIC_ARN;
+  if (config.notify !== 'off' && !config.notifyTopicArn) {
+    throw new ValidationError(
+      'CONFIG_INVALID',
+      'NOTIFY_TOPIC_ARN',
+      `required when NOTIFY is ${config.notify}: the topic run summaries go to`,
+    );
+  }
   if (v.COREWEAVE_TOKEN_SECRET_ID) config.tokenSecretId = v.COREWEAVE_TOKEN_SECRET_ID;
   if (v.COREWEAVE_TOKEN_SECRET_KEY) config.tokenSecretKey = v.COREWEAVE_TOKEN_SECRET_KEY;
   if (apiToken) config.apiToken = apiToken;
