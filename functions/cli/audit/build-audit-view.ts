@@ -32,6 +32,13 @@ function byTime(a: ReadRecord, b: ReadRecord): number {
 }
 
 function deletions(records: ReadRecord[], query: AuditQuery): ViewTable {
+  const byGateway = new Map<string, ReadRecord[]>();
+  for (const r of records) {
+    if (r.gatewayId === undefined) continue;
+    const own = byGateway.get(r.gatewayId);
+    if (own) own.push(r);
+    else byGateway.set(r.gatewayId, [r]);
+  }
   const rows = records
     .filter((r) => r.event === 'gateway.deleted' && matchesAuditQuery(r, query))
     .map((r) => ({
@@ -43,7 +50,7 @@ function deletions(records: ReadRecord[], query: AuditQuery): ViewTable {
       requestedBy: r.requestedBy ?? null,
       reason: r.reason ?? null,
       finalStatus: r.finalState?.status.status ?? null,
-      confirmation: confirmation(r, records),
+      confirmation: confirmation(r, byGateway.get(r.gatewayId ?? '') ?? []),
       runId: r.runId,
     }));
   return { columns: DELETION_COLUMNS, rows };
@@ -67,11 +74,11 @@ const DELETION_COLUMNS = [
  * (up to the gateway's next deletion): confirmed (with the seconds it took), stuck,
  * pending (a confirmation was deferred), or unconfirmed when none were read.
  */
-function confirmation(deleted: ReadRecord, records: ReadRecord[]): string {
+function confirmation(deleted: ReadRecord, sameGateway: ReadRecord[]): string {
   const at = Date.parse(deleted.time);
   let state = 'unconfirmed';
-  for (const r of records) {
-    if (r.gatewayId !== deleted.gatewayId || r === deleted || Date.parse(r.time) < at) continue;
+  for (const r of sameGateway) {
+    if (r === deleted || Date.parse(r.time) < at) continue;
     if (r.event === 'gateway.deleted') break;
     if (r.event === 'gateway.delete_confirmed') {
       return typeof r.secondsToGone === 'number' ? `confirmed (${r.secondsToGone}s)` : 'confirmed';
@@ -134,7 +141,9 @@ function runs(records: ReadRecord[], query: AuditQuery): ViewTable {
   const byRun = new Map<string, ReadRecord[]>();
   for (const r of records) {
     if (!inWindow(r, query)) continue;
-    byRun.set(r.runId, [...(byRun.get(r.runId) ?? []), r]);
+    const own = byRun.get(r.runId);
+    if (own) own.push(r);
+    else byRun.set(r.runId, [r]);
   }
   const rows: Array<Record<string, Cell>> = [];
   for (const [runId, own] of byRun) {
