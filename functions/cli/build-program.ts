@@ -78,7 +78,11 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
       'only this audit event, e.g. gateway.delete_failed (repeatable)',
       collect,
     )
-    .option('--rule <id>', 'only deletions decided by this policy rule (repeatable)', collect)
+    .option(
+      '--rule <id>',
+      'only records of gateways this policy rule decided (repeatable)',
+      collect,
+    )
     .option('--trigger <trigger>', 'only schedule, sqs, cli or direct (repeatable)', collect)
     .option(
       '--requested-by <who>',

@@ -51,7 +51,7 @@ const FIELDS = {
   NOTIFY_TOPIC_ARN: z
     .string()
     .regex(
-      /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
+      /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$/,
       'expected an SNS topic ARN',
     )
     .optional(),

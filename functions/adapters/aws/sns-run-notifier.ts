@@ -3,7 +3,8 @@ import type { AuditRecord } from '#core/audit-record';
 import type { AuditSink } from '#core/ports';
 import { buildRunNotice, type NotifyMode } from '#core/run-notice';
 
-// Long enough for one Publish, short enough that a slow SNS never holds a run.
+// Long enough for one Publish, short enough that a slow SNS never holds a run: it fits in
+// the margin the deadline keeps free at the end of an invocation (COREWEAVE_HTTP_TIMEOUT_MS + 2 s).
 const PUBLISH_TIMEOUT_MS = 3_000;
 const NOTICED =
   /^(?:gateway\.(?:deleted|would_delete|delete_failed)|request\.rejected|deployment\.delete_failed|run\.(?:aborted|truncated))$/;
