@@ -65,8 +65,11 @@ describe('run notices for people, through an SNS double', () => {
   it('stays silent under NOTIFY=deletions when a dry run deleted nothing', async () => {
     // Act
     await sweep({ NOTIFY: 'deletions' });
+    const afterDryRun = sns.published.length;
+    await sweep({ NOTIFY: 'deletions', DRY_RUN: 'false' });
     // Assess
-    expect(sns.published).toEqual([]);
+    expect(afterDryRun).toBe(0);
+    expect(sns.published).toHaveLength(1);
   });
 
   it('tells every run under NOTIFY=always, a dry run as "would delete"', async () => {
@@ -82,8 +85,11 @@ describe('run notices for people, through an SNS double', () => {
   it('publishes nothing when NOTIFY is off, the default', async () => {
     // Act
     await sweep({ DRY_RUN: 'false' });
+    const whenOff = sns.published.length;
+    await sweep({ NOTIFY: 'always', DRY_RUN: 'false' });
     // Assess
-    expect(sns.published).toEqual([]);
+    expect(whenOff).toBe(0);
+    expect(sns.published).toHaveLength(1);
   });
 
   it('publishes one message per teardown batch, with requesters and failures', async () => {
