@@ -175,6 +175,7 @@ describe('the notify parameter', () => {
 
   it('passes cfn-lint with the dashboard and the notify policy', () => {
     for (const template of [plain, notifying]) {
+      expect(template.Resources.JanitorDashboard?.Type).toBe('AWS::CloudWatch::Dashboard');
       const lint = lintTemplate(template);
       expect(lint.errors.crit).toEqual([]);
       expect(lint.templateValid).toBe(true);
