@@ -430,6 +430,34 @@ describe('gateway-janitor audit over the log lines of real runs', () => {
       expect(stderr).toBe('gateway-janitor: --log-group: /aws/lambda/missing: no such log group\n');
     });
 
+    it('asks for a region when none is configured', async () => {
+      // Prepare
+      const saved = {
+        region: process.env.AWS_REGION,
+        fallback: process.env.AWS_DEFAULT_REGION,
+        profile: process.env.AWS_PROFILE,
+      };
+      delete process.env.AWS_REGION;
+      delete process.env.AWS_DEFAULT_REGION;
+      process.env.AWS_PROFILE = 'janitor-test-no-such-profile';
+      try {
+        // Act
+        const { code, stderr } = await run(['audit', '--log-group', SWEEP_GROUP]);
+        // Assess
+        expect(code).toBe(1);
+        expect(stderr).toBe('gateway-janitor: CloudWatch Logs: no AWS region (set AWS_REGION)\n');
+      } finally {
+        for (const [key, value] of [
+          ['AWS_REGION', saved.region],
+          ['AWS_DEFAULT_REGION', saved.fallback],
+          ['AWS_PROFILE', saved.profile],
+        ] as const) {
+          if (value === undefined) delete process.env[key];
+          else process.env[key] = value;
+        }
+      }
+    });
+
     it('explains missing credentials without a stack trace', async () => {
       // Prepare
       const keys = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };

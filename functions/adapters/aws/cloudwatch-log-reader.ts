@@ -61,6 +61,10 @@ function describeLogsError(error: unknown, logGroup: string): JanitorError {
   if (name === 'ResourceNotFoundException') {
     return new ValidationError('CONFIG_INVALID', '--log-group', `${logGroup}: no such log group`);
   }
+  // The SDK's own message is safe here (no request is signed yet) and says what is missing.
+  if (error instanceof Error && /Region is missing/i.test(error.message)) {
+    return new JanitorError('LOGS_UNAVAILABLE', 'CloudWatch Logs: no AWS region (set AWS_REGION)');
+  }
   const hint = /Credential|Token|Signature|AccessDenied/i.test(name)
     ? ' (check the AWS credentials and region, and logs:FilterLogEvents on the group)'
     : '';
