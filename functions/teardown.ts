@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { InvocationTime, lambdaDeadline } from '#adapters/aws/lambda-deadline';
+import { createRunNotifier } from '#adapters/aws/sns-run-notifier';
 import { SqsTeardownQueue } from '#adapters/aws/sqs-teardown-queue';
 import {
   type ApiOverrides,
@@ -41,11 +42,12 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
     time.start(context);
     try {
       const messages = readRecords(event);
-      wired ??= wire(deps, time);
-      const { config, api, queue } = wired;
+      wired ??= wire(deps, time, logger);
+      const { config, api, queue, notifier } = wired;
+      const notice = notifier.watch(sink);
       const result = await runTeardown(messages, {
         api,
-        sink,
+        sink: notice.sink,
         clock,
         queue,
         policy: config.policy as NonNullable<Config['policy']>,
@@ -57,7 +59,7 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
           trigger: 'sqs',
           dryRun: config.dryRun,
         },
-      });
+      }).finally(notice.publish);
       // A bad token fails every record: fail the invocation so the error alarm fires.
       if (result.stopError && result.retry.length === messages.length) throw result.stopError;
       if (result.stopError)
@@ -70,7 +72,7 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
   };
 }
 
-function wire(deps: TeardownHandlerDeps, time: InvocationTime) {
+function wire(deps: TeardownHandlerDeps, time: InvocationTime, logger: Logger) {
   const config = loadConfig(deps.env ?? process.env, { policy: true, queue: true });
   const queue = new SqsTeardownQueue({
     queueUrl: config.teardownQueueUrl as string,
@@ -79,7 +81,12 @@ function wire(deps: TeardownHandlerDeps, time: InvocationTime) {
     time,
   });
   const api = createGatewayApi(config, { ...deps, time, profile: 'teardown' }).api;
-  return { config, api, queue };
+  const notifier = createRunNotifier({
+    mode: config.notify,
+    topicArn: config.notifyTopicArn,
+    warn: (message, detail) => logger.warn(message, detail),
+  });
+  return { config, api, queue, notifier };
 }
 
 function readRecords(event: unknown): TeardownMessage[] {

@@ -4,6 +4,7 @@ import { DEFAULT_TEARDOWN_MAX_HORIZON } from '#core/decide-teardown';
 import { parseDuration } from '#core/duration';
 import { ValidationError } from '#core/errors';
 import { parsePolicyJson } from '#core/policy';
+import type { NotifyMode } from '#core/run-notice';
 
 /** The validated configuration of one execution environment (docs/contract.md "Configuration"). */
 export interface Config {
@@ -20,6 +21,9 @@ export interface Config {
   httpTimeoutMs: number;
   /** furthest `expiresAt` a teardown request may name, in ms */
   teardownMaxHorizonMs: number;
+  /** when a run's summary is published for people (deploy parameter `notify`) */
+  notify: NotifyMode;
+  notifyTopicArn?: string;
 }
 
 const boolText = z.enum(['true', 'false'], { message: 'expected "true" or "false"' });
@@ -54,6 +58,16 @@ const FIELDS = {
     .default(DEFAULT_TEARDOWN_MAX_HORIZON)
     .transform((text) => parseDuration(text))
     .pipe(z.number({ message: 'expected a duration such as 12h, 7d or 30d' })),
+  NOTIFY: z
+    .enum(['off', 'deletions', 'always'], { message: 'expected "off", "deletions" or "always"' })
+    .default('off'),
+  NOTIFY_TOPIC_ARN: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$/,
+      'expected an SNS topic ARN',
+    )
+    .optional(),
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -112,7 +126,16 @@ export function loadConfig(env: Env, needs: ConfigNeeds): Config {
     deleteConcurrency: v.DELETE_CONCURRENCY,
     httpTimeoutMs: v.COREWEAVE_HTTP_TIMEOUT_MS,
     teardownMaxHorizonMs: v.TEARDOWN_MAX_HORIZON,
+    notify: v.NOTIFY,
   };
+  if (v.NOTIFY_TOPIC_ARN) config.notifyTopicArn = v.NOTIFY_TOPIC_ARN;
+  if (config.notify !== 'off' && !config.notifyTopicArn) {
+    throw new ValidationError(
+      'CONFIG_INVALID',
+      'NOTIFY_TOPIC_ARN',
+      `required when NOTIFY is ${config.notify}: the topic run summaries go to`,
+    );
+  }
   if (v.COREWEAVE_TOKEN_SECRET_ID) config.tokenSecretId = v.COREWEAVE_TOKEN_SECRET_ID;
   if (v.COREWEAVE_TOKEN_SECRET_KEY) config.tokenSecretKey = v.COREWEAVE_TOKEN_SECRET_KEY;
   if (apiToken) config.apiToken = apiToken;
