@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { lambdaDeadline } from '#adapters/aws/lambda-deadline';
+import { InvocationTime, lambdaDeadline } from '#adapters/aws/lambda-deadline';
+import { createRunNotifier } from '#adapters/aws/sns-run-notifier';
 import {
   type ApiOverrides,
   createGatewayApi,
@@ -36,26 +37,29 @@ export function createSweepHandler(deps: SweepHandlerDeps = {}) {
   const logger = deps.logger ?? createLogger();
   const sink = deps.sink ?? new LoggerAuditSink(logger);
   const clock = deps.clock ?? { now: Date.now };
-  let wired: { config: Config; api: ReturnType<typeof createGatewayApi>['api'] } | undefined;
+  const time = new InvocationTime();
+  let wired: ReturnType<typeof wire> | undefined;
 
   return async (event: unknown, context?: Partial<Context>): Promise<SweepResult> => {
+    time.start(context);
     try {
       const request = parseSweepEvent(event);
-      wired ??= wire(deps);
-      const { config, api } = wired;
+      wired ??= wire(deps, time, logger);
+      const { config, api, notifier } = wired;
       const policy = config.policy;
       if (!policy) throw new JanitorError('CONFIG_INVALID', 'JANITOR_POLICY: required');
       // An event may force a dry run, never a live one: live needs DRY_RUN=false.
       const dryRun = config.dryRun || request.dryRun === true;
+      const notice = notifier.watch(sink);
       const { plan: _plan, ...summary } = await runSweep({
         api,
-        sink,
+        sink: notice.sink,
         clock,
         policy,
         deadline: lambdaDeadline(context, deadlineMarginMs(config)),
         concurrency: config.deleteConcurrency,
         run: { runId: context?.awsRequestId ?? randomUUID(), trigger: request.trigger, dryRun },
-      });
+      }).finally(notice.publish);
       if (summary.status === 'aborted') {
         throw new JanitorError(
           'BLAST_RADIUS_EXCEEDED',
@@ -70,9 +74,14 @@ export function createSweepHandler(deps: SweepHandlerDeps = {}) {
   };
 }
 
-function wire(deps: SweepHandlerDeps) {
-  const config = loadConfig(deps.env ?? process.env, { policy: true });
-  return { config, api: createGatewayApi(config, deps).api };
+function wire(deps: SweepHandlerDeps, time: InvocationTime, logger: Logger) {
+  const config: Config = loadConfig(deps.env ?? process.env, { policy: true });
+  const notifier = createRunNotifier({
+    mode: config.notify,
+    topicArn: config.notifyTopicArn,
+    warn: (message, detail) => logger.warn(message, detail),
+  });
+  return { config, api: createGatewayApi(config, { ...deps, time }).api, notifier };
 }
 
 /** The `sweep` Lambda entry point (serverless.yml). */

@@ -1,7 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
-import { lambdaDeadline } from '#adapters/aws/lambda-deadline';
+import { InvocationTime, lambdaDeadline } from '#adapters/aws/lambda-deadline';
+import { createRunNotifier } from '#adapters/aws/sns-run-notifier';
 import { SqsTeardownQueue } from '#adapters/aws/sqs-teardown-queue';
 import {
   type ApiOverrides,
@@ -34,27 +35,31 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
   const logger = deps.logger ?? createLogger();
   const sink = deps.sink ?? new LoggerAuditSink(logger);
   const clock = deps.clock ?? { now: Date.now };
+  const time = new InvocationTime();
   let wired: ReturnType<typeof wire> | undefined;
 
   return async (event: unknown, context?: Partial<Context>): Promise<SQSBatchResponse> => {
+    time.start(context);
     try {
       const messages = readRecords(event);
-      wired ??= wire(deps);
-      const { config, api, queue } = wired;
+      wired ??= wire(deps, time, logger);
+      const { config, api, queue, notifier } = wired;
+      const notice = notifier.watch(sink);
       const result = await runTeardown(messages, {
         api,
-        sink,
+        sink: notice.sink,
         clock,
         queue,
         policy: config.policy as NonNullable<Config['policy']>,
         deadline: lambdaDeadline(context, deadlineMarginMs(config)),
         concurrency: config.deleteConcurrency,
+        maxHorizonMs: config.teardownMaxHorizonMs,
         run: {
           runId: context?.awsRequestId ?? crypto.randomUUID(),
           trigger: 'sqs',
           dryRun: config.dryRun,
         },
-      });
+      }).finally(notice.publish);
       // A bad token fails every record: fail the invocation so the error alarm fires.
       if (result.stopError && result.retry.length === messages.length) throw result.stopError;
       if (result.stopError)
@@ -67,15 +72,21 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
   };
 }
 
-function wire(deps: TeardownHandlerDeps) {
+function wire(deps: TeardownHandlerDeps, time: InvocationTime, logger: Logger) {
   const config = loadConfig(deps.env ?? process.env, { policy: true, queue: true });
   const queue = new SqsTeardownQueue({
     queueUrl: config.teardownQueueUrl as string,
     deadLetterQueueUrl: config.teardownDlqUrl,
     client: deps.sqsClient,
+    time,
   });
-  const api = createGatewayApi(config, { ...deps, profile: 'teardown' }).api;
-  return { config, api, queue };
+  const api = createGatewayApi(config, { ...deps, time, profile: 'teardown' }).api;
+  const notifier = createRunNotifier({
+    mode: config.notify,
+    topicArn: config.notifyTopicArn,
+    warn: (message, detail) => logger.warn(message, detail),
+  });
+  return { config, api, queue, notifier };
 }
 
 function readRecords(event: unknown): TeardownMessage[] {
@@ -83,7 +94,11 @@ function readRecords(event: unknown): TeardownMessage[] {
   if (!Array.isArray(records))
     throw new ValidationError('EVENT_INVALID', 'event.Records', 'expected an SQS event');
   return records.map((record, index) => {
-    const { messageId, body } = (record ?? {}) as { messageId?: unknown; body?: unknown };
+    const { messageId, body, attributes } = (record ?? {}) as {
+      messageId?: unknown;
+      body?: unknown;
+      attributes?: { ApproximateReceiveCount?: unknown };
+    };
     if (typeof messageId !== 'string' || typeof body !== 'string') {
       throw new ValidationError(
         'EVENT_INVALID',
@@ -91,7 +106,10 @@ function readRecords(event: unknown): TeardownMessage[] {
         'expected messageId and body strings',
       );
     }
-    return { messageId, body };
+    const receiveCount = Number(attributes?.ApproximateReceiveCount);
+    return Number.isInteger(receiveCount) && receiveCount > 0
+      ? { messageId, body, receiveCount }
+      : { messageId, body };
   });
 }
 

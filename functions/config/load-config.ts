@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { compilePolicy, type Policy } from '#core/compile-policy';
+import { DEFAULT_TEARDOWN_MAX_HORIZON } from '#core/decide-teardown';
+import { parseDuration } from '#core/duration';
 import { ValidationError } from '#core/errors';
 import { parsePolicyJson } from '#core/policy';
+import type { NotifyMode } from '#core/run-notice';
 
 /** The validated configuration of one execution environment (docs/contract.md "Configuration"). */
 export interface Config {
@@ -16,6 +19,11 @@ export interface Config {
   teardownQueueUrl?: string;
   teardownDlqUrl?: string;
   httpTimeoutMs: number;
+  /** furthest `expiresAt` a teardown request may name, in ms */
+  teardownMaxHorizonMs: number;
+  /** when a run's summary is published for people (deploy parameter `notify`) */
+  notify: NotifyMode;
+  notifyTopicArn?: string;
 }
 
 const boolText = z.enum(['true', 'false'], { message: 'expected "true" or "false"' });
@@ -31,6 +39,10 @@ const intText = (min: number, max: number) =>
 const FIELDS = {
   COREWEAVE_API_URL: z
     .url({ protocol: /^https?$/, message: 'expected an http(s) URL' })
+    // The bearer token rides on every request: plain http only where it cannot leave the host.
+    .refine((url) => isTlsOrLoopback(url), {
+      message: 'expected an https:// URL (plain http only for localhost, 127.0.0.0/8 or [::1])',
+    })
     .default('https://api.coreweave.com'),
   COREWEAVE_TOKEN_SECRET_ID: z.string().min(1).max(2048).optional(),
   COREWEAVE_TOKEN_SECRET_KEY: z.string().min(1).max(256).optional(),
@@ -41,9 +53,34 @@ const FIELDS = {
   TEARDOWN_QUEUE_URL: z.url({ message: 'expected the queue URL' }).optional(),
   TEARDOWN_DLQ_URL: z.url({ message: 'expected the dead-letter queue URL' }).optional(),
   COREWEAVE_HTTP_TIMEOUT_MS: intText(100, 60_000).default(10_000),
+  TEARDOWN_MAX_HORIZON: z
+    .string()
+    .default(DEFAULT_TEARDOWN_MAX_HORIZON)
+    .transform((text) => parseDuration(text))
+    .pipe(z.number({ message: 'expected a duration such as 12h, 7d or 30d' })),
+  NOTIFY: z
+    .enum(['off', 'deletions', 'always'], { message: 'expected "off", "deletions" or "always"' })
+    .default('off'),
+  NOTIFY_TOPIC_ARN: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$/,
+      'expected an SNS topic ARN',
+    )
+    .optional(),
 } as const;
 
 type Env = Record<string, string | undefined>;
+
+/** True for an https URL, or an http URL whose host is loopback (localhost, 127/8, [::1]). */
+export function isTlsOrLoopback(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const url = new URL(text);
+  if (url.protocol === 'https:') return true;
+  if (url.protocol !== 'http:') return false;
+  const host = url.hostname.toLowerCase();
+  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
 
 /** What a caller needs: sweeps need a policy; the CLI may use a token instead of a secret. */
 export interface ConfigNeeds {
@@ -88,7 +125,17 @@ export function loadConfig(env: Env, needs: ConfigNeeds): Config {
     dryRun: v.DRY_RUN !== 'false',
     deleteConcurrency: v.DELETE_CONCURRENCY,
     httpTimeoutMs: v.COREWEAVE_HTTP_TIMEOUT_MS,
+    teardownMaxHorizonMs: v.TEARDOWN_MAX_HORIZON,
+    notify: v.NOTIFY,
   };
+  if (v.NOTIFY_TOPIC_ARN) config.notifyTopicArn = v.NOTIFY_TOPIC_ARN;
+  if (config.notify !== 'off' && !config.notifyTopicArn) {
+    throw new ValidationError(
+      'CONFIG_INVALID',
+      'NOTIFY_TOPIC_ARN',
+      `required when NOTIFY is ${config.notify}: the topic run summaries go to`,
+    );
+  }
   if (v.COREWEAVE_TOKEN_SECRET_ID) config.tokenSecretId = v.COREWEAVE_TOKEN_SECRET_ID;
   if (v.COREWEAVE_TOKEN_SECRET_KEY) config.tokenSecretKey = v.COREWEAVE_TOKEN_SECRET_KEY;
   if (apiToken) config.apiToken = apiToken;

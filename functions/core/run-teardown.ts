@@ -1,4 +1,6 @@
 import type { AuditRecord } from './audit-record.ts';
+import { DEFAULT_TEARDOWN_MAX_HORIZON, isBeyondHorizon } from './decide-teardown.ts';
+import { formatDuration, parseDuration } from './duration.ts';
 import { ApiError } from './errors.ts';
 import { isoNow } from './iso-now.ts';
 import { mapBounded } from './map-bounded.ts';
@@ -12,6 +14,8 @@ import {
 import { parseTeardownRequest, type TeardownRequest } from './teardown-request.ts';
 
 export type { TeardownDeps, TeardownMessage } from './serve-teardown-request.ts';
+
+const DEFAULT_HORIZON_MS = parseDuration(DEFAULT_TEARDOWN_MAX_HORIZON) as number;
 
 /** Which messages must come back (transient failure, not started) and what happened. */
 export interface TeardownResult {
@@ -41,27 +45,49 @@ export async function runTeardown(
   const record = (outcome: GatewayOutcome) => write(outcomeRecord(outcome, run, isoNow(clock)));
   const lanes = new Map<string, Promise<void>>();
 
+  const reject = async (
+    message: TeardownMessage,
+    reason: 'invalid_request' | 'expires_too_far',
+    field: string,
+    why: string,
+  ): Promise<void> => {
+    const parked = await park(message, deps, `${field}: ${why}`);
+    write({
+      schemaVersion: 1,
+      event: 'request.rejected',
+      time: isoNow(clock),
+      ...run,
+      sqsMessageId: message.messageId,
+      reason,
+      error: { code: 'REQUEST_INVALID', field, message: why },
+    });
+    if (!parked) retry.add(message.messageId);
+  };
+
   const serve = async (message: TeardownMessage): Promise<void> => {
     const parsed = parseTeardownRequest(message.body);
-    if (!parsed.ok) {
-      const parked = await park(message, deps, `${parsed.field}: ${parsed.message}`);
-      write({
-        schemaVersion: 1,
-        event: 'request.rejected',
-        time: isoNow(clock),
-        ...run,
-        sqsMessageId: message.messageId,
-        reason: 'invalid_request',
-        error: { code: 'REQUEST_INVALID', field: parsed.field, message: parsed.message },
-      });
-      if (!parked) retry.add(message.messageId);
-      return;
+    if (!parsed.ok) return reject(message, 'invalid_request', parsed.field, parsed.message);
+    const horizonMs = deps.maxHorizonMs ?? DEFAULT_HORIZON_MS;
+    // A request due in year 9999 would be re-sent every 15 minutes for ever.
+    if (isBeyondHorizon(parsed.request, clock.now(), horizonMs)) {
+      const why = `more than ${formatDuration(horizonMs)} ahead (TEARDOWN_MAX_HORIZON)`;
+      return reject(message, 'expires_too_far', 'expiresAt', why);
     }
     const id = parsed.request.gatewayId;
     const previous = lanes.get(id) ?? Promise.resolve();
     const current = previous.then(() => serveRequest(message, parsed.request));
     lanes.set(id, current);
     await current;
+  };
+
+  // Nothing is left running when the batch returns, and no message is acknowledged
+  // without a record: anything unexpected hands that one message back.
+  const settle = async (message: TeardownMessage): Promise<void> => {
+    try {
+      await serve(message);
+    } catch {
+      retry.add(message.messageId);
+    }
   };
 
   const serveRequest = async (
@@ -80,7 +106,7 @@ export async function runTeardown(
     try {
       const outcome = await serveDue(message, request, deps, base);
       if (outcome.retry) retry.add(message.messageId);
-      record(outcome.outcome);
+      if (!outcome.silent) record(outcome.outcome);
     } catch (error) {
       if (error instanceof ApiError && error.stopsRun) stopError ??= error;
       retry.add(message.messageId);
@@ -92,7 +118,7 @@ export async function runTeardown(
   await mapBounded(
     messages,
     deps.concurrency,
-    serve,
+    settle,
     () => stopError === undefined && deps.deadline.budgetMs() > 0,
     (message) => retry.add(message.messageId),
   );

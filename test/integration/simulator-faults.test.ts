@@ -164,6 +164,20 @@ describe('simulator faults', () => {
     expect(gateway.status.conditions[0]?.status).toBe('True');
   });
 
+  it('lists one id a second time, under another name, on list-duplicate', async () => {
+    // Prepare
+    const s = await start();
+    s.addFault({ route: 'list', kind: 'list-duplicate', id: ready.spec.id, name: 'prod-twin' });
+    // Act
+    const res = await send(s, BASE);
+    const { items } = (await res.json()) as { items: WireGateway[] };
+    // Assess
+    expect(items).toHaveLength(fleet.length + 1);
+    expect(
+      items.filter((item) => item.spec.id === ready.spec.id).map((item) => item.spec.name),
+    ).toEqual([ready.spec.name, 'prod-twin']);
+  });
+
   it('stops faulting after clearFaults', async () => {
     // Prepare
     const s = await start();
@@ -174,5 +188,25 @@ describe('simulator faults', () => {
     await res.text();
     // Assess
     expect(res.status).toBe(200);
+  });
+
+  it('answers a GET with another stored gateway on describe-other', async () => {
+    // Prepare
+    const s = await start();
+    const other = fleet.find((g) => g.spec.id !== ready.spec.id) as WireGateway;
+    s.addFault({ route: 'get', kind: 'describe-other', otherId: other.spec.id, times: 1 });
+    // Act
+    const res = await send(s, path);
+    const { gateway } = (await res.json()) as { gateway: { spec: { id: string } } };
+    const again = await send(s, path);
+    const normal = (await again.json()) as { gateway: { spec: { id: string } } };
+    // Assess
+    expect(res.status).toBe(200);
+    expect(gateway.spec.id).toBe(other.spec.id);
+    expect(normal.gateway.spec.id).toBe(ready.spec.id);
+    expect(s.requests.map((r) => [r.gatewayId, r.faults?.[0]])).toEqual([
+      [ready.spec.id, 'describe-other'],
+      [ready.spec.id, undefined],
+    ]);
   });
 });

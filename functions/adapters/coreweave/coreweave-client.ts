@@ -58,8 +58,17 @@ export class CoreWeaveClient implements GatewayApi, DeploymentApi {
 
   async list(deadline: Deadline): Promise<Gateway[]> {
     const reply = await this.#send('GET', GATEWAYS, deadline);
-    // ListGateways may answer NotFound when there is nothing to list (the provider's sweeper guards for it).
-    if (reply.status === 404) return [];
+    // A 404 on the list is a wrong URL (or a moved API), not an empty fleet: only a 200
+    // with no items is empty. Reporting it as a sweep of nothing would hide the outage.
+    if (reply.status === 404) {
+      throw new ApiError('API_NOT_FOUND', {
+        method: 'GET',
+        path: GATEWAYS,
+        status: 404,
+        detail: 'the gateway list is not at this URL: check COREWEAVE_API_URL',
+        http: reply.http,
+      });
+    }
     return parseListBody(reply.body, 'GET', GATEWAYS, reply.http);
   }
 
@@ -122,7 +131,13 @@ export class CoreWeaveClient implements GatewayApi, DeploymentApi {
     if (!(error instanceof ApiError) || error.code !== 'API_PERMANENT') return false;
     if (error.status !== 400 && error.status !== 409 && error.status !== 412) return false;
     const check = await this.get(id, deadline).catch(() => undefined);
-    return check !== undefined && (!check.gateway || check.gateway.status === 'STATUS_DELETING');
+    if (check === undefined) return false;
+    if (!check.gateway) return true;
+    // A GET that describes another gateway says nothing about this one: keep the refusal.
+    return (
+      check.gateway.id.toLowerCase() === id.toLowerCase() &&
+      check.gateway.status === 'STATUS_DELETING'
+    );
   }
 
   #send(method: 'GET' | 'DELETE', path: string, deadline: Deadline): Promise<Reply> {
