@@ -1,4 +1,4 @@
-import type { SweepSummary } from '#core/run-sweep';
+import type { SweepSummary } from '#core/sweep/run-sweep';
 import { REASON_ORDER, reasonLabel } from './describe-verdict.ts';
 
 const EVENT_ORDER = [

@@ -1,5 +1,5 @@
-import type { AuditRecord } from '#core/audit-record';
-import type { AuditSink } from '#core/ports';
+import type { AuditRecord } from '#core/audit/audit-record';
+import type { AuditSink } from '#core/shared/ports';
 import type { CliIo } from './cli-io.ts';
 
 const LABELS: Record<string, string> = {

@@ -1,5 +1,5 @@
-import type { AuditEvent, AuditRecord } from '#core/audit-record';
-import type { AuditSink } from '#core/ports';
+import type { AuditEvent, AuditRecord } from '#core/audit/audit-record';
+import type { AuditSink } from '#core/shared/ports';
 import { scanForCanaries } from '#test/support/canary-guard';
 
 /** Keeps audit records in memory, as JSON round-trips, for assertions. */

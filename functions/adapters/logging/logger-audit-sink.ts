@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { AuditRecord } from '#core/audit-record';
-import type { AuditSink } from '#core/ports';
+import type { AuditRecord } from '#core/audit/audit-record';
+import type { AuditSink } from '#core/shared/ports';
 
 const WARN_EVENTS = new Set([
   'gateway.delete_failed',

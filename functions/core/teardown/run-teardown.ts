@@ -1,10 +1,10 @@
-import type { AuditRecord } from './audit-record.ts';
+import type { AuditRecord } from '../audit/audit-record.ts';
+import { type GatewayOutcome, outcomeRecord } from '../audit/outcome.ts';
+import { formatDuration, parseDuration } from '../shared/duration.ts';
+import { ApiError } from '../shared/errors.ts';
+import { isoNow } from '../shared/iso-now.ts';
+import { mapBounded } from '../shared/map-bounded.ts';
 import { DEFAULT_TEARDOWN_MAX_HORIZON, isBeyondHorizon } from './decide-teardown.ts';
-import { formatDuration, parseDuration } from './duration.ts';
-import { ApiError } from './errors.ts';
-import { isoNow } from './iso-now.ts';
-import { mapBounded } from './map-bounded.ts';
-import { type GatewayOutcome, outcomeRecord } from './outcome.ts';
 import {
   park,
   serveDue,

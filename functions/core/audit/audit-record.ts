@@ -1,5 +1,5 @@
-import type { HttpSummary } from './errors.ts';
-import type { Gateway } from './gateway.ts';
+import type { HttpSummary } from '../shared/errors.ts';
+import type { Gateway } from '../shared/gateway.ts';
 
 /** Audit events, version 1; stable forever, dashboards and saved queries depend on them. */
 export type AuditEvent =

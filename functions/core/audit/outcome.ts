@@ -1,7 +1,7 @@
+import { type HttpSummary, JanitorError } from '../shared/errors.ts';
+import type { Gateway } from '../shared/gateway.ts';
 import type { AuditEvent, AuditRecord, RunContext } from './audit-record.ts';
 import { toFinalState } from './audit-record.ts';
-import { type HttpSummary, JanitorError } from './errors.ts';
-import type { Gateway } from './gateway.ts';
 
 /** The per-gateway events: each gateway ends in exactly one of these. */
 export type GatewayEvent = Extract<AuditEvent, `gateway.${string}`>;

@@ -1,10 +1,10 @@
-import type { AuditRecord, RunContext } from './audit-record.ts';
-import { ApiError } from './errors.ts';
-import { isoNow } from './iso-now.ts';
-import { mapBounded } from './map-bounded.ts';
-import { type GatewayOutcome, outcomeRecord } from './outcome.ts';
+import type { AuditRecord, RunContext } from '../audit/audit-record.ts';
+import { type GatewayOutcome, outcomeRecord } from '../audit/outcome.ts';
+import { ApiError } from '../shared/errors.ts';
+import { isoNow } from '../shared/iso-now.ts';
+import { mapBounded } from '../shared/map-bounded.ts';
+import type { RunDeps } from '../shared/ports.ts';
 import { type CleanupPlan, type PlanEntry, planCleanup } from './plan-cleanup.ts';
-import type { RunDeps } from './ports.ts';
 
 /** Everything a sweep needs, as ports and plain values. */
 export interface SweepDeps extends RunDeps {

@@ -1,8 +1,8 @@
+import type { GatewayOutcome } from '../audit/outcome.ts';
+import { ApiError } from '../shared/errors.ts';
+import type { Gateway } from '../shared/gateway.ts';
+import type { RunDeps, TeardownQueue } from '../shared/ports.ts';
 import { checkDue, decideTeardown, describesRequested, pinIdentity } from './decide-teardown.ts';
-import { ApiError } from './errors.ts';
-import type { Gateway } from './gateway.ts';
-import type { GatewayOutcome } from './outcome.ts';
-import type { RunDeps, TeardownQueue } from './ports.ts';
 import { parseTeardownRequest, type TeardownRequest } from './teardown-request.ts';
 
 /** One queued request: the SQS message id and its raw body. */

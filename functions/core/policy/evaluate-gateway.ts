@@ -1,7 +1,7 @@
+import { GATEWAY_ID, type Gateway } from '../shared/gateway.ts';
+import { parseRfc3339 } from '../shared/rfc3339.ts';
 import type { CompiledRule, Policy } from './compile-policy.ts';
-import { GATEWAY_ID, type Gateway } from './gateway.ts';
 import type { AgeFrom } from './policy.ts';
-import { parseRfc3339 } from './rfc3339.ts';
 
 /** Why a gateway is kept or deleted; a closed set that audit queries depend on. */
 export type VerdictReason =
