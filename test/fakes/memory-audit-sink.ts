@@ -1,4 +1,5 @@
-import type { AuditEvent, AuditRecord } from '#core/audit/audit-record';
+import type { AuditRecord } from '#core/audit/audit-record';
+import type { AuditEvent } from '#core/audit/audit-vocabulary';
 import type { AuditSink } from '#core/shared/ports';
 import { scanForCanaries } from '#test/support/canary-guard';
 

@@ -47,7 +47,7 @@ describe('the canary guard', () => {
           runId: 'r',
           trigger: 'sqs',
           dryRun: false,
-          reason: `apiKey=${CANARY_API_KEY}`,
+          gatewayName: `apiKey=${CANARY_API_KEY}`,
         }),
     ],
     ['a nested result object', () => scanForCanaries('x', { a: [{ b: { c: CANARY_TOKEN } }] })],

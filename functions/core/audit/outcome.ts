@@ -1,17 +1,17 @@
 import { type HttpSummary, JanitorError } from '../shared/errors.ts';
 import type { Gateway } from '../shared/gateway.ts';
-import type { AuditEvent, AuditRecord, RunContext } from './audit-record.ts';
-import { toFinalState } from './audit-record.ts';
+import { type AuditRecord, type RunContext, toFinalState } from './audit-record.ts';
+import type { AuditReason, GatewayEvent } from './audit-vocabulary.ts';
 
-/** The per-gateway events: each gateway ends in exactly one of these. */
-export type GatewayEvent = Extract<AuditEvent, `gateway.${string}`>;
+/** The fields of a record that its run does not supply (the envelope comes from the recorder). */
+export type RecordFields = Omit<AuditRecord, 'schemaVersion' | 'time' | keyof RunContext>;
 
 /** What happened to one gateway, before it becomes an audit record. */
 export interface GatewayOutcome {
   event: GatewayEvent;
   gatewayId: string;
   gateway?: Pick<Gateway, 'name' | 'organizationId'>;
-  reason: string;
+  reason: AuditReason;
   ruleId?: string;
   http?: HttpSummary;
   finalState?: Gateway;
@@ -21,28 +21,23 @@ export interface GatewayOutcome {
   dueAt?: string;
 }
 
-/** Turns an outcome into an audit record, copying only allowlisted fields. */
-export function outcomeRecord(outcome: GatewayOutcome, run: RunContext, time: string): AuditRecord {
-  const record: AuditRecord = {
-    schemaVersion: 1,
+/** Turns an outcome into the fields of its audit record, copying only allowlisted ones. */
+export function outcomeFields(outcome: GatewayOutcome): RecordFields {
+  const fields: RecordFields = {
     event: outcome.event,
-    time,
-    runId: run.runId,
-    trigger: run.trigger,
-    dryRun: run.dryRun,
     gatewayId: outcome.gatewayId,
     reason: outcome.reason,
   };
-  if (outcome.gateway?.name) record.gatewayName = outcome.gateway.name;
-  if (outcome.gateway?.organizationId) record.organizationId = outcome.gateway.organizationId;
-  if (outcome.ruleId) record.ruleId = outcome.ruleId;
-  if (outcome.sqsMessageId) record.sqsMessageId = outcome.sqsMessageId;
-  if (outcome.requestedBy) record.requestedBy = outcome.requestedBy;
-  if (outcome.dueAt) record.dueAt = outcome.dueAt;
-  if (outcome.http) record.http = outcome.http;
-  if (outcome.finalState) record.finalState = toFinalState(outcome.finalState);
-  if (outcome.error !== undefined) record.error = describeError(outcome.error);
-  return record;
+  if (outcome.gateway?.name) fields.gatewayName = outcome.gateway.name;
+  if (outcome.gateway?.organizationId) fields.organizationId = outcome.gateway.organizationId;
+  if (outcome.ruleId) fields.ruleId = outcome.ruleId;
+  if (outcome.sqsMessageId) fields.sqsMessageId = outcome.sqsMessageId;
+  if (outcome.requestedBy) fields.requestedBy = outcome.requestedBy;
+  if (outcome.dueAt) fields.dueAt = outcome.dueAt;
+  if (outcome.http) fields.http = outcome.http;
+  if (outcome.finalState) fields.finalState = toFinalState(outcome.finalState);
+  if (outcome.error !== undefined) fields.error = describeError(outcome.error);
+  return fields;
 }
 
 /** A loggable error summary: our errors keep their code; anything else is opaque. */

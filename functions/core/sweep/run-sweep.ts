@@ -1,7 +1,9 @@
-import type { AuditRecord, RunContext } from '../audit/audit-record.ts';
-import { type GatewayOutcome, outcomeRecord } from '../audit/outcome.ts';
+import type { RunContext } from '../audit/audit-record.ts';
+import type { EventCounts, RunStatus, StopReason } from '../audit/audit-vocabulary.ts';
+import type { GatewayOutcome, RecordFields } from '../audit/outcome.ts';
+import { createRunRecorder } from '../audit/run-recorder.ts';
+import type { VerdictReason } from '../policy/evaluate-gateway.ts';
 import { ApiError } from '../shared/errors.ts';
-import { isoNow } from '../shared/iso-now.ts';
 import { mapBounded } from '../shared/map-bounded.ts';
 import type { RunDeps } from '../shared/ports.ts';
 import { type CleanupPlan, type PlanEntry, planCleanup } from './plan-cleanup.ts';
@@ -17,11 +19,11 @@ export interface SweepSummary {
   runId: string;
   trigger: RunContext['trigger'];
   dryRun: boolean;
-  status: 'completed' | 'aborted' | 'truncated' | 'stopped';
+  status: RunStatus;
   listed: number;
   expired: number;
-  counts: Record<string, number>;
-  kept: Record<string, number>;
+  counts: EventCounts;
+  kept: Partial<Record<VerdictReason, number>>;
   durationMs: number;
   plan: CleanupPlan;
 }
@@ -36,18 +38,13 @@ export interface SweepSummary {
 export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
   const { api, sink, clock, deadline, run } = deps;
   const started = clock.now();
-  const emit = (record: Omit<AuditRecord, 'schemaVersion' | 'time' | keyof RunContext>) =>
-    sink.write({ schemaVersion: 1, time: isoNow(clock), ...run, ...record });
-  const counts: Record<string, number> = {};
-  const record = (outcome: GatewayOutcome) => {
-    counts[outcome.event] = (counts[outcome.event] ?? 0) + 1;
-    sink.write(outcomeRecord(outcome, run, isoNow(clock)));
-    deps.onOutcome?.(outcome);
-  };
+  const recorder = createRunRecorder({ sink, clock, context: run, onOutcome: deps.onOutcome });
+  const record = (outcome: GatewayOutcome) => recorder.outcome(outcome);
+  const emit = (fields: RecordFields) => recorder.write(fields);
 
   const gateways = await api.list(deadline);
   const plan = planCleanup(gateways, deps.policy, clock.now());
-  const kept: Record<string, number> = {};
+  const kept: SweepSummary['kept'] = {};
   for (const entry of plan.entries) {
     if (entry.verdict.action === 'keep')
       kept[entry.verdict.reason] = (kept[entry.verdict.reason] ?? 0) + 1;
@@ -83,6 +80,7 @@ export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
   }
 
   const durationMs = clock.now() - started;
+  const counts = recorder.counts();
   emit({
     event: 'run.summary',
     reason: status,
@@ -125,7 +123,7 @@ async function actOn(
   }
 }
 
-function skip(entry: PlanEntry, reason: string): GatewayOutcome {
+function skip(entry: PlanEntry, reason: StopReason): GatewayOutcome {
   return {
     event: 'gateway.skipped',
     gatewayId: entry.gateway.id,

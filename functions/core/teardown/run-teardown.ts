@@ -1,8 +1,8 @@
-import type { AuditRecord } from '../audit/audit-record.ts';
-import { type GatewayOutcome, outcomeRecord } from '../audit/outcome.ts';
+import type { EventCounts, RejectReason } from '../audit/audit-vocabulary.ts';
+import type { GatewayOutcome } from '../audit/outcome.ts';
+import { createRunRecorder } from '../audit/run-recorder.ts';
 import { formatDuration, parseDuration } from '../shared/duration.ts';
 import { ApiError } from '../shared/errors.ts';
-import { isoNow } from '../shared/iso-now.ts';
 import { mapBounded } from '../shared/map-bounded.ts';
 import { DEFAULT_TEARDOWN_MAX_HORIZON, isBeyondHorizon } from './decide-teardown.ts';
 import {
@@ -20,7 +20,7 @@ const DEFAULT_HORIZON_MS = parseDuration(DEFAULT_TEARDOWN_MAX_HORIZON) as number
 /** Which messages must come back (transient failure, not started) and what happened. */
 export interface TeardownResult {
   retry: string[];
-  counts: Record<string, number>;
+  counts: EventCounts;
   stopError?: ApiError;
 }
 
@@ -35,28 +35,21 @@ export async function runTeardown(
   deps: TeardownDeps,
 ): Promise<TeardownResult> {
   const { sink, clock, run } = deps;
-  const counts: Record<string, number> = {};
   const retry = new Set<string>();
   let stopError: ApiError | undefined;
-  const write = (record: AuditRecord) => {
-    counts[record.event] = (counts[record.event] ?? 0) + 1;
-    sink.write(record);
-  };
-  const record = (outcome: GatewayOutcome) => write(outcomeRecord(outcome, run, isoNow(clock)));
+  const recorder = createRunRecorder({ sink, clock, context: run });
+  const record = (outcome: GatewayOutcome) => recorder.outcome(outcome);
   const lanes = new Map<string, Promise<void>>();
 
   const reject = async (
     message: TeardownMessage,
-    reason: 'invalid_request' | 'expires_too_far',
+    reason: RejectReason,
     field: string,
     why: string,
   ): Promise<void> => {
     const parked = await park(message, deps, `${field}: ${why}`);
-    write({
-      schemaVersion: 1,
+    recorder.write({
       event: 'request.rejected',
-      time: isoNow(clock),
-      ...run,
       sqsMessageId: message.messageId,
       reason,
       error: { code: 'REQUEST_INVALID', field, message: why },
@@ -123,11 +116,9 @@ export async function runTeardown(
     (message) => retry.add(message.messageId),
   );
 
-  write({
-    schemaVersion: 1,
+  const counts = recorder.counts();
+  recorder.write({
     event: 'run.summary',
-    time: isoNow(clock),
-    ...run,
     reason: stopError ? 'stopped' : 'completed',
     counts: { messages: messages.length, retried: retry.size, ...counts },
   });
