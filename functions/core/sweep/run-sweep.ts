@@ -1,17 +1,22 @@
 import type { RunContext } from '../audit/audit-record.ts';
 import type { EventCounts, RunStatus, StopReason } from '../audit/audit-vocabulary.ts';
-import type { GatewayOutcome, RecordFields } from '../audit/outcome.ts';
-import { createRunRecorder } from '../audit/run-recorder.ts';
+import type { GatewayOutcome } from '../audit/outcome.ts';
+import { createRunRecorder, type RunRecorder } from '../audit/run-recorder.ts';
 import type { VerdictReason } from '../policy/evaluate-gateway.ts';
 import { ApiError } from '../shared/errors.ts';
 import { mapBounded } from '../shared/map-bounded.ts';
 import type { RunDeps } from '../shared/ports.ts';
+import { createDeletingExecutor } from './deleting-executor.ts';
+import { createDryRunExecutor } from './dry-run-executor.ts';
 import { type CleanupPlan, type PlanEntry, planCleanup } from './plan-cleanup.ts';
+import { plannedFields, type SweepExecutor } from './sweep-executor.ts';
 
 /** Everything a sweep needs, as ports and plain values. */
 export interface SweepDeps extends RunDeps {
   /** Told about each outcome as it happens (the CLI's progress line). */
   onOutcome?: (outcome: GatewayOutcome) => void;
+  /** What is done with each expired gateway; by default it is deleted, or in a dry run would be. */
+  executor?: SweepExecutor;
 }
 
 /** The result of a sweep, returned by the Lambda and printed by the CLI. */
@@ -29,111 +34,106 @@ export interface SweepSummary {
 }
 
 /**
- * Lists once, plans, then deletes (or, in a dry run, would delete) every expired
- * gateway with bounded concurrency. Every expired gateway ends in exactly one audit
+ * Lists once, plans, checks the blast radius, then hands every expired gateway to the
+ * executor with bounded concurrency. Every expired gateway ends in exactly one audit
  * record; the run ends with `run.summary`, preceded by `run.aborted` or `run.truncated`
  * when the blast radius or the deadline stopped it. A 401-after-refresh or 403 stops
- * starting new deletions and is rethrown after the summary is written.
+ * starting new work and is rethrown after the summary is written.
  */
 export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
   const { api, sink, clock, deadline, run } = deps;
   const started = clock.now();
   const recorder = createRunRecorder({ sink, clock, context: run, onOutcome: deps.onOutcome });
-  const record = (outcome: GatewayOutcome) => recorder.outcome(outcome);
-  const emit = (fields: RecordFields) => recorder.write(fields);
 
-  const gateways = await api.list(deadline);
-  const plan = planCleanup(gateways, deps.policy, clock.now());
-  const kept: SweepSummary['kept'] = {};
-  for (const entry of plan.entries) {
-    if (entry.verdict.action === 'keep')
-      kept[entry.verdict.reason] = (kept[entry.verdict.reason] ?? 0) + 1;
-  }
-  let status: SweepSummary['status'] = 'completed';
-  let stopError: ApiError | undefined;
-
-  if (plan.blastRadius.exceeded) {
-    status = 'aborted';
-    for (const entry of plan.expired) record(skip(entry, 'blast_radius'));
-    emit({ event: 'run.aborted', reason: 'blast_radius', counts: blastCounts(plan) });
-  } else {
-    let notStarted = 0;
-    await mapBounded(
-      plan.expired,
-      deps.concurrency,
-      async (entry) => record(await actOn(entry, deps, (error) => (stopError ??= error))),
-      () => stopError === undefined && (run.dryRun || deadline.budgetMs() > 0),
-      (entry) => {
-        notStarted += 1;
-        record(skip(entry, stopError ? 'run_stopped' : 'deadline'));
-      },
-    );
-    if (stopError) status = 'stopped';
-    else if (notStarted > 0) {
-      status = 'truncated';
-      emit({
-        event: 'run.truncated',
-        reason: 'deadline',
-        counts: { notStarted, expired: plan.expired.length },
-      });
-    }
-  }
+  const plan = planCleanup(await api.list(deadline), deps.policy, clock.now());
+  const executor =
+    deps.executor ?? (run.dryRun ? createDryRunExecutor() : createDeletingExecutor(api, deadline));
+  const acted = plan.blastRadius.exceeded
+    ? abort(plan, recorder)
+    : await execute(plan, executor, deps, recorder);
 
   const durationMs = clock.now() - started;
   const counts = recorder.counts();
-  emit({
+  recorder.write({
     event: 'run.summary',
-    reason: status,
+    reason: acted.status,
     counts: { listed: plan.entries.length, expired: plan.expired.length, ...counts },
     durationMs,
   });
-  if (stopError) throw stopError;
+  if (acted.stopError) throw acted.stopError;
   return {
     runId: run.runId,
     trigger: run.trigger,
     dryRun: run.dryRun,
-    status,
+    status: acted.status,
     listed: plan.entries.length,
     expired: plan.expired.length,
     counts,
-    kept,
+    kept: keptReasons(plan),
     durationMs,
     plan,
   };
 }
 
-async function actOn(
-  entry: PlanEntry,
+interface Acted {
+  status: RunStatus;
+  stopError?: ApiError;
+}
+
+/** Over the blast radius: nothing is acted on, and each expired gateway says why. */
+function abort(plan: CleanupPlan, recorder: RunRecorder): Acted {
+  for (const entry of plan.expired) recorder.outcome(skip(entry, 'blast_radius'));
+  const { expired, listed, maxDeletesPerRun, maxDeletePercent } = plan.blastRadius;
+  recorder.write({
+    event: 'run.aborted',
+    reason: 'blast_radius',
+    counts: { expired, listed, maxDeletesPerRun, maxDeletePercent },
+  });
+  return { status: 'aborted' };
+}
+
+/** Hands the expired gateways to the executor until they are done, the run stops or time is up. */
+async function execute(
+  plan: CleanupPlan,
+  executor: SweepExecutor,
   deps: SweepDeps,
-  onStop: (error: ApiError) => void,
-): Promise<GatewayOutcome> {
-  const { gateway, verdict } = entry;
-  const base = { gatewayId: gateway.id, gateway, ruleId: verdict.ruleId, reason: verdict.reason };
-  if (deps.run.dryRun) return { event: 'gateway.would_delete', ...base };
-  try {
-    const result = await deps.api.delete(gateway.id, deps.deadline);
-    // 404 on DELETE: someone else got there first; the gateway is gone either way.
-    if (result.kind === 'already_gone')
-      return { event: 'gateway.already_gone', ...base, http: result.http };
-    return { event: 'gateway.deleted', ...base, http: result.http, finalState: result.gateway };
-  } catch (error) {
-    if (error instanceof ApiError && error.stopsRun) onStop(error);
-    const http = error instanceof ApiError ? error.http : undefined;
-    return { event: 'gateway.delete_failed', ...base, http, error };
-  }
+  recorder: RunRecorder,
+): Promise<Acted> {
+  let stopError: ApiError | undefined;
+  let notStarted = 0;
+  await mapBounded(
+    plan.expired,
+    deps.concurrency,
+    async (entry) => {
+      const outcome = await executor.execute(entry);
+      if (outcome.error instanceof ApiError && outcome.error.stopsRun) stopError ??= outcome.error;
+      recorder.outcome(outcome);
+    },
+    () => stopError === undefined && (!executor.spendsBudget || deps.deadline.budgetMs() > 0),
+    (entry) => {
+      notStarted += 1;
+      recorder.outcome(skip(entry, stopError ? 'run_stopped' : 'deadline'));
+    },
+  );
+  await executor.settle?.();
+  if (stopError) return { status: 'stopped', stopError };
+  if (notStarted === 0) return { status: 'completed' };
+  recorder.write({
+    event: 'run.truncated',
+    reason: 'deadline',
+    counts: { notStarted, expired: plan.expired.length },
+  });
+  return { status: 'truncated' };
 }
 
 function skip(entry: PlanEntry, reason: StopReason): GatewayOutcome {
-  return {
-    event: 'gateway.skipped',
-    gatewayId: entry.gateway.id,
-    gateway: entry.gateway,
-    ruleId: entry.verdict.ruleId,
-    reason,
-  };
+  return { event: 'gateway.skipped', ...plannedFields(entry), reason };
 }
 
-function blastCounts(plan: CleanupPlan): Record<string, number> {
-  const { expired, listed, maxDeletesPerRun, maxDeletePercent } = plan.blastRadius;
-  return { expired, listed, maxDeletesPerRun, maxDeletePercent };
+function keptReasons(plan: CleanupPlan): SweepSummary['kept'] {
+  const kept: SweepSummary['kept'] = {};
+  for (const { verdict } of plan.entries) {
+    if (verdict.action === 'keep') kept[verdict.reason] = (kept[verdict.reason] ?? 0) + 1;
+  }
+  return kept;
 }
