@@ -204,6 +204,8 @@ describe('the handlers with an AWS endpoint that never answers', () => {
     const event = sqsEvent({
       gatewayId: testId(5),
       expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      // Already pinned, so deferring it needs no GET: the SQS send is the only call.
+      expectedCreatedAt: '2026-01-01T00:00:00Z',
     });
     const start = performance.now();
     // Act
