@@ -12,10 +12,10 @@ import { createLogger } from '#adapters/logging/create-logger';
 import { errorSummary } from '#adapters/logging/error-summary';
 import { LoggerAuditSink } from '#adapters/logging/logger-audit-sink';
 import { type Config, loadConfig } from '#config/load-config';
-import { JanitorError } from '#core/errors';
-import type { AuditSink, Clock } from '#core/ports';
-import { runSweep, type SweepSummary } from '#core/run-sweep';
-import { parseSweepEvent } from '#core/sweep-event';
+import { JanitorError } from '#core/shared/errors';
+import type { AuditSink, Clock } from '#core/shared/ports';
+import { runSweep, type SweepSummary } from '#core/sweep/run-sweep';
+import { parseSweepEvent } from '#core/sweep/sweep-event';
 
 /** What the sweep Lambda returns: the run summary without the per-gateway plan. */
 export type SweepResult = Omit<SweepSummary, 'plan'>;

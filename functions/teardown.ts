@@ -13,9 +13,10 @@ import { createLogger } from '#adapters/logging/create-logger';
 import { errorSummary } from '#adapters/logging/error-summary';
 import { LoggerAuditSink } from '#adapters/logging/logger-audit-sink';
 import { type Config, loadConfig } from '#config/load-config';
-import { ValidationError } from '#core/errors';
-import type { AuditSink, Clock } from '#core/ports';
-import { runTeardown, type TeardownMessage } from '#core/run-teardown';
+import { ValidationError } from '#core/shared/errors';
+import type { AuditSink, Clock } from '#core/shared/ports';
+import { runTeardown } from '#core/teardown/run-teardown';
+import type { TeardownMessage } from '#core/teardown/teardown-deps';
 
 /** Edges the handler's tests replace; production uses the defaults. */
 export interface TeardownHandlerDeps extends ApiOverrides {

@@ -1,5 +1,5 @@
-import type { AuditSink } from '#core/ports';
-import { runSweep, type SweepSummary } from '#core/run-sweep';
+import type { AuditSink } from '#core/shared/ports';
+import { runSweep, type SweepSummary } from '#core/sweep/run-sweep';
 import type { CliIo } from './cli-io.ts';
 import { cliRunDeps } from './cli-run-deps.ts';
 import { openAuditSink } from './open-audit-sink.ts';

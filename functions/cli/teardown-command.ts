@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
-import { ValidationError } from '#core/errors';
-import { GATEWAY_ID } from '#core/gateway';
-import { runTeardown } from '#core/run-teardown';
+import { ValidationError } from '#core/shared/errors';
+import { GATEWAY_ID } from '#core/shared/gateway';
+import { runTeardown } from '#core/teardown/run-teardown';
 import type { CliIo } from './cli-io.ts';
 import { cliRunDeps } from './cli-run-deps.ts';
 import { openAuditSink } from './open-audit-sink.ts';

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { compilePolicy, type Policy } from '#core/compile-policy';
-import { DEFAULT_TEARDOWN_MAX_HORIZON } from '#core/decide-teardown';
-import { parseDuration } from '#core/duration';
-import { ValidationError } from '#core/errors';
-import { parsePolicyJson } from '#core/policy';
-import type { NotifyMode } from '#core/run-notice';
+import type { NotifyMode } from '#core/audit/run-notice';
+import { compilePolicy, type Policy } from '#core/policy/compile-policy';
+import { parsePolicyJson } from '#core/policy/policy';
+import { parseDuration } from '#core/shared/duration';
+import { ValidationError } from '#core/shared/errors';
+import { DEFAULT_TEARDOWN_MAX_HORIZON } from '#core/teardown/decide-teardown';
 
 /** The validated configuration of one execution environment (docs/contract.md "Configuration"). */
 export interface Config {

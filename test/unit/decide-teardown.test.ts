@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { compilePolicy } from '#core/compile-policy';
-import { checkDue, decideTeardown, isBeyondHorizon, pinIdentity } from '#core/decide-teardown';
-import { parsePolicy } from '#core/policy';
+import { compilePolicy } from '#core/policy/compile-policy';
+import { parsePolicy } from '#core/policy/policy';
+import {
+  checkDue,
+  decideTeardown,
+  isBeyondHorizon,
+  pinIdentity,
+} from '#core/teardown/decide-teardown';
 import { aGateway, NOW } from '#test/fixtures/gateway-builder';
 
 const policy = compilePolicy(

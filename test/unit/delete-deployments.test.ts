@@ -3,7 +3,7 @@ import { deleteDeployments, refusedWhileDeploymentsGo } from '#core/deployments/
 import type { Deployment } from '#core/deployments/deployment';
 import type { DeploymentApi } from '#core/deployments/deployment-api';
 import { gatewayAfterCascade } from '#core/deployments/gateway-after-cascade';
-import { ApiError } from '#core/errors';
+import { ApiError } from '#core/shared/errors';
 
 const http = { status: 200, attempts: 1, durationMs: 1 };
 const deployment = (id: string): Deployment => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditRecord } from '#core/audit-record';
-import { buildRunNotice } from '#core/run-notice';
+import type { AuditRecord } from '#core/audit/audit-record';
+import { buildRunNotice } from '#core/audit/run-notice';
 
 const run = { runId: 'run-1', trigger: 'schedule', dryRun: false } as const;
 

@@ -1,7 +1,7 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
-import type { AuditRecord } from '#core/audit-record';
-import type { AuditSink } from '#core/ports';
-import { buildRunNotice, type NotifyMode } from '#core/run-notice';
+import type { AuditRecord } from '#core/audit/audit-record';
+import { buildRunNotice, type NotifyMode } from '#core/audit/run-notice';
+import type { AuditSink } from '#core/shared/ports';
 
 // Long enough for one Publish, short enough that a slow SNS never holds a run: it fits in
 // the margin the deadline keeps free at the end of an invocation (COREWEAVE_HTTP_TIMEOUT_MS + 2 s).

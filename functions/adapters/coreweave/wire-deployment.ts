@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Deployment } from '#core/deployments/deployment';
-import { ApiError, type HttpSummary } from '#core/errors';
+import { ApiError, type HttpSummary } from '#core/shared/errors';
 import { normaliseStatus } from './wire-gateway.ts';
 
 const text = z.string().nullish();

@@ -1,8 +1,9 @@
-import type { AuditRecord } from '#core/audit-record';
+import type { AuditRecord } from '#core/audit/audit-record';
 
-/** A record read back from a log line; events and fields added later read as they are. */
-export type ReadRecord = Omit<AuditRecord, 'event'> & {
+/** A record read back from a log line; events, reasons and fields added later read as they are. */
+export type ReadRecord = Omit<AuditRecord, 'event' | 'reason'> & {
   event: string;
+  reason?: string;
   deletedAt?: string;
   secondsToGone?: number;
   [extra: string]: unknown;

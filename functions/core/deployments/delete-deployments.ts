@@ -1,6 +1,6 @@
-import { ApiError, type HttpSummary } from '../errors.ts';
-import { mapBounded } from '../map-bounded.ts';
-import type { Deadline } from '../ports.ts';
+import { ApiError, type HttpSummary } from '../shared/errors.ts';
+import { mapBounded } from '../shared/map-bounded.ts';
+import type { Deadline } from '../shared/ports.ts';
 import type { Deployment } from './deployment.ts';
 import type { DeploymentApi } from './deployment-api.ts';
 

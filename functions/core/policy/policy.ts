@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { parseDuration } from './duration.ts';
-import { ValidationError } from './errors.ts';
-import { GATEWAY_ID, KNOWN_STATUSES } from './gateway.ts';
+import { parseDuration } from '../shared/duration.ts';
+import { ValidationError } from '../shared/errors.ts';
+import { GATEWAY_ID, KNOWN_STATUSES } from '../shared/gateway.ts';
 import { isSafeRegex } from './safe-regex.ts';
 
 const duration = z.string().refine((text) => parseDuration(text) !== undefined, {

@@ -1,4 +1,5 @@
 import type { AuditRecord } from './audit-record.ts';
+import type { AuditEvent } from './audit-vocabulary.ts';
 
 /** When a run is told to people: never, only when it deleted or failed something, always. */
 export type NotifyMode = 'off' | 'deletions' | 'always';
@@ -9,10 +10,23 @@ export interface RunNotice {
   message: string;
 }
 
-const FAILURES = new Set(['gateway.delete_failed', 'request.rejected', 'deployment.delete_failed']);
-const RUN_ENDS: Record<string, string> = {
-  'run.aborted': 'aborted by the blast-radius limits: nothing was deleted',
-  'run.truncated': 'ran out of time: the next run continues',
+// What each event is to the people told about a run: a deletion, a failure, how the run
+// ended, or nothing they need to hear about.
+const ROLES: Record<AuditEvent, 'deleted' | 'failed' | { end: string } | undefined> = {
+  'gateway.deleted': 'deleted',
+  'gateway.would_delete': 'deleted',
+  'gateway.already_gone': undefined,
+  'gateway.delete_failed': 'failed',
+  'gateway.deferred': undefined,
+  'gateway.skipped': undefined,
+  'gateway.delete_confirmed': undefined,
+  'gateway.delete_stuck': 'failed',
+  'deployment.deleted': undefined,
+  'deployment.delete_failed': 'failed',
+  'request.rejected': 'failed',
+  'run.summary': undefined,
+  'run.aborted': { end: 'aborted by the blast-radius limits: nothing was deleted' },
+  'run.truncated': { end: 'ran out of time: the next run continues' },
 };
 const MAX_LISTED = 20;
 
@@ -28,11 +42,12 @@ export function buildRunNotice(
 ): RunNotice | undefined {
   const first = records[0];
   if (mode === 'off' || !first) return undefined;
-  const deleted = records.filter(
-    (r) => r.event === 'gateway.deleted' || r.event === 'gateway.would_delete',
-  );
-  const failed = records.filter((r) => FAILURES.has(r.event));
-  const ends = records.flatMap((r) => (RUN_ENDS[r.event] ? [RUN_ENDS[r.event]] : []));
+  const deleted = records.filter((r) => ROLES[r.event] === 'deleted');
+  const failed = records.filter((r) => ROLES[r.event] === 'failed');
+  const ends = records.flatMap((r) => {
+    const role = ROLES[r.event];
+    return typeof role === 'object' ? [role.end] : [];
+  });
   // A dry run deletes nothing: under `deletions` it is told only when something failed.
   const acted = deleted.some((r) => r.event === 'gateway.deleted');
   if (mode === 'deletions' && !acted && failed.length === 0 && ends.length === 0) {
