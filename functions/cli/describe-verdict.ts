@@ -4,6 +4,7 @@ import { formatAge } from './format-age.ts';
 /** The order plan tables list reasons in: what will be deleted first, then the near misses. */
 export const REASON_ORDER: readonly VerdictReason[] = [
   'expired',
+  'has_deployments',
   'too_young',
   'unknown_age',
   'no_matching_rule',
@@ -19,7 +20,9 @@ export function describeVerdict(verdict: Verdict): string {
   const limit = maxAgeMs === undefined ? '' : `, max ${formatAge(maxAgeMs)}`;
   switch (verdict.reason) {
     case 'expired':
-      return `expired by ${formatAge((ageMs ?? 0) - (maxAgeMs ?? 0))} (rule ${ruleId}${limit})`;
+      return `expired by ${formatAge((ageMs ?? 0) - (maxAgeMs ?? 0))} (rule ${ruleId}${limit})${
+        verdict.deployments?.length ? `; deletes ${names(verdict)} first` : ''
+      }`;
     case 'too_young':
       return `too young: ${formatAge((maxAgeMs ?? 0) - (ageMs ?? 0))} left (rule ${ruleId}${limit})`;
     case 'unknown_age':
@@ -33,9 +36,18 @@ export function describeVerdict(verdict: Verdict): string {
       return 'protected by the policy';
     case 'unknown_identity':
       return 'unknown identity: no uuid id or no name, so protection cannot be checked';
+    case 'has_deployments':
+      // Never orphan what is serving (docs/contract.md): the deployment holds the GPUs.
+      return `expired, but used by ${names(verdict)} (rule ${ruleId}${limit})`;
     case 'duplicate_id':
       return 'duplicate id: listed more than once, so a DELETE could hit the wrong one';
   }
+}
+
+/** The deployments a verdict names, as `deployment a, b`. */
+function names(verdict: Verdict): string {
+  const list = (verdict.deployments ?? []).map((d) => d.name || d.id);
+  return `${list.length === 1 ? 'deployment' : 'deployments'} ${list.join(', ')}`;
 }
 
 /** A compact label per reason for counts: `too young`, `no rule`. */

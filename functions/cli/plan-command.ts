@@ -1,3 +1,4 @@
+import { holdForDeployments } from '#core/deployments/hold-for-deployments';
 import type { CleanupPlan } from '#core/sweep/plan-cleanup';
 import { planCleanup } from '#core/sweep/plan-cleanup';
 import type { CliIo } from './cli-io.ts';
@@ -10,7 +11,13 @@ const NO_DEADLINE = { budgetMs: () => Number.POSITIVE_INFINITY };
 /** Lists the fleet once and plans it against the session's policy; deletes nothing. */
 export async function fetchPlan(session: Session, nowMs: number): Promise<CleanupPlan> {
   const gateways = await session.api.list(NO_DEADLINE);
-  return planCleanup(gateways, session.policy, nowMs);
+  // The same deployment rules as a sweep, so the plan shows what a sweep would do.
+  const deployments = await session.api.listDeployments(NO_DEADLINE);
+  return holdForDeployments(
+    planCleanup(gateways, session.policy, nowMs),
+    deployments,
+    session.policy,
+  );
 }
 
 /** `plan`: every gateway with its verdict and reason, as a table or one JSON document. */
@@ -52,6 +59,13 @@ export function planJson(plan: CleanupPlan, nowMs: number) {
       ageFrom: verdict.ageFrom,
       maxAgeMs: verdict.maxAgeMs,
       detail: describeVerdict(verdict),
+      ...(verdict.deployments?.length ? { deployments: verdict.deployments } : {}),
+    })),
+    deployments: plan.deployments.map(({ deployment, ruleId }) => ({
+      id: deployment.id,
+      name: deployment.name,
+      gatewayIds: deployment.gatewayIds,
+      ruleId,
     })),
   };
 }

@@ -71,5 +71,14 @@ export function planFooter(plan: CleanupPlan): string {
   return [
     `${listed} gateways: ${expired} to delete, ${listed - expired} kept${keptText ? ` (${keptText})` : ''}.`,
     `${expired} of ${listed} is ${verdict}.`,
+    ...deploymentLine(plan),
   ].join('\n');
+}
+
+/** The deployments a sweep would delete first, by name; nothing when there are none. */
+function deploymentLine(plan: CleanupPlan): string[] {
+  if (plan.deployments.length === 0) return [];
+  const names = plan.deployments.map(({ deployment }) => deployment.name || deployment.id);
+  const count = `${names.length} deployment${names.length === 1 ? '' : 's'}`;
+  return [`Deleted first, by rules that cascade: ${count} (${names.join(', ')}).`];
 }

@@ -1,3 +1,5 @@
+import type { Deployment } from '#core/deployments/deployment';
+import type { DeploymentDeleteResult } from '#core/deployments/deployment-api';
 import type { Gateway } from '#core/shared/gateway';
 import type { DeleteResult, GatewayApi } from '#core/shared/ports';
 
@@ -7,15 +9,19 @@ const HTTP_NOT_FOUND = { status: 404, attempts: 1, durationMs: 1 };
 /**
  * The gateway API in memory, for use-case tests: a fleet to list, GET and DELETE, the
  * calls it was asked for, and failures scripted per call. DELETE answers the gateway in
- * STATUS_DELETING and removes it, so a second DELETE or a GET answers 404.
+ * STATUS_DELETING and removes it, so a second DELETE or a GET answers 404. Deployments
+ * (none unless given) are listed and deleted the same way (`LIST DEPLOYMENTS`,
+ * `DELETE DEPLOYMENT <id>`).
  */
 export class MemoryGatewayApi implements GatewayApi {
   readonly calls: string[] = [];
   readonly #fleet = new Map<string, Gateway>();
   readonly #failures = new Map<string, unknown>();
+  readonly #deployments = new Map<string, Deployment>();
 
-  constructor(gateways: readonly Gateway[] = []) {
+  constructor(gateways: readonly Gateway[] = [], deployments: readonly Deployment[] = []) {
     for (const gateway of gateways) this.#fleet.set(gateway.id, gateway);
+    for (const deployment of deployments) this.#deployments.set(deployment.id, deployment);
   }
 
   /** The next `LIST`, `GET <id>` or `DELETE <id>` call throws `error` instead of answering. */
@@ -46,6 +52,23 @@ export class MemoryGatewayApi implements GatewayApi {
     if (!gateway) return { kind: 'already_gone', http: HTTP_NOT_FOUND };
     this.#fleet.delete(id);
     return { kind: 'deleted', gateway: { ...gateway, status: 'STATUS_DELETING' }, http: HTTP_OK };
+  }
+
+  async listDeployments(): Promise<Deployment[]> {
+    this.#call('LIST DEPLOYMENTS');
+    return [...this.#deployments.values()];
+  }
+
+  async deleteDeployment(id: string): Promise<DeploymentDeleteResult> {
+    this.#call(`DELETE DEPLOYMENT ${id}`);
+    const deployment = this.#deployments.get(id);
+    if (!deployment) return { kind: 'already_gone', http: HTTP_NOT_FOUND };
+    this.#deployments.delete(id);
+    return {
+      kind: 'deleted',
+      deployment: { ...deployment, status: 'STATUS_DELETING' },
+      http: HTTP_OK,
+    };
   }
 
   #call(call: string): void {

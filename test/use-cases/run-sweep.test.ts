@@ -69,7 +69,7 @@ describe('runSweep with an executor', () => {
     const summary = await runSweep(deps);
     // Assess
     expect(handed.sort()).toEqual(['pr-1', 'pr-4']);
-    expect(api.calls).toEqual(['LIST']);
+    expect(api.calls).toEqual(['LIST', 'LIST DEPLOYMENTS']);
     expect(events()).toEqual(['gateway.deferred', 'gateway.deferred', 'run.summary']);
     expect(summary.counts).toEqual({ 'gateway.deferred': 2 });
   });

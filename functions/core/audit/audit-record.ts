@@ -1,3 +1,4 @@
+import type { DeploymentRef } from '../deployments/deployment.ts';
 import type { HttpSummary } from '../shared/errors.ts';
 import type { Gateway } from '../shared/gateway.ts';
 import type { AuditEvent, AuditReason } from './audit-vocabulary.ts';
@@ -32,6 +33,12 @@ export interface FinalState {
   };
 }
 
+/** The allowlisted final state of a deployment: what it was and which gateways it served. */
+export interface DeploymentFinalState {
+  spec: { id: string; name: string; gatewayIds: string[] };
+  status: { status: string; createdAt?: string; updatedAt?: string };
+}
+
 /** One audit record, version 1 (docs/contract.md "The audit record"). */
 export interface AuditRecord extends RunContext {
   schemaVersion: 1;
@@ -45,8 +52,15 @@ export interface AuditRecord extends RunContext {
   sqsMessageId?: string;
   requestedBy?: string;
   http?: HttpSummary;
-  finalState?: FinalState;
+  /** a gateway's final state, or a deployment's on `deployment.*` records */
+  finalState?: FinalState | DeploymentFinalState;
   dueAt?: string;
+  /** the deployments that keep a gateway, or that a cascade deletes (or would) before it */
+  deployments?: DeploymentRef[];
+  /** on `deployment.*` records: the deployment, and the gateways it served */
+  deploymentId?: string;
+  deploymentName?: string;
+  gatewayIds?: string[];
   error?: { code: string; message: string; field?: string };
   /** per-event counts, plus the run's own tallies (listed, expired, messages, ...) */
   counts?: Record<string, number>;

@@ -30,7 +30,8 @@ export type PolicyReason =
   | 'already_deleting'
   | 'protected'
   | 'unknown_identity'
-  | 'duplicate_id';
+  | 'duplicate_id'
+  | 'has_deployments';
 
 /** Why a teardown request ended the way it did. */
 export type RequestReason =

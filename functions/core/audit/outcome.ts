@@ -1,3 +1,4 @@
+import type { DeploymentRef } from '../deployments/deployment.ts';
 import { type HttpSummary, JanitorError } from '../shared/errors.ts';
 import type { Gateway } from '../shared/gateway.ts';
 import { type AuditRecord, type RunContext, toFinalState } from './audit-record.ts';
@@ -19,6 +20,8 @@ export interface GatewayOutcome {
   sqsMessageId?: string;
   requestedBy?: string;
   dueAt?: string;
+  /** the deployments that keep it, or that were (or would be) deleted before it */
+  deployments?: DeploymentRef[];
 }
 
 /** Turns an outcome into the fields of its audit record, copying only allowlisted ones. */
@@ -37,6 +40,8 @@ export function outcomeFields(outcome: GatewayOutcome): RecordFields {
   if (outcome.http) fields.http = outcome.http;
   if (outcome.finalState) fields.finalState = toFinalState(outcome.finalState);
   if (outcome.error !== undefined) fields.error = describeError(outcome.error);
+  if (outcome.deployments?.length)
+    fields.deployments = outcome.deployments.map(({ id, name }) => ({ id, name }));
   return fields;
 }
 

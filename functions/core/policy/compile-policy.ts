@@ -8,6 +8,8 @@ export interface CompiledRule {
   id: string;
   maxAgeMs: number;
   ageFrom: AgeFrom;
+  /** The rule opts into deleting deployments first (docs/contract.md "Never orphan what is serving"). */
+  deleteDeployments: boolean;
   name?: RegExp;
   nameRegex?: RegExp;
   zones?: ReadonlySet<string>;
@@ -35,6 +37,8 @@ export function compilePolicy(doc: PolicyDocument): Policy {
         // A status rule means "this long in that state": createdAt would let a month-old
         // gateway go minutes after it entered the state (README "How it decides").
         ageFrom: rule.ageFrom ?? (rule.match.status === undefined ? 'createdAt' : 'updatedAt'),
+        // Off unless a rule says so: a deployment holds GPUs someone may still be using.
+        deleteDeployments: rule.deleteDeployments === true,
       };
       const m = rule.match;
       if (m.name !== undefined) compiled.name = globToRegExp(m.name);

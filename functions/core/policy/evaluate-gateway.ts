@@ -1,4 +1,5 @@
 import type { PolicyReason } from '../audit/audit-vocabulary.ts';
+import type { DeploymentRef } from '../deployments/deployment.ts';
 import { GATEWAY_ID, type Gateway } from '../shared/gateway.ts';
 import { parseRfc3339 } from '../shared/rfc3339.ts';
 import type { CompiledRule, Policy } from './compile-policy.ts';
@@ -18,6 +19,8 @@ export interface Verdict {
   ageFrom?: AgeFrom;
   /** The deciding rule's maxAge. */
   maxAgeMs?: number;
+  /** The deployments that keep the gateway, or that go first when its rule cascades. */
+  deployments?: DeploymentRef[];
 }
 
 /** True when the gateway has a uuid id and a non-blank name, so protection can be checked. */

@@ -35,6 +35,8 @@ const rule = z.strictObject({
   match,
   maxAge: duration,
   ageFrom: z.enum(AGE_FROM).optional(),
+  /** Delete the deployments that serve only gateways this run deletes, first. */
+  deleteDeployments: z.boolean().optional(),
 });
 
 /** Defaults for the blast-radius limits: on unless a policy says otherwise (docs/contract.md). */

@@ -1,4 +1,5 @@
 import type { AuditRecord, RunContext } from '../audit/audit-record.ts';
+import type { DeploymentApi } from '../deployments/deployment-api.ts';
 import type { Policy } from '../policy/compile-policy.ts';
 import type { HttpSummary } from './errors.ts';
 import type { Gateway } from './gateway.ts';
@@ -21,8 +22,11 @@ export type DeleteResult =
   | { kind: 'deleted'; gateway: Gateway; http: HttpSummary }
   | { kind: 'already_gone'; http: HttpSummary };
 
-/** The CoreWeave gateway API. Failures throw ApiError. */
-export interface GatewayApi {
+/**
+ * The CoreWeave gateway API, and the deployments that serve through gateways (a sweep
+ * must know them before it deletes anything). Failures throw ApiError.
+ */
+export interface GatewayApi extends DeploymentApi {
   list(deadline: Deadline): Promise<Gateway[]>;
   /** undefined when the API answers 404. */
   get(id: string, deadline: Deadline): Promise<{ gateway: Gateway | undefined; http: HttpSummary }>;

@@ -1,3 +1,4 @@
+import type { Deployment } from '../deployments/deployment.ts';
 import type { Policy } from '../policy/compile-policy.ts';
 import { evaluateGateway, type Verdict } from '../policy/evaluate-gateway.ts';
 import type { Gateway } from '../shared/gateway.ts';
@@ -15,6 +16,8 @@ export interface BlastRadius {
   listed: number;
   maxDeletesPerRun: number;
   maxDeletePercent: number;
+  /** deployments a cascade deletes first; they count towards maxDeletesPerRun */
+  deployments: number;
 }
 
 /** Every listed gateway with a verdict, the ones to delete, and the blast-radius check. */
@@ -22,6 +25,14 @@ export interface CleanupPlan {
   entries: PlanEntry[];
   expired: PlanEntry[];
   blastRadius: BlastRadius;
+  /** Deployments to delete before the gateways they serve, with the rule that let them go. */
+  deployments: PlannedDeployment[];
+}
+
+/** A deployment a cascade deletes, and the rule of the gateways that took it along. */
+export interface PlannedDeployment {
+  deployment: Deployment;
+  ruleId?: string;
 }
 
 /**
@@ -49,7 +60,9 @@ export function planCleanup(gateways: Gateway[], policy: Policy, nowMs: number):
       listed: entries.length,
       maxDeletesPerRun,
       maxDeletePercent,
+      deployments: 0,
     },
+    deployments: [],
   };
 }
 

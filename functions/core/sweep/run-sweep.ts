@@ -2,6 +2,12 @@ import type { RunContext } from '../audit/audit-record.ts';
 import type { EventCounts, RunStatus, StopReason } from '../audit/audit-vocabulary.ts';
 import type { GatewayOutcome } from '../audit/outcome.ts';
 import { createRunRecorder, type RunRecorder } from '../audit/run-recorder.ts';
+import {
+  type CascadeResults,
+  deleteDeploymentsFirst,
+} from '../deployments/delete-deployments-first.ts';
+import { heldByDeployments, holdForDeployments } from '../deployments/hold-for-deployments.ts';
+import { withCascade } from '../deployments/with-cascade.ts';
 import type { VerdictReason } from '../policy/evaluate-gateway.ts';
 import { ApiError } from '../shared/errors.ts';
 import { mapBounded } from '../shared/map-bounded.ts';
@@ -45,7 +51,16 @@ export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
   const started = clock.now();
   const recorder = createRunRecorder({ sink, clock, context: run, onOutcome: deps.onOutcome });
 
-  const plan = planCleanup(await api.list(deadline), deps.policy, clock.now());
+  const gateways = await api.list(deadline);
+  // Unknown means keep: a deployment list that fails (404 is none) fails the run here,
+  // before anything is decided or deleted.
+  const deployments = await api.listDeployments(deadline);
+  const plan = holdForDeployments(
+    planCleanup(gateways, deps.policy, clock.now()),
+    deployments,
+    deps.policy,
+  );
+  for (const entry of heldByDeployments(plan)) recorder.outcome(held(entry));
   const executor =
     deps.executor ?? (run.dryRun ? createDryRunExecutor() : createDeletingExecutor(api, deadline));
   const acted = plan.blastRadius.exceeded
@@ -83,11 +98,17 @@ interface Acted {
 /** Over the blast radius: nothing is acted on, and each expired gateway says why. */
 function abort(plan: CleanupPlan, recorder: RunRecorder): Acted {
   for (const entry of plan.expired) recorder.outcome(skip(entry, 'blast_radius'));
-  const { expired, listed, maxDeletesPerRun, maxDeletePercent } = plan.blastRadius;
+  const { expired, listed, maxDeletesPerRun, maxDeletePercent, deployments } = plan.blastRadius;
   recorder.write({
     event: 'run.aborted',
     reason: 'blast_radius',
-    counts: { expired, listed, maxDeletesPerRun, maxDeletePercent },
+    counts: {
+      expired,
+      listed,
+      maxDeletesPerRun,
+      maxDeletePercent,
+      ...(deployments > 0 ? { deployments } : {}),
+    },
   });
   return { status: 'aborted' };
 }
@@ -99,13 +120,22 @@ async function execute(
   deps: SweepDeps,
   recorder: RunRecorder,
 ): Promise<Acted> {
-  let stopError: ApiError | undefined;
+  // Deployments go before the gateways they serve; a dry run only names them.
+  const cascade: CascadeResults = deps.run.dryRun
+    ? { results: new Map() }
+    : await deleteDeploymentsFirst(
+        plan.deployments.map((planned) => ({ ...planned, reason: 'expired' as const })),
+        deps,
+        recorder,
+      );
+  const acting = withCascade(executor, cascade.results);
+  let stopError: ApiError | undefined = cascade.stopError;
   let notStarted = 0;
   await mapBounded(
     plan.expired,
     deps.concurrency,
     async (entry) => {
-      const outcome = await executor.execute(entry);
+      const outcome = await acting.execute(entry);
       if (outcome.error instanceof ApiError && outcome.error.stopsRun) stopError ??= outcome.error;
       recorder.outcome(outcome);
     },
@@ -124,6 +154,14 @@ async function execute(
     counts: { notStarted, expired: plan.expired.length },
   });
   return { status: 'truncated' };
+}
+
+function held(entry: PlanEntry): GatewayOutcome {
+  return {
+    event: 'gateway.skipped',
+    ...plannedFields(entry),
+    deployments: entry.verdict.deployments,
+  };
 }
 
 function skip(entry: PlanEntry, reason: StopReason): GatewayOutcome {

@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import type { Deployment } from '#core/deployments/deployment';
+import { compilePolicy } from '#core/policy/compile-policy';
+import { parsePolicy } from '#core/policy/policy';
+import { ApiError } from '#core/shared/errors';
+import type { Gateway } from '#core/shared/gateway';
+import { runSweep } from '#core/sweep/run-sweep';
+import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';
+import { MemoryGatewayApi } from '#test/fakes/memory-gateway-api';
+import { aGateway, hoursAgo, NOW, testId } from '#test/fixtures/gateway-builder';
+
+const POLICY = compilePolicy(
+  parsePolicy({
+    rules: [
+      { id: 'pr-previews', match: { name: 'pr-*' }, maxAge: '72h' },
+      { id: 'load-tests', match: { name: 'loadtest-*' }, maxAge: '2d', deleteDeployments: true },
+    ],
+    protect: { names: ['prod-*'] },
+    limits: { maxDeletesPerRun: 10, maxDeletePercent: 100 },
+  }),
+);
+
+const gateway = (n: number, name: string, hours = 100): Gateway =>
+  aGateway({ id: testId(n), name, createdAt: hoursAgo(hours) });
+const deployment = (id: string, name: string, gatewayIds: string[]): Deployment => ({
+  id,
+  name,
+  gatewayIds,
+  status: 'STATUS_READY',
+});
+
+function sweepOf(gateways: Gateway[], deployments: Deployment[], dryRun = false) {
+  const api = new MemoryGatewayApi(gateways, deployments);
+  const sink = new MemoryAuditSink();
+  const run = () =>
+    runSweep({
+      api,
+      sink,
+      clock: { now: () => NOW },
+      deadline: { budgetMs: () => 60_000 },
+      policy: POLICY,
+      concurrency: 1,
+      run: { runId: 'run-1', trigger: 'schedule', dryRun },
+    });
+  return { api, sink, run };
+}
+
+describe('runSweep with deployments', () => {
+  it('deletes a cascading gateway only after its deployment, and records both', async () => {
+    // Prepare
+    const { api, sink, run } = sweepOf(
+      [gateway(1, 'loadtest-1')],
+      [deployment('dep-1', 'bench', [testId(1)])],
+    );
+    // Act
+    await run();
+    // Assess
+    expect(api.calls).toEqual([
+      'LIST',
+      'LIST DEPLOYMENTS',
+      'DELETE DEPLOYMENT dep-1',
+      `DELETE ${testId(1)}`,
+    ]);
+    expect(sink.records.map((r) => [r.event, r.deploymentName ?? r.gatewayName])).toEqual([
+      ['deployment.deleted', 'bench'],
+      ['gateway.deleted', 'loadtest-1'],
+      ['run.summary', undefined],
+    ]);
+  });
+
+  it('keeps a gateway whose rule does not cascade, and sends no DELETE at all', async () => {
+    // Prepare
+    const { api, sink, run } = sweepOf(
+      [gateway(1, 'pr-1')],
+      [deployment('dep-1', 'preview', [testId(1)])],
+    );
+    // Act
+    const summary = await run();
+    // Assess
+    expect(api.calls).toEqual(['LIST', 'LIST DEPLOYMENTS']);
+    expect(sink.records[0]).toMatchObject({
+      event: 'gateway.skipped',
+      reason: 'has_deployments',
+      ruleId: 'pr-previews',
+      deployments: [{ id: 'dep-1', name: 'preview' }],
+    });
+    expect(summary.kept).toMatchObject({ has_deployments: 1 });
+  });
+
+  it('never deletes a protected deployment, and keeps the gateway it serves', async () => {
+    // Prepare
+    const { api, sink, run } = sweepOf(
+      [gateway(1, 'loadtest-1')],
+      [deployment('dep-1', 'prod-bench', [testId(1)])],
+    );
+    // Act
+    await run();
+    // Assess
+    expect(api.calls).toEqual(['LIST', 'LIST DEPLOYMENTS']);
+    expect(sink.records[0]).toMatchObject({ event: 'gateway.skipped', reason: 'has_deployments' });
+  });
+
+  it('keeps the gateway when its deployment could not be deleted', async () => {
+    // Prepare
+    const { api, sink, run } = sweepOf(
+      [gateway(1, 'loadtest-1')],
+      [deployment('dep-1', 'bench', [testId(1)])],
+    );
+    const refused = new ApiError('API_PERMANENT', {
+      method: 'DELETE',
+      path: '/v1alpha1/inference/deployments/dep-1',
+      status: 422,
+      http: { status: 422, attempts: 1, durationMs: 1 },
+    });
+    api.failNext('DELETE DEPLOYMENT dep-1', refused);
+    // Act
+    await run();
+    // Assess
+    expect(api.calls).not.toContain(`DELETE ${testId(1)}`);
+    expect(sink.records.map((r) => [r.event, r.reason])).toEqual([
+      ['deployment.delete_failed', 'expired'],
+      ['gateway.skipped', 'has_deployments'],
+      ['run.summary', 'completed'],
+    ]);
+  });
+
+  it('stops before any gateway when a deployment DELETE answers 403', async () => {
+    // Prepare
+    const { api, sink, run } = sweepOf(
+      [gateway(1, 'loadtest-1'), gateway(2, 'pr-2')],
+      [deployment('dep-1', 'bench', [testId(1)])],
+    );
+    const forbidden = new ApiError('API_FORBIDDEN', {
+      method: 'DELETE',
+      path: '/v1alpha1/inference/deployments/dep-1',
+      status: 403,
+      http: { status: 403, attempts: 1, durationMs: 1 },
+    });
+    api.failNext('DELETE DEPLOYMENT dep-1', forbidden);
+    // Act
+    const error = await run().catch((e: unknown) => e);
+    // Assess
+    expect(error).toBe(forbidden);
+    expect(api.calls.filter((call) => call.startsWith('DELETE '))).toEqual([
+      'DELETE DEPLOYMENT dep-1',
+    ]);
+    expect(sink.records.find((r) => r.event === 'run.summary')?.reason).toBe('stopped');
+  });
+
+  it('sends nothing in a dry run and names the deployments it would delete first', async () => {
+    // Prepare
+    const { api, sink, run } = sweepOf(
+      [gateway(1, 'loadtest-1')],
+      [deployment('dep-1', 'bench', [testId(1)])],
+      true,
+    );
+    // Act
+    await run();
+    // Assess
+    expect(api.calls).toEqual(['LIST', 'LIST DEPLOYMENTS']);
+    expect(sink.records[0]).toMatchObject({
+      event: 'gateway.would_delete',
+      deployments: [{ id: 'dep-1', name: 'bench' }],
+    });
+  });
+});
