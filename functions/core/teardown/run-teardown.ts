@@ -48,6 +48,7 @@ export async function runTeardown(
     try {
       const settled = await settleRequest(message, request, deps);
       if (settled.handBack) retry.add(message.messageId);
+      for (const record of settled.records ?? []) recorder.write(record);
       if (!settled.unrecorded) recorder.outcome(settled.outcome);
     } catch (error) {
       if (error instanceof ApiError && error.stopsRun) stopError ??= error;

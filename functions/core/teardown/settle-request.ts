@@ -1,4 +1,10 @@
-import type { GatewayOutcome } from '../audit/outcome.ts';
+import type { GatewayOutcome, RecordFields } from '../audit/outcome.ts';
+import { refusedWhileDeploymentsGo } from '../deployments/delete-deployments.ts';
+import {
+  clearDeployments,
+  holdRequest,
+  type RequestCascade,
+} from '../deployments/teardown-cascade.ts';
 import { ApiError } from '../shared/errors.ts';
 import type { Gateway } from '../shared/gateway.ts';
 import { checkDue, decideTeardown, describesRequested, pinIdentity } from './decide-teardown.ts';
@@ -13,6 +19,8 @@ export interface Settled {
   handBack?: boolean;
   /** a redelivery that was already recorded once: no second record */
   unrecorded?: boolean;
+  /** records written before the outcome (the deployments a cascade deleted first) */
+  records?: RecordFields[];
 }
 
 /** The fields every outcome of a request carries. */
@@ -80,8 +88,20 @@ async function tearDownNow(
     return { outcome: { event: 'gateway.already_gone', ...named, reason: verdict.reason, http } };
   if (verdict.action === 'skip')
     return { outcome: { event: 'gateway.skipped', ...named, reason: verdict.reason } };
+  // Never orphan what is serving: deployments are looked at before any DELETE.
+  let cascade: Extract<RequestCascade, { action: 'proceed' }>;
+  try {
+    const cleared = await clearDeployments(message, request, live, deps, named);
+    if (cleared.action === 'settled') return cleared.settled;
+    cascade = cleared;
+  } catch (error) {
+    return parkIfRefused(error, message, deps, fields, gateway);
+  }
+  const { deployments, records } = cascade;
   if (deps.run.dryRun)
-    return { outcome: { event: 'gateway.would_delete', ...named, reason: 'requested' } };
+    return {
+      outcome: { event: 'gateway.would_delete', ...named, reason: 'requested', deployments },
+    };
   // The deadline margin covers one request in flight, but a teardown makes two: a GET
   // that retried into the margin must not be followed by a DELETE, or the invocation can
   // outlive its deadline (docs/reliability.md). Hand the message back; the next delivery retries.
@@ -96,7 +116,9 @@ async function tearDownNow(
           ...named,
           reason: 'not_found',
           http: result.http,
+          deployments,
         },
+        records,
       };
     }
     return {
@@ -106,10 +128,21 @@ async function tearDownNow(
         reason: 'requested',
         http: result.http,
         finalState: result.gateway,
+        deployments,
       },
+      records,
     };
   } catch (error) {
-    return parkIfRefused(error, message, deps, fields, gateway);
+    // The API refuses the gateway while the deployments just deleted are still going.
+    if (deployments?.length && refusedWhileDeploymentsGo(error)) {
+      const held = await holdRequest(message, request, live, deps, named, {
+        reason: 'deployments_deleting',
+        deployments,
+      });
+      return { ...held, records };
+    }
+    const parked = await parkIfRefused(error, message, deps, fields, gateway);
+    return { ...parked, records };
   }
 }
 

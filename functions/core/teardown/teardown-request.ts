@@ -27,6 +27,10 @@ const schema = z.strictObject({
   requestedBy: printable(200).optional(),
   expectedName: printable(100).optional(),
   expectedCreatedAt: timestamp.optional(),
+  /** delete the deployments that serve only this gateway first */
+  deleteDeployments: z.boolean().optional(),
+  /** when deployments first held the request back; set by the janitor when it defers */
+  deferredSince: timestamp.optional(),
 });
 
 /** A validated teardown request (docs/contract.md "Triggers", teardown). */

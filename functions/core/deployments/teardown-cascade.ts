@@ -1,0 +1,111 @@
+import type { AuditReason } from '../audit/audit-vocabulary.ts';
+import type { RecordFields } from '../audit/outcome.ts';
+import { isProtected } from '../policy/evaluate-gateway.ts';
+import { parseDuration } from '../shared/duration.ts';
+import type { ApiError } from '../shared/errors.ts';
+import type { Gateway } from '../shared/gateway.ts';
+import { parseRfc3339 } from '../shared/rfc3339.ts';
+import { DEFAULT_TEARDOWN_MAX_HORIZON, pinIdentity } from '../teardown/decide-teardown.ts';
+import type { RequestFields, Settled } from '../teardown/settle-request.ts';
+import type { TeardownDeps, TeardownMessage } from '../teardown/teardown-deps.ts';
+import { parseTeardownRequest, type TeardownRequest } from '../teardown/teardown-request.ts';
+import { deleteDeployments } from './delete-deployments.ts';
+import { deploymentFields } from './delete-deployments-first.ts';
+import type { DeploymentRef } from './deployment.ts';
+import { gatewayAfterCascade } from './gateway-after-cascade.ts';
+import { planDeployments } from './plan-deployments.ts';
+
+const DEFAULT_HORIZON_MS = parseDuration(DEFAULT_TEARDOWN_MAX_HORIZON) as number;
+// SQS allows at most 15 minutes of DelaySeconds on a message.
+const HOLD_DELAY_SECONDS = 900;
+
+/** Whether a due request may go on to its gateway's DELETE, or has been settled here. */
+export type RequestCascade =
+  | { action: 'proceed'; deployments?: DeploymentRef[]; records: RecordFields[] }
+  | { action: 'settled'; settled: Settled };
+
+/** What a request's named gateway carries into its records. */
+export type NamedFields = RequestFields & { gateway?: Gateway };
+
+/**
+ * Clears the deployments in front of a requested gateway (docs/contract.md "Never orphan
+ * what is serving"). Without `deleteDeployments`, a gateway a deployment serves holds the
+ * request back; with it, the deployments that serve only this gateway are deleted first
+ * (never in a dry run) and any deployment that also serves another gateway holds it back.
+ * A failure to list deployments throws: unknown means keep, and the message comes back.
+ */
+export async function clearDeployments(
+  message: TeardownMessage,
+  request: TeardownRequest,
+  live: Gateway | undefined,
+  deps: TeardownDeps,
+  named: NamedFields,
+): Promise<RequestCascade> {
+  const deployments = await deps.api.listDeployments(deps.deadline);
+  const candidate = { id: request.gatewayId, cascade: request.deleteDeployments === true };
+  const decided = planDeployments([candidate], deployments, (d) => isProtected(d, deps.policy));
+  const fate = decided.fates.get(request.gatewayId) ?? { kind: 'free' };
+  if (fate.kind === 'free') return { action: 'proceed', records: [] };
+  if (fate.kind === 'held') {
+    const settled = await holdRequest(message, request, live, deps, named, {
+      reason: 'has_deployments',
+      deployments: fate.deployments,
+    });
+    return { action: 'settled', settled };
+  }
+  if (deps.run.dryRun) return { action: 'proceed', deployments: fate.deployments, records: [] };
+  let stopError: ApiError | undefined;
+  const results = await deleteDeployments(decided.deployments, {
+    api: deps.api,
+    deadline: deps.deadline,
+    concurrency: deps.concurrency,
+    onStop: (error) => {
+      stopError ??= error;
+    },
+    stopped: () => stopError !== undefined,
+  });
+  if (stopError) throw stopError;
+  const records = decided.deployments.flatMap((deployment) => {
+    const result = results.get(deployment.id);
+    const fields = result && deploymentFields(result, 'requested');
+    return fields ? [fields] : [];
+  });
+  if (gatewayAfterCascade(fate, results).action === 'keep') {
+    const settled = await holdRequest(message, request, live, deps, named, {
+      reason: 'has_deployments',
+      deployments: fate.deployments,
+    });
+    return { action: 'settled', settled: { ...settled, records } };
+  }
+  return { action: 'proceed', deployments: fate.deployments, records };
+}
+
+/**
+ * Holds a due request back while deployments serve its gateway: sent again (at most 15
+ * minutes later, pinned to the live gateway, carrying when the hold began) until
+ * TEARDOWN_MAX_HORIZON has passed since then, when it is skipped and acknowledged.
+ * Without a queue (the CLI) it is skipped at once.
+ */
+export async function holdRequest(
+  message: TeardownMessage,
+  request: TeardownRequest,
+  live: Gateway | undefined,
+  deps: TeardownDeps,
+  named: NamedFields,
+  why: { reason: AuditReason; deployments: DeploymentRef[] },
+): Promise<Settled> {
+  const now = deps.clock.now();
+  const since = parseRfc3339(request.deferredSince) ?? now;
+  const horizonMs = deps.maxHorizonMs ?? DEFAULT_HORIZON_MS;
+  if (!deps.queue || now - since >= horizonMs)
+    return { outcome: { event: 'gateway.skipped', ...named, ...why } };
+  const pinned = pinIdentity(request, live);
+  const held: TeardownRequest = {
+    ...(pinned.action === 'defer' ? pinned.request : request),
+    deferredSince: request.deferredSince ?? new Date(now).toISOString(),
+  };
+  const text = JSON.stringify(held);
+  // Only a body the parser accepts again is re-sent; otherwise the original one is.
+  await deps.queue.defer(parseTeardownRequest(text).ok ? text : message.body, HOLD_DELAY_SECONDS);
+  return { outcome: { event: 'gateway.deferred', ...named, ...why } };
+}

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import type { Deployment } from '#core/deployments/deployment';
+import { compilePolicy } from '#core/policy/compile-policy';
+import { parsePolicy } from '#core/policy/policy';
+import { runTeardown } from '#core/teardown/run-teardown';
+import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';
+import { MemoryGatewayApi } from '#test/fakes/memory-gateway-api';
+import { MemoryTeardownQueue } from '#test/fakes/memory-teardown-queue';
+import { aGateway, hoursAgo, NOW, testId } from '#test/fixtures/gateway-builder';
+
+const POLICY = compilePolicy(
+  parsePolicy({
+    rules: [{ id: 'pr-previews', match: { name: 'pr-*' }, maxAge: '72h' }],
+    protect: { names: ['prod-*'] },
+  }),
+);
+const DAY = 86_400_000;
+const GATEWAY = aGateway({ id: testId(1), name: 'pr-1', createdAt: hoursAgo(100) });
+const SERVING: Deployment = {
+  id: 'dep-1',
+  name: 'preview',
+  gatewayIds: [testId(1)],
+  status: 'STATUS_READY',
+};
+
+function teardownOf(body: object, deployments: Deployment[] = [SERVING]) {
+  const api = new MemoryGatewayApi([GATEWAY], deployments);
+  const sink = new MemoryAuditSink();
+  const queue = new MemoryTeardownQueue();
+  const run = () =>
+    runTeardown([{ messageId: 'm-1', body: JSON.stringify(body) }], {
+      api,
+      sink,
+      queue,
+      clock: { now: () => NOW },
+      deadline: { budgetMs: () => 60_000 },
+      policy: POLICY,
+      concurrency: 1,
+      maxHorizonMs: 30 * DAY,
+      run: { runId: 'run-1', trigger: 'sqs', dryRun: false },
+    });
+  return { api, sink, queue, run };
+}
+
+describe('runTeardown with deployments', () => {
+  it('holds a request back while a deployment serves its gateway, pinning when the hold began', async () => {
+    // Prepare
+    const { api, sink, queue, run } = teardownOf({ gatewayId: testId(1) });
+    // Act
+    const result = await run();
+    // Assess
+    expect(api.calls).toEqual([`GET ${testId(1)}`, 'LIST DEPLOYMENTS']);
+    expect(result.retry).toEqual([]);
+    expect(sink.records[0]).toMatchObject({
+      event: 'gateway.deferred',
+      reason: 'has_deployments',
+      deployments: [{ id: 'dep-1', name: 'preview' }],
+    });
+    const [sent] = queue.sent;
+    expect(sent).toMatchObject({ kind: 'deferred', delaySeconds: 900 });
+    expect(JSON.parse(sent?.body ?? '{}')).toEqual({
+      gatewayId: testId(1),
+      expectedName: 'pr-1',
+      expectedCreatedAt: GATEWAY.createdAt,
+      deferredSince: new Date(NOW).toISOString(),
+    });
+  });
+
+  it('keeps the first deferredSince when it holds the request back again', async () => {
+    // Prepare
+    const since = new Date(NOW - DAY).toISOString();
+    const { queue, run } = teardownOf({ gatewayId: testId(1), deferredSince: since });
+    // Act
+    await run();
+    // Assess
+    expect(JSON.parse(queue.sent[0]?.body ?? '{}').deferredSince).toBe(since);
+  });
+
+  it('gives up once the horizon has passed since the hold began, and acknowledges', async () => {
+    // Prepare
+    const since = new Date(NOW - 31 * DAY).toISOString();
+    const { api, sink, queue, run } = teardownOf({ gatewayId: testId(1), deferredSince: since });
+    // Act
+    const result = await run();
+    // Assess
+    expect(queue.sent).toEqual([]);
+    expect(result.retry).toEqual([]);
+    expect(api.calls).not.toContain(`DELETE ${testId(1)}`);
+    expect(sink.records[0]).toMatchObject({ event: 'gateway.skipped', reason: 'has_deployments' });
+  });
+
+  it('deletes the deployment first when the request says deleteDeployments', async () => {
+    // Prepare
+    const { api, sink, run } = teardownOf({ gatewayId: testId(1), deleteDeployments: true });
+    // Act
+    await run();
+    // Assess
+    expect(api.calls).toEqual([
+      `GET ${testId(1)}`,
+      'LIST DEPLOYMENTS',
+      'DELETE DEPLOYMENT dep-1',
+      `DELETE ${testId(1)}`,
+    ]);
+    expect(sink.records.map((r) => [r.event, r.reason])).toEqual([
+      ['deployment.deleted', 'requested'],
+      ['gateway.deleted', 'requested'],
+      ['run.summary', 'completed'],
+    ]);
+  });
+
+  it('never deletes a deployment that also serves another gateway, even when asked', async () => {
+    // Prepare
+    const shared = { ...SERVING, gatewayIds: [testId(1), testId(2)] };
+    const { api, sink, run } = teardownOf({ gatewayId: testId(1), deleteDeployments: true }, [
+      shared,
+    ]);
+    // Act
+    await run();
+    // Assess
+    expect(api.calls).toEqual([`GET ${testId(1)}`, 'LIST DEPLOYMENTS']);
+    expect(sink.records[0]).toMatchObject({ event: 'gateway.deferred', reason: 'has_deployments' });
+  });
+
+  it('hands the message back when deployments cannot be listed', async () => {
+    // Prepare
+    const { api, queue, run } = teardownOf({ gatewayId: testId(1) });
+    api.failNext('LIST DEPLOYMENTS', new Error('connection reset'));
+    // Act
+    const result = await run();
+    // Assess
+    expect(result.retry).toEqual(['m-1']);
+    expect(queue.sent).toEqual([]);
+    expect(api.calls).not.toContain(`DELETE ${testId(1)}`);
+  });
+});
