@@ -1,0 +1,123 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { testId } from '#test/fixtures/gateway-builder';
+import { sqsRecord } from '#test/fixtures/sqs-event';
+import { deploymentId, wireDeployment } from '#test/fixtures/wire-deployment';
+import { TEST_POLICY, wire } from '#test/fixtures/wire-fleet';
+import { leakedCanaries } from '#test/support/canaries';
+import { auditLines, captureOutput } from '#test/support/capture-output';
+import { type Harness, lambdaContext, startHarness } from '#test/support/janitor-harness';
+import { type LocalSqs, startLocalSqs } from '#test/support/local-sqs';
+import { createTeardownHandler } from '../../functions/teardown.ts';
+
+const gateways = [wire(1, 'pr-1', 100), wire(2, 'pr-2', 100), wire(3, 'pr-3', 1)];
+const deployments = [
+  wireDeployment(1, 'preview-1', [testId(1)]),
+  wireDeployment(2, 'shared-2-3', [testId(2), testId(3)]),
+];
+
+describe('teardown handler with deployments', () => {
+  let harness: Harness;
+  let sqs: LocalSqs;
+  let output: ReturnType<typeof captureOutput>;
+
+  beforeEach(async () => {
+    sqs = await startLocalSqs();
+    harness = await startHarness({
+      gateways,
+      deployments,
+      deploymentDeleteDelayMs: 0,
+      sdkEnv: { AWS_ENDPOINT_URL_SQS: sqs.endpoint },
+    });
+    output = captureOutput();
+  });
+  afterEach(async () => {
+    output.restore();
+    expect(leakedCanaries(output.text())).toEqual([]);
+    await Promise.all([harness.close(), sqs.close()]);
+  });
+
+  const teardown = (body: object) =>
+    createTeardownHandler({
+      env: {
+        ...harness.env,
+        JANITOR_POLICY: JSON.stringify(TEST_POLICY),
+        TEARDOWN_QUEUE_URL: sqs.queueUrl,
+        TEARDOWN_DLQ_URL: sqs.dlqUrl,
+        DRY_RUN: 'false',
+      },
+    })({ Records: [sqsRecord(JSON.stringify(body))] }, lambdaContext(60_000));
+  const audit = () => auditLines(output.lines());
+  const deletes = () =>
+    harness.simulator.requests
+      .filter((r) => r.method === 'DELETE')
+      .map((r) => r.gatewayId ?? r.deploymentId);
+
+  it('defers a request for a gateway a deployment serves, naming it, and sends no DELETE', async () => {
+    // Act
+    const response = await teardown({ gatewayId: testId(1), requestedBy: 'ci/pr-1' });
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(deletes()).toEqual([]);
+    expect(audit()[0]).toMatchObject({
+      event: 'gateway.deferred',
+      reason: 'has_deployments',
+      gatewayId: testId(1),
+      requestedBy: 'ci/pr-1',
+      deployments: [{ id: deploymentId(1), name: 'preview-1' }],
+    });
+    expect(await sqs.count(sqs.queueUrl)).toMatchObject({ delayed: 1 });
+  });
+
+  it('deletes the deployment before the gateway when the request says deleteDeployments', async () => {
+    // Act
+    const response = await teardown({ gatewayId: testId(1), deleteDeployments: true });
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(deletes()).toEqual([deploymentId(1), testId(1)]);
+    expect(audit().map((r) => r.event)).toEqual([
+      'deployment.deleted',
+      'gateway.deleted',
+      'run.summary',
+    ]);
+    expect(audit()[0]).toMatchObject({
+      deploymentId: deploymentId(1),
+      deploymentName: 'preview-1',
+      gatewayIds: [testId(1)],
+      finalState: { status: { status: 'STATUS_DELETING' } },
+    });
+  });
+
+  it('never deletes a deployment that also serves another gateway, even when asked', async () => {
+    // Act
+    await teardown({ gatewayId: testId(2), deleteDeployments: true });
+    // Assess
+    expect(deletes()).toEqual([]);
+    expect(audit()[0]).toMatchObject({
+      event: 'gateway.deferred',
+      reason: 'has_deployments',
+      deployments: [{ id: deploymentId(2), name: 'shared-2-3' }],
+    });
+  });
+
+  it('skips and acknowledges a request held back for longer than the horizon', async () => {
+    // Act
+    const response = await teardown({
+      gatewayId: testId(1),
+      deferredSince: new Date(Date.now() - 31 * 86_400_000).toISOString(),
+    });
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(audit()[0]).toMatchObject({ event: 'gateway.skipped', reason: 'has_deployments' });
+    expect(await sqs.count(sqs.queueUrl)).toMatchObject({ delayed: 0, visible: 0 });
+  });
+
+  it('hands the message back when deployments cannot be listed, and deletes nothing', async () => {
+    // Prepare
+    harness.simulator.addFault({ route: 'deployment-list', kind: 'status', status: 503 });
+    // Act
+    const response = await teardown({ gatewayId: testId(1), deleteDeployments: true });
+    // Assess
+    expect(response.batchItemFailures).toHaveLength(1);
+    expect(deletes()).toEqual([]);
+  });
+});
