@@ -64,8 +64,8 @@ export class ReportingSink implements AuditSink {
 
 /** `deleted  pr-1377-streaming  3f2a9c1e  expired, rule pr-previews, HTTP 200 in 12ms` */
 export function outcomeLine(label: string, record: AuditRecord): string {
-  const name = record.gatewayName ?? '-';
-  const id = record.gatewayId?.slice(0, 8) ?? '';
+  const name = record.gatewayName ?? record.deploymentName ?? '-';
+  const id = (record.gatewayId ?? record.deploymentId)?.slice(0, 8) ?? '';
   const detail = [
     record.reason,
     record.ruleId ? `rule ${record.ruleId}` : undefined,

@@ -1,3 +1,4 @@
+import { seedDeployments } from '#simulator/deployment-fleet';
 import { seedFleet } from '#simulator/fleet';
 import { type Simulator, startSimulator } from '#simulator/server';
 
@@ -14,8 +15,13 @@ export interface SeededSimulatorOptions {
  * seeded 9 days old is 9 days old to the policy.
  */
 export function startSeededSimulator(options: SeededSimulatorOptions = {}): Promise<Simulator> {
+  const now = new Date();
+  const seed = options.seed ?? 42;
+  const gateways = seedFleet({ seed, size: options.size ?? 40, now });
   return startSimulator({
-    gateways: seedFleet({ seed: options.seed ?? 42, size: options.size ?? 40, now: new Date() }),
+    gateways,
+    // Some previews and load tests are serving a deployment, as real ones would be.
+    deployments: seedDeployments(gateways, { seed, now }),
     latencyMs: options.latencyMs ?? 0,
     deleteDelayMs: 1_000,
   });

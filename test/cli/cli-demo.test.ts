@@ -2,10 +2,13 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { parseDeploymentListBody } from '#adapters/coreweave/wire-deployment';
 import { parseListBody } from '#adapters/coreweave/wire-gateway';
+import { holdForDeployments } from '#core/deployments/hold-for-deployments';
 import { compilePolicy } from '#core/policy/compile-policy';
 import { parsePolicyJson } from '#core/policy/policy';
 import { planCleanup } from '#core/sweep/plan-cleanup';
+import { seedDeployments } from '#simulator/deployment-fleet';
 import { seedFleet } from '#simulator/fleet';
 import { POLICY } from './canary-fleet.ts';
 import { auditRecords, REPO_ROOT, spawnCli } from './spawn-cli.ts';
@@ -17,12 +20,22 @@ describe('npm start (the demo)', () => {
     const pkg = JSON.parse(await readFile(`${REPO_ROOT}/package.json`, 'utf8'));
     expect(pkg.scripts.start).toBe('node functions/cli/main.ts demo');
     const now = Date.now();
-    const gateways = parseListBody({ items: seedFleet({ now: new Date(now) }) }, 'GET', '/', {
-      attempts: 1,
-      durationMs: 0,
-    });
+    const fleet = seedFleet({ now: new Date(now) });
+    const http = { attempts: 1, durationMs: 0 };
+    const gateways = parseListBody({ items: fleet }, 'GET', '/', http);
+    const deployments = parseDeploymentListBody(
+      { items: seedDeployments(fleet, { now: new Date(now) }) },
+      'GET',
+      '/',
+      http,
+    );
     const policy = compilePolicy(parsePolicyJson(await readFile(POLICY, 'utf8'), POLICY));
-    const expected = planCleanup(gateways, policy, now).expired.map((e) => e.gateway.name);
+    const plan = holdForDeployments(planCleanup(gateways, policy, now), deployments, policy);
+    // A gateway whose deployments were just deleted waits for them to vanish: next run.
+    const expected = plan.expired
+      .filter((e) => !e.verdict.deployments?.length)
+      .map((e) => e.gateway.name);
+    const cascading = plan.expired.filter((e) => e.verdict.deployments?.length);
     // Act
     const { code, stdout, stderr } = await spawnCli(['demo'], { env: {} });
     // Assess
@@ -34,6 +47,17 @@ describe('npm start (the demo)', () => {
     const deleted = auditRecords(stdout).filter((r) => r.event === 'gateway.deleted');
     expect(deleted.map((r) => r.gatewayName).sort()).toEqual([...expected].sort());
     expect(stdout).toMatch(/prod-chat-east\s.*keep\s+protected by the policy/);
+    expect(stdout).toMatch(
+      /pr-1377-streaming\s.*keep\s+expired, but used by deployment streaming-preview/,
+    );
+    expect(cascading.length).toBeGreaterThan(0);
+    expect(auditRecords(stdout).filter((r) => r.event === 'deployment.deleted')).toHaveLength(
+      plan.deployments.length,
+    );
+    for (const { gateway } of cascading)
+      expect(stdout).toMatch(
+        new RegExp(`^ {2}skipped\\s+${gateway.name}\\s.*deployments_deleting`, 'm'),
+      );
     expect(stdout).toContain('Sweep completed (live');
     expect(stdout).not.toContain('wandb-canary-');
   });
