@@ -80,6 +80,7 @@ describe('teardown handler: malformed SQS bodies', () => {
     expect(world.records()[0]).toMatchObject({ event: 'gateway.deleted', gatewayId: ID });
     expect(world.harness.simulator.requests.map((r) => r.path)).toEqual([
       `/v1alpha1/inference/gateways/${ID}`,
+      '/v1alpha1/inference/deployments',
       `/v1alpha1/inference/gateways/${ID}`,
     ]);
   });

@@ -88,6 +88,11 @@ async function tearDownNow(
     return { outcome: { event: 'gateway.already_gone', ...named, reason: verdict.reason, http } };
   if (verdict.action === 'skip')
     return { outcome: { event: 'gateway.skipped', ...named, reason: verdict.reason } };
+  // The deadline margin covers one request in flight, but a teardown makes several: a GET
+  // that retried into the margin must not be followed by more calls, or the invocation can
+  // outlive its deadline (docs/reliability.md). Hand the message back; the next delivery retries.
+  if (deps.deadline.budgetMs() <= 0)
+    return { outcome: { event: 'gateway.skipped', ...named, reason: 'deadline' }, handBack: true };
   // Never orphan what is serving: deployments are looked at before any DELETE.
   let cascade: Extract<RequestCascade, { action: 'proceed' }>;
   try {
