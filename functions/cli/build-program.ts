@@ -41,10 +41,16 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
   withAct(withTarget(program.command('teardown')))
     .description("Run the teardown Lambda's code path for the given gateway ids")
     .argument('<gateway-id...>', 'gateway uuids')
-    .action(async (ids: string[], flags: TargetFlags & SweepFlags) => {
-      checkGatewayIds(ids);
-      setCode(await withSession(flags, io, (s) => teardownCommand(s, ids, flags, io)));
-    });
+    .option(
+      '--delete-deployments',
+      'first delete the deployments that serve only these gateways (without it, a gateway in use is kept)',
+    )
+    .action(
+      async (ids: string[], flags: TargetFlags & SweepFlags & { deleteDeployments?: boolean }) => {
+        checkGatewayIds(ids);
+        setCode(await withSession(flags, io, (s) => teardownCommand(s, ids, flags, io)));
+      },
+    );
 
   program
     .command('simulate')

@@ -14,6 +14,8 @@ export interface TeardownFlags {
   apply?: boolean;
   json?: boolean;
   auditFile?: string;
+  /** the request's `deleteDeployments` (docs/contract.md "Never orphan what is serving") */
+  deleteDeployments?: boolean;
 }
 
 /** Rejects anything that is not a gateway uuid before any request is made (exit 2). */
@@ -51,7 +53,11 @@ export async function teardownCommand(
     // Same bodies a CI pipeline would queue; no expiresAt, so every request is due now.
     const messages = ids.map((gatewayId, i) => ({
       messageId: `cli-${i + 1}`,
-      body: JSON.stringify({ gatewayId, requestedBy }),
+      body: JSON.stringify({
+        gatewayId,
+        requestedBy,
+        ...(flags.deleteDeployments ? { deleteDeployments: true } : {}),
+      }),
     }));
     const result = await runTeardown(messages, cliRunDeps(session, reporter, dryRun));
     reporter.finish();
