@@ -203,7 +203,7 @@ describe('sweep handler with deployments', () => {
       (e: unknown) => e,
     );
     // Assess
-    expect(error).toBeInstanceOf(Error);
+    expect(error).toMatchObject({ code: 'BLAST_RADIUS_EXCEEDED' });
     expect(harness.simulator.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
     expect(audit().find((r) => r.event === 'run.aborted')?.counts).toMatchObject({
       expired: 3,
