@@ -35,6 +35,8 @@ const mode: BenchMode = {
   log: (line) => process.stderr.write(`${line}\n`),
 };
 const wanted = (name: string) => !only || only.includes(name);
+// Made before any part runs: some parts (peers' curl id list) write into it themselves.
+await mkdir('bench-results', { recursive: true });
 
 const sim = await startRemoteSimulator();
 const secrets = await startSecrets(sim.token);
@@ -88,7 +90,6 @@ try {
   await secrets.close();
   await sim.close();
 }
-await mkdir('bench-results', { recursive: true });
 const file = `bench-results/bench-${results.date as string}.json`.replaceAll(':', '-');
 await writeFile(file, JSON.stringify(results, null, 2));
 if (results.throughput && results.audit) results.cost = costScenarios(results);
