@@ -127,7 +127,8 @@ async function buildOne(name: string, entry: string, outDir: string): Promise<Bu
     const mapPath = `${output}.map`;
     const map = trimSourceMap(
       JSON.parse(await readFile(mapPath, 'utf8')),
-      (source) => !source.includes('node_modules/'),
+      // Namespaced stand-ins (`empty:bowser`) are not our code either.
+      (source) => !source.includes('node_modules/') && !source.includes(':'),
     );
     const inZip = relative(outdir, output).split(sep).join('/');
     files.push({ path: output, name: inZip });

@@ -13,6 +13,7 @@ import { peers } from './peers.ts';
 import { rateLimit } from './rate-limit.ts';
 import { startRemoteSimulator } from './remote-simulator.ts';
 import { costScenarios, report } from './report.ts';
+import { ricColdStart } from './ric-cold-start.ts';
 import { secretFetches } from './secret-fetches.ts';
 import { throughput } from './throughput.ts';
 
@@ -84,6 +85,10 @@ try {
       },
       mode,
     );
+  }
+  if (wanted('ric')) {
+    // Its own build: the cold-start part above may not have run.
+    results.ricColdStart = await ricColdStart(await buildBundles(), sim, mode);
   }
   if (wanted('peers')) results.peers = await peers(sim, mode);
 } finally {
