@@ -32,8 +32,9 @@ export interface RicColdStartRow {
 
 /**
  * Finds aws-lambda-ric and its native addon (it builds curl and aws-lambda-cpp at install
- * time, which needs cmake, autotools and a C++ compiler); without them, the plain-Node
- * client of test/bench/plain-runtime-client.ts speaks the same protocol in its place.
+ * time, which needs cmake, autotools and a C++ compiler): in the project's node_modules or
+ * at AWS_LAMBDA_RIC_PATH. Without them, the plain-Node client of
+ * test/bench/plain-runtime-client.ts speaks the same protocol in its place.
  */
 export function findRuntimeClient(): RuntimeClient {
   const plain = fileURLToPath(new URL('./plain-runtime-client.ts', import.meta.url));
@@ -44,9 +45,14 @@ export function findRuntimeClient(): RuntimeClient {
   });
   let entry: string;
   try {
-    entry = createRequire(import.meta.url).resolve('aws-lambda-ric');
+    // AWS_LAMBDA_RIC_PATH: a copy installed outside the project (it is not a dependency:
+    // its install scripts need build tools that `npm ci` must not require).
+    const from = process.env.AWS_LAMBDA_RIC_PATH;
+    entry = from
+      ? createRequire(join(from, 'package.json')).resolve('./index.mjs')
+      : createRequire(import.meta.url).resolve('aws-lambda-ric');
   } catch {
-    return substitute('aws-lambda-ric is not installed (an optional dependency)');
+    return substitute('aws-lambda-ric is not installed (set AWS_LAMBDA_RIC_PATH to a copy)');
   }
   if (!existsSync(join(dirname(entry), 'rapid-client.node'))) {
     return substitute('aws-lambda-ric is installed without its native addon (rapid-client.node)');
@@ -116,7 +122,9 @@ export async function ricColdStart(
         const record = api.enqueue({}, requestId);
         const t0 = performance.now();
         const child = startRuntime(client, variant.dir, api.address, sim);
-        const done = await api.done(requestId, 60_000);
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        // A runtime that dies (an init failure) ends the wait as a failed run.
+        const done = await Promise.race([api.done(requestId, 60_000), exited.then(() => record)]);
         await stop(child);
         const sample = samples.get(variant.name) as Sample;
         if (done.outcome !== 'response' || record.firstNextAt === undefined) {
@@ -173,6 +181,8 @@ function startRuntime(
       AWS_LAMBDA_FUNCTION_NAME: 'gateway-janitor-bench',
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+      AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/gateway-janitor-bench',
+      AWS_LAMBDA_LOG_STREAM_NAME: '2026/11/30/[$LATEST]bench',
       AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
       POWERTOOLS_SERVICE_NAME: 'gateway-janitor',
       NODE_OPTIONS: '--max-semi-space-size=4',

@@ -126,7 +126,7 @@ describe('built Lambda bundles', () => {
       DRY_RUN: 'false',
       TEARDOWN_QUEUE_URL: 'http://127.0.0.1:9/123456789012/gateway-janitor-test-teardown',
       POWERTOOLS_SERVICE_NAME: 'gateway-janitor',
-      NODE_OPTIONS: '--enable-source-maps --max-semi-space-size=4',
+      NODE_OPTIONS: '--max-semi-space-size=4',
       ...overrides,
     };
   }
