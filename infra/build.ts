@@ -11,7 +11,7 @@ const dist = join(root, 'dist');
 
 /**
  * The Lambda entries serverless.yml packages: `dist/<name>.zip` holds `index.mjs` and
- * the chunks it imports (`chunks/*.mjs`), each with its source map.
+ * the chunks it imports (`chunks/*.mjs`), with source maps of our own code only.
  */
 const ENTRIES = ['sweep', 'teardown'] as const;
 
