@@ -6,10 +6,9 @@ import type { Gateway } from '#core/shared/gateway';
 import type { PlanEntry } from '#core/sweep/plan-cleanup';
 import { runSweep, type SweepDeps } from '#core/sweep/run-sweep';
 import type { SweepExecutor } from '#core/sweep/sweep-executor';
-import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';
-import { MemoryGatewayApi } from '#test/fakes/memory-gateway-api';
+import { memoryRun } from '#test/fakes/memory-run';
 import { anApiError } from '#test/fixtures/api-error';
-import { aGateway, hoursAgo, NOW } from '#test/fixtures/gateway-builder';
+import { aGateway, hoursAgo } from '#test/fixtures/gateway-builder';
 
 const POLICY = compilePolicy(
   parsePolicy({
@@ -22,21 +21,12 @@ const POLICY = compilePolicy(
 const expired = (name: string) => aGateway({ name, createdAt: hoursAgo(100) });
 const young = (name: string) => aGateway({ name, createdAt: hoursAgo(1) });
 
-/** A sweep over an in-memory fleet; budget in ms left before the deadline. */
-function sweepOf(gateways: Gateway[], overrides: Partial<SweepDeps> & { budgetMs?: number } = {}) {
-  const api = new MemoryGatewayApi(gateways);
-  const sink = new MemoryAuditSink();
-  const { budgetMs = 60_000, ...rest } = overrides;
-  const deps: SweepDeps = {
-    api,
-    sink,
-    clock: { now: () => NOW },
-    deadline: { budgetMs: () => budgetMs },
-    policy: POLICY,
-    concurrency: 2,
-    run: { runId: 'run-1', trigger: 'schedule', dryRun: false },
-    ...rest,
-  };
+/** A sweep over an in-memory fleet, its deadline already reached when `budgetMs` is 0. */
+function sweepOf(gateways: Gateway[], overrides: Partial<SweepDeps> & { budgetMs?: 0 } = {}) {
+  const { budgetMs, ...rest } = overrides;
+  const { api, sink, deps: run, spendBudget } = memoryRun(gateways, POLICY, 'schedule');
+  if (budgetMs === 0) spendBudget();
+  const deps: SweepDeps = { ...run, concurrency: 2, ...rest };
   return { api, sink, deps, events: () => sink.records.map((r) => r.event) };
 }
 

@@ -4,8 +4,7 @@ import { parsePolicy } from '#core/policy/policy';
 import type { Gateway } from '#core/shared/gateway';
 import { runTeardown } from '#core/teardown/run-teardown';
 import type { TeardownDeps, TeardownMessage } from '#core/teardown/teardown-deps';
-import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';
-import { MemoryGatewayApi } from '#test/fakes/memory-gateway-api';
+import { memoryRun } from '#test/fakes/memory-run';
 import { MemoryTeardownQueue } from '#test/fakes/memory-teardown-queue';
 import { anApiError } from '#test/fixtures/api-error';
 import { aGateway, hoursAgo, NOW } from '#test/fixtures/gateway-builder';
@@ -17,30 +16,11 @@ const POLICY = compilePolicy(
   }),
 );
 
-/** A teardown batch over an in-memory fleet and queue; budget in ms left before the deadline. */
-function teardownOf(
-  gateways: Gateway[],
-  overrides: Partial<TeardownDeps> & { budgetMs?: number } = {},
-) {
-  const api = new MemoryGatewayApi(gateways);
+/** A teardown batch over an in-memory fleet and queue. */
+function teardownOf(gateways: Gateway[], overrides: Partial<TeardownDeps> = {}) {
+  const { api, sink, deps: run, spendBudget } = memoryRun(gateways, POLICY, 'sqs');
   const queue = new MemoryTeardownQueue();
-  const sink = new MemoryAuditSink();
-  const { budgetMs = 60_000, ...rest } = overrides;
-  let budget = budgetMs;
-  const deps: TeardownDeps = {
-    api,
-    sink,
-    queue,
-    clock: { now: () => NOW },
-    deadline: { budgetMs: () => budget },
-    policy: POLICY,
-    concurrency: 4,
-    run: { runId: 'run-1', trigger: 'sqs', dryRun: false },
-    ...rest,
-  };
-  const spendBudget = () => {
-    budget = 0;
-  };
+  const deps: TeardownDeps = { ...run, queue, ...overrides };
   return { api, queue, sink, deps, spendBudget };
 }
 
