@@ -22,8 +22,8 @@ const banner =
 
 /**
  * Leaves out code the functions never run, without changing what they do run:
- * zod's translated error messages (the namespace `z.locales` is never read; English,
- * the default, is imported directly by zod and stays), and bowser, the browser
+ * zod's translated error messages (of the namespace `z.locales` only English is read:
+ * the schemas set it, and zod classic imports it directly), and bowser, the browser
  * user-agent parser the AWS SDK imports only where `window` exists (its caller falls
  * back to no parser when the module has none).
  */
@@ -31,7 +31,7 @@ const trimUnusedModules: Plugin = {
   name: 'trim-unused-modules',
   setup(pluginBuild) {
     pluginBuild.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      /[\\/]zod[\\/]v4[\\/](classic|core)$/.test(args.resolveDir)
+      /[\\/]zod[\\/]v4[\\/](classic|core|mini)$/.test(args.resolveDir)
         ? { path: join(args.resolveDir, '../locales/en.js'), namespace: 'zod-locales' }
         : undefined,
     );

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { NotifyMode } from '#core/audit/run-notice';
 import { compilePolicy, type Policy } from '#core/policy/compile-policy';
 import { parsePolicyJson } from '#core/policy/policy';
@@ -40,48 +40,62 @@ export interface CliConfig extends BaseConfig {
   policy?: Policy;
 }
 
+// English messages, as zod classic gave them (core/policy/policy.ts says why).
+z.config(z.locales.en());
+
 const boolText = z.enum(['true', 'false'], { message: 'expected "true" or "false"' });
 const intText = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'expected a whole number')
-    .transform(Number)
-    .pipe(
-      z.number().int().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`),
-    );
+  z.pipe(
+    z.pipe(z.string().check(z.regex(/^\d+$/, 'expected a whole number')), z.transform(Number)),
+    z
+      .number()
+      .check(
+        z.int(),
+        z.minimum(min, `expected at least ${min}`),
+        z.maximum(max, `expected at most ${max}`),
+      ),
+  );
 
 const FIELDS = {
-  COREWEAVE_API_URL: z
-    .url({ protocol: /^https?$/, message: 'expected an http(s) URL' })
-    // The bearer token rides on every request: plain http only where it cannot leave the host.
-    .refine((url) => isTlsOrLoopback(url), {
-      message: 'expected an https:// URL (plain http only for localhost, 127.0.0.0/8 or [::1])',
-    })
-    .default('https://api.coreweave.com'),
-  COREWEAVE_TOKEN_SECRET_ID: z.string().min(1).max(2048).optional(),
-  COREWEAVE_TOKEN_SECRET_KEY: z.string().min(1).max(256).optional(),
-  COREWEAVE_API_TOKEN: z.string().min(1).optional(),
-  JANITOR_POLICY: z.string().optional(),
-  DRY_RUN: boolText.default('true'),
-  DELETE_CONCURRENCY: intText(1, 512).default(8),
-  TEARDOWN_QUEUE_URL: z.url({ message: 'expected the queue URL' }).optional(),
-  TEARDOWN_DLQ_URL: z.url({ message: 'expected the dead-letter queue URL' }).optional(),
-  COREWEAVE_HTTP_TIMEOUT_MS: intText(100, 60_000).default(10_000),
-  TEARDOWN_MAX_HORIZON: z
-    .string()
-    .default(DEFAULT_TEARDOWN_MAX_HORIZON)
-    .transform((text) => parseDuration(text))
-    .pipe(z.number({ message: 'expected a duration such as 12h, 7d or 30d' })),
-  NOTIFY: z
-    .enum(['off', 'deletions', 'always'], { message: 'expected "off", "deletions" or "always"' })
-    .default('off'),
-  NOTIFY_TOPIC_ARN: z
-    .string()
-    .regex(
-      /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$/,
-      'expected an SNS topic ARN',
-    )
-    .optional(),
+  COREWEAVE_API_URL: z._default(
+    z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }).check(
+      // The bearer token rides on every request: plain http only where it cannot leave the host.
+      z.refine((url) => isTlsOrLoopback(url), {
+        message: 'expected an https:// URL (plain http only for localhost, 127.0.0.0/8 or [::1])',
+      }),
+    ),
+    'https://api.coreweave.com',
+  ),
+  COREWEAVE_TOKEN_SECRET_ID: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+  COREWEAVE_TOKEN_SECRET_KEY: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+  COREWEAVE_API_TOKEN: z.optional(z.string().check(z.minLength(1))),
+  JANITOR_POLICY: z.optional(z.string()),
+  DRY_RUN: z._default(boolText, 'true'),
+  DELETE_CONCURRENCY: z._default(intText(1, 512), 8),
+  TEARDOWN_QUEUE_URL: z.optional(z.url({ message: 'expected the queue URL' })),
+  TEARDOWN_DLQ_URL: z.optional(z.url({ message: 'expected the dead-letter queue URL' })),
+  COREWEAVE_HTTP_TIMEOUT_MS: z._default(intText(100, 60_000), 10_000),
+  TEARDOWN_MAX_HORIZON: z.pipe(
+    z.pipe(
+      z._default(z.string(), DEFAULT_TEARDOWN_MAX_HORIZON),
+      z.transform((text: string) => parseDuration(text)),
+    ),
+    z.number({ message: 'expected a duration such as 12h, 7d or 30d' }),
+  ),
+  NOTIFY: z._default(
+    z.enum(['off', 'deletions', 'always'], { message: 'expected "off", "deletions" or "always"' }),
+    'off',
+  ),
+  NOTIFY_TOPIC_ARN: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$/,
+          'expected an SNS topic ARN',
+        ),
+      ),
+  ),
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -135,7 +149,7 @@ function parseVariables(env: Env): Variables {
   const values: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(FIELDS)) {
     const raw = env[name] === '' ? undefined : env[name];
-    const result = (schema as z.ZodType).safeParse(raw);
+    const result = (schema as z.ZodMiniType).safeParse(raw);
     if (!result.success) {
       throw new ValidationError(
         'CONFIG_INVALID',

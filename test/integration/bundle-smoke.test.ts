@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -146,6 +146,31 @@ describe('built Lambda bundles', () => {
         expect(code, file).not.toContain('AWS_WEB_IDENTITY_TOKEN_FILE');
         expect(code, file).not.toContain('sso_start_url');
       }
+    },
+  );
+
+  it.each(['sweep', 'teardown'])('%s zip stays within 300 KB (issue 15)', async (name) => {
+    const { size } = await stat(join(outDir, `${name}.zip`));
+
+    expect(size).toBeLessThanOrEqual(300 * 1024);
+  });
+
+  it.each(['sweep', 'teardown'])(
+    '%s validates with zod/mini: zod classic is not loaded at init',
+    async (name) => {
+      const dir = join(outDir, `${name}-zip`);
+
+      const loadedAtInit = await staticImportClosure(dir, 'index.mjs');
+
+      const code = (
+        await Promise.all(loadedAtInit.map((file) => readFile(join(dir, file), 'utf8')))
+      ).join('\n');
+      // zod names each schema class in its constructor: classic's are `ZodString`, mini's
+      // `ZodMiniString`. Classic costs about ten times mini's import time (docs/benchmarks.md).
+      expect({
+        mini: code.includes('"ZodMiniString"'),
+        classic: code.includes('"ZodString"'),
+      }).toEqual({ mini: true, classic: false });
     },
   );
 
