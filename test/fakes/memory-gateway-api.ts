@@ -18,6 +18,8 @@ export class MemoryGatewayApi implements GatewayApi {
   readonly #fleet = new Map<string, Gateway>();
   readonly #failures = new Map<string, unknown>();
   readonly #deployments = new Map<string, Deployment>();
+  readonly #ghosts = new Map<string, Gateway>();
+  readonly #after = new Map<string, () => void>();
 
   constructor(gateways: readonly Gateway[] = [], deployments: readonly Deployment[] = []) {
     for (const gateway of gateways) this.#fleet.set(gateway.id, gateway);
@@ -30,19 +32,36 @@ export class MemoryGatewayApi implements GatewayApi {
     return this;
   }
 
-  /** The gateways still in the fleet, by id. */
-  ids(): string[] {
-    return [...this.#fleet.keys()];
+  /** `effect` runs once the next such call has its answer (time passing, say). */
+  afterNext(call: string, effect: () => void): this {
+    this.#after.set(call, effect);
+    return this;
+  }
+
+  /** The gateway is deleted by someone else after the next LIST still shows it. */
+  goneAfterListing(id: string): this {
+    const gateway = this.#fleet.get(id);
+    if (gateway) this.#ghosts.set(id, gateway);
+    this.#fleet.delete(id);
+    return this;
+  }
+
+  /** The names of the gateways still in the fleet, sorted. */
+  names(): string[] {
+    return [...this.#fleet.values()].map((gateway) => gateway.name).sort();
   }
 
   async list(): Promise<Gateway[]> {
     this.#call('LIST');
-    return [...this.#fleet.values()];
+    const listed = [...this.#fleet.values(), ...this.#ghosts.values()];
+    this.#ghosts.clear();
+    return listed;
   }
 
   async get(id: string) {
     this.#call(`GET ${id}`);
     const gateway = this.#fleet.get(id);
+    this.#answered(`GET ${id}`);
     return { gateway, http: gateway ? HTTP_OK : HTTP_NOT_FOUND };
   }
 
@@ -51,6 +70,7 @@ export class MemoryGatewayApi implements GatewayApi {
     const gateway = this.#fleet.get(id);
     if (!gateway) return { kind: 'already_gone', http: HTTP_NOT_FOUND };
     this.#fleet.delete(id);
+    this.#answered(`DELETE ${id}`);
     return { kind: 'deleted', gateway: { ...gateway, status: 'STATUS_DELETING' }, http: HTTP_OK };
   }
 
@@ -69,6 +89,12 @@ export class MemoryGatewayApi implements GatewayApi {
       deployment: { ...deployment, status: 'STATUS_DELETING' },
       http: HTTP_OK,
     };
+  }
+
+  #answered(call: string): void {
+    const effect = this.#after.get(call);
+    this.#after.delete(call);
+    effect?.();
   }
 
   #call(call: string): void {

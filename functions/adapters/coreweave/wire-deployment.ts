@@ -1,22 +1,22 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Deployment } from '#core/deployments/deployment';
 import { ApiError, type HttpSummary } from '#core/shared/errors';
 import { normaliseStatus } from './wire-gateway.ts';
 
-const text = z.string().nullish();
-const enumValue = z.union([z.string(), z.number()]).nullish();
+const text = z.nullish(z.string());
+const enumValue = z.nullish(z.union([z.string(), z.number()]));
 
 // z.object drops unknown keys: model, runtime, resources, traffic and whatever the API
 // adds never get past this point, so nothing they carry can reach a log.
 const wireDeployment = z.object({
   spec: z.object({
-    id: z.string().min(1),
+    id: z.string().check(z.minLength(1)),
     name: text,
     // Which gateways it serves is the one thing a decision depends on: a value that is
     // not a list of strings fails the parse, and with it the whole list (unknown means keep).
-    gatewayIds: z.array(z.string()).nullish(),
+    gatewayIds: z.nullish(z.array(z.string())),
   }),
-  status: z.object({ status: enumValue, createdAt: enumValue, updatedAt: enumValue }).nullish(),
+  status: z.nullish(z.object({ status: enumValue, createdAt: enumValue, updatedAt: enumValue })),
 });
 
 /** Parses one wire deployment; returns an error message instead of throwing. */
