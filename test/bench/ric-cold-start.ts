@@ -108,6 +108,10 @@ export async function ricColdStart(
   const variants = [
     { name: minimal.name, dir: dirname(minimal.path) },
     { name: 'sweep (1 of 100 expired: list, one DELETE)', dir: dirname(sweep.path) },
+    // A previous build of the sweep (`--baseline=DIR`), in the same interleaved runs.
+    ...bundles
+      .filter((bundle) => bundle.name === 'sweep (baseline)')
+      .map((bundle) => ({ name: `${bundle.name}, same event`, dir: dirname(bundle.path) })),
   ];
   const runs = mode.quick ? 3 : 15;
   const samples = new Map<string, Sample>(
