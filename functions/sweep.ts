@@ -1,19 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { InvocationTime, lambdaDeadline } from '#adapters/aws/lambda-deadline';
-import { createRunNotifier } from '#adapters/aws/sns-run-notifier';
-import {
-  type ApiOverrides,
-  createGatewayApi,
-  deadlineMarginMs,
-} from '#adapters/create-gateway-api';
-import { createLogger } from '#adapters/logging/create-logger';
+import { createHandlerSetup, type HandlerDeps } from '#adapters/create-handler-setup';
 import { errorSummary } from '#adapters/logging/error-summary';
-import { LoggerAuditSink } from '#adapters/logging/logger-audit-sink';
-import { type Config, loadConfig } from '#config/load-config';
+import { loadSweepConfig } from '#config/load-config';
 import { JanitorError } from '#core/shared/errors';
-import type { AuditSink, Clock } from '#core/shared/ports';
 import { runSweep, type SweepSummary } from '#core/sweep/run-sweep';
 import { parseSweepEvent } from '#core/sweep/sweep-event';
 
@@ -21,12 +10,7 @@ import { parseSweepEvent } from '#core/sweep/sweep-event';
 export type SweepResult = Omit<SweepSummary, 'plan'>;
 
 /** Edges the handler's tests replace; production uses the defaults. */
-export interface SweepHandlerDeps extends ApiOverrides {
-  env?: Record<string, string | undefined>;
-  sink?: AuditSink;
-  clock?: Clock;
-  logger?: Logger;
-}
+export type SweepHandlerDeps = HandlerDeps;
 
 /**
  * Builds the sweep handler. Configuration, token source and connection pool are
@@ -34,20 +18,17 @@ export interface SweepHandlerDeps extends ApiOverrides {
  * nothing touches the network at import time.
  */
 export function createSweepHandler(deps: SweepHandlerDeps = {}) {
-  const logger = deps.logger ?? createLogger();
-  const sink = deps.sink ?? new LoggerAuditSink(logger);
-  const clock = deps.clock ?? { now: Date.now };
-  const time = new InvocationTime();
-  let wired: ReturnType<typeof wire> | undefined;
+  const setup = createHandlerSetup(deps, {
+    loadConfig: loadSweepConfig,
+    profile: deps.profile ?? 'sweep',
+  });
+  const { logger, sink, clock } = setup;
 
   return async (event: unknown, context?: Partial<Context>): Promise<SweepResult> => {
-    time.start(context);
+    setup.begin(context);
     try {
       const request = parseSweepEvent(event);
-      wired ??= wire(deps, time, logger);
-      const { config, api, notifier } = wired;
-      const policy = config.policy;
-      if (!policy) throw new JanitorError('CONFIG_INVALID', 'JANITOR_POLICY: required');
+      const { config, api, notifier, deadline, runId } = setup.invocation(context);
       // An event may force a dry run, never a live one: live needs DRY_RUN=false.
       const dryRun = config.dryRun || request.dryRun === true;
       const notice = notifier.watch(sink);
@@ -55,10 +36,10 @@ export function createSweepHandler(deps: SweepHandlerDeps = {}) {
         api,
         sink: notice.sink,
         clock,
-        policy,
-        deadline: lambdaDeadline(context, deadlineMarginMs(config)),
+        policy: config.policy,
+        deadline,
         concurrency: config.deleteConcurrency,
-        run: { runId: context?.awsRequestId ?? randomUUID(), trigger: request.trigger, dryRun },
+        run: { runId, trigger: request.trigger, dryRun },
       }).finally(notice.publish);
       if (summary.status === 'aborted') {
         throw new JanitorError(
@@ -72,16 +53,6 @@ export function createSweepHandler(deps: SweepHandlerDeps = {}) {
       throw error;
     }
   };
-}
-
-function wire(deps: SweepHandlerDeps, time: InvocationTime, logger: Logger) {
-  const config: Config = loadConfig(deps.env ?? process.env, { policy: true });
-  const notifier = createRunNotifier({
-    mode: config.notify,
-    topicArn: config.notifyTopicArn,
-    warn: (message, detail) => logger.warn(message, detail),
-  });
-  return { config, api: createGatewayApi(config, { ...deps, time }).api, notifier };
 }
 
 /** The `sweep` Lambda entry point (serverless.yml). */

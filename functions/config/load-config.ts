@@ -6,24 +6,38 @@ import { parseDuration } from '#core/shared/duration';
 import { ValidationError } from '#core/shared/errors';
 import { DEFAULT_TEARDOWN_MAX_HORIZON } from '#core/teardown/decide-teardown';
 
-/** The validated configuration of one execution environment (docs/contract.md "Configuration"). */
-export interface Config {
+/** Settings every function shares (docs/contract.md "Configuration"). */
+export interface BaseConfig {
   apiUrl: string;
+  /** the Secrets Manager secret holding the token */
   tokenSecretId?: string;
   tokenSecretKey?: string;
-  /** CLI only: a token given directly instead of a secret */
-  apiToken?: string;
-  policy?: Policy;
   dryRun: boolean;
   deleteConcurrency: number;
-  teardownQueueUrl?: string;
-  teardownDlqUrl?: string;
   httpTimeoutMs: number;
   /** furthest `expiresAt` a teardown request may name, in ms */
   teardownMaxHorizonMs: number;
   /** when a run's summary is published for people (deploy parameter `notify`) */
   notify: NotifyMode;
   notifyTopicArn?: string;
+}
+
+/** The sweep Lambda's configuration: the token comes from a secret, the policy is required. */
+export interface SweepConfig extends BaseConfig {
+  tokenSecretId: string;
+  policy: Policy;
+}
+
+/** The teardown Lambda's configuration: a sweep's, plus the queue that deferrals go back to. */
+export interface TeardownConfig extends SweepConfig {
+  teardownQueueUrl: string;
+  teardownDlqUrl?: string;
+}
+
+/** The CLI's configuration: a token may be given directly, and the policy may come from a file. */
+export interface CliConfig extends BaseConfig {
+  apiToken?: string;
+  policy?: Policy;
 }
 
 // English messages, as zod classic gave them (core/policy/policy.ts says why).
@@ -96,19 +110,42 @@ export function isTlsOrLoopback(text: string): boolean {
   return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
-/** What a caller needs: sweeps need a policy; the CLI may use a token instead of a secret. */
-export interface ConfigNeeds {
-  policy: boolean;
-  allowDirectToken?: boolean;
-  /** the teardown Lambda re-sends requests that are not due yet */
-  queue?: boolean;
+/** The sweep Lambda's configuration; every error names the variable. */
+export function loadSweepConfig(env: Env): SweepConfig {
+  return sweepConfig(parseVariables(env));
 }
+
+/** The teardown Lambda's configuration; every error names the variable. */
+export function loadTeardownConfig(env: Env): TeardownConfig {
+  const v = parseVariables(env);
+  const config: TeardownConfig = { ...sweepConfig(v), teardownQueueUrl: requireQueue(v) };
+  if (v.TEARDOWN_DLQ_URL) config.teardownDlqUrl = v.TEARDOWN_DLQ_URL;
+  return config;
+}
+
+/** The CLI's configuration from its environment (the CLI merges its flags in first). */
+export function loadCliEnvConfig(env: Env): CliConfig {
+  const v = parseVariables(env);
+  if (!v.COREWEAVE_TOKEN_SECRET_ID && !v.COREWEAVE_API_TOKEN) {
+    throw new ValidationError(
+      'CONFIG_INVALID',
+      'COREWEAVE_TOKEN_SECRET_ID',
+      'required unless COREWEAVE_API_TOKEN is set',
+    );
+  }
+  const config: CliConfig = baseConfig(v);
+  if (v.COREWEAVE_API_TOKEN) config.apiToken = v.COREWEAVE_API_TOKEN;
+  if (v.JANITOR_POLICY !== undefined) config.policy = compileNamed(v.JANITOR_POLICY);
+  return config;
+}
+
+type Variables = { [K in keyof typeof FIELDS]: z.output<(typeof FIELDS)[K]> };
 
 /**
  * Parses the environment once against a closed schema; every error names the variable.
  * `DRY_RUN` unset means a dry run: deleting needs an explicit `false`.
  */
-export function loadConfig(env: Env, needs: ConfigNeeds): Config {
+function parseVariables(env: Env): Variables {
   const values: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(FIELDS)) {
     const raw = env[name] === '' ? undefined : env[name];
@@ -122,19 +159,37 @@ export function loadConfig(env: Env, needs: ConfigNeeds): Config {
     }
     values[name] = result.data;
   }
-  const v = values as { [K in keyof typeof FIELDS]: z.output<(typeof FIELDS)[K]> };
-  const apiToken = needs.allowDirectToken ? v.COREWEAVE_API_TOKEN : undefined;
-  if (!v.COREWEAVE_TOKEN_SECRET_ID && !apiToken) {
-    throw new ValidationError(
-      'CONFIG_INVALID',
-      'COREWEAVE_TOKEN_SECRET_ID',
-      needs.allowDirectToken ? 'required unless COREWEAVE_API_TOKEN is set' : 'required',
-    );
-  }
-  if (needs.policy && v.JANITOR_POLICY === undefined) {
+  return values as Variables;
+}
+
+function sweepConfig(v: Variables): SweepConfig {
+  if (!v.COREWEAVE_TOKEN_SECRET_ID)
+    throw new ValidationError('CONFIG_INVALID', 'COREWEAVE_TOKEN_SECRET_ID', 'required');
+  if (v.JANITOR_POLICY === undefined)
     throw new ValidationError('CONFIG_INVALID', 'JANITOR_POLICY', 'required: the policy as JSON');
-  }
-  const config: Config = {
+  const base = baseConfig(v);
+  return {
+    ...base,
+    tokenSecretId: v.COREWEAVE_TOKEN_SECRET_ID,
+    policy: compileNamed(v.JANITOR_POLICY),
+  };
+}
+
+function requireQueue(v: Variables): string {
+  if (v.TEARDOWN_QUEUE_URL) return v.TEARDOWN_QUEUE_URL;
+  throw new ValidationError(
+    'CONFIG_INVALID',
+    'TEARDOWN_QUEUE_URL',
+    'required: the teardown queue, for deferrals',
+  );
+}
+
+function compileNamed(text: string): Policy {
+  return compilePolicy(parsePolicyJson(text, 'JANITOR_POLICY'));
+}
+
+function baseConfig(v: Variables): BaseConfig {
+  const config: BaseConfig = {
     apiUrl: v.COREWEAVE_API_URL,
     dryRun: v.DRY_RUN !== 'false',
     deleteConcurrency: v.DELETE_CONCURRENCY,
@@ -152,18 +207,5 @@ export function loadConfig(env: Env, needs: ConfigNeeds): Config {
   }
   if (v.COREWEAVE_TOKEN_SECRET_ID) config.tokenSecretId = v.COREWEAVE_TOKEN_SECRET_ID;
   if (v.COREWEAVE_TOKEN_SECRET_KEY) config.tokenSecretKey = v.COREWEAVE_TOKEN_SECRET_KEY;
-  if (apiToken) config.apiToken = apiToken;
-  if (v.TEARDOWN_QUEUE_URL) config.teardownQueueUrl = v.TEARDOWN_QUEUE_URL;
-  if (v.TEARDOWN_DLQ_URL) config.teardownDlqUrl = v.TEARDOWN_DLQ_URL;
-  if (needs.queue && !config.teardownQueueUrl) {
-    throw new ValidationError(
-      'CONFIG_INVALID',
-      'TEARDOWN_QUEUE_URL',
-      'required: the teardown queue, for deferrals',
-    );
-  }
-  if (v.JANITOR_POLICY !== undefined) {
-    config.policy = compilePolicy(parsePolicyJson(v.JANITOR_POLICY, 'JANITOR_POLICY'));
-  }
   return config;
 }
