@@ -1,6 +1,7 @@
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { createRequire } from 'node:module';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { ZipFile } from 'yazl';
@@ -16,9 +17,10 @@ const dist = join(root, 'dist');
 const ENTRIES = ['sweep', 'teardown'] as const;
 
 // ESM bundles of CommonJS dependencies (the AWS SDK among them) call `require` for
-// Node built-ins; ESM has none, so the bundle makes one.
+// Node built-ins; ESM has none, so the bundle makes one. `__outputUrl` is the URL of the
+// file that holds the code, for files shipped beside it (llhttpFromFile).
 const banner =
-  "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+  "import { createRequire } from 'module'; const require = createRequire(import.meta.url), __outputUrl = import.meta.url;";
 
 /**
  * Leaves out code the functions never run, without changing what they do run:
@@ -57,6 +59,33 @@ const leanUndici: Plugin = {
     );
   },
 };
+
+/** undici's HTTP parser, as WebAssembly files beside the code that reads them. */
+const LLHTTP_WASM = ['llhttp-wasm', 'llhttp_simd-wasm'] as const;
+
+/**
+ * Ships undici's llhttp WebAssembly as `.wasm` files read on the first connection, instead
+ * of two 72 KB base64 strings that Node parsed at every init (docs/benchmarks.md, "Cold
+ * start"). The modules keep their shape: a Buffer of the same bytes, read when required.
+ */
+const llhttpFromFile: Plugin = {
+  name: 'llhttp-from-file',
+  setup(pluginBuild) {
+    pluginBuild.onLoad(
+      { filter: /[\\/]undici[\\/]lib[\\/]llhttp[\\/]llhttp(_simd)?-wasm\.js$/ },
+      (args) => ({
+        // `__outputUrl` (the banner) is the URL of the output file this module lands in,
+        // which is where writeLlhttpWasm puts the file.
+        contents: `module.exports = require('node:fs').readFileSync(new URL('./${llhttpWasmName(args.path)}', __outputUrl));`,
+        loader: 'js',
+      }),
+    );
+  },
+};
+
+function llhttpWasmName(modulePath: string): string {
+  return `${basename(modulePath, '.js').replace(/-wasm$/, '')}.wasm`;
+}
 
 /** Size of one function's artifacts, in bytes. */
 export interface BundleSize {
@@ -114,7 +143,7 @@ async function buildOne(name: string, entry: string, outDir: string): Promise<Bu
     // undici skips its experimental Milo HTTP parser (and its two WebAssembly blobs)
     // when this is defined, as in Node's own build of undici; llhttp stays the parser.
     define: { esbuildDetection: 'true' },
-    plugins: [trimUnusedModules, leanUndici],
+    plugins: [trimUnusedModules, leanUndici, llhttpFromFile],
     metafile: true,
     legalComments: 'none',
     logLevel: 'warning',
@@ -142,11 +171,30 @@ async function buildOne(name: string, entry: string, outDir: string): Promise<Bu
       await rm(mapPath);
     }
   }
+  files.push(...(await writeLlhttpWasm(result.metafile, outdir)));
   const zipPath = join(outDir, `${name}.zip`);
   await zipFiles(zipPath, files);
   let bundle = 0;
   for (const output of outputs) bundle += (await stat(output)).size;
   return { name, bundle, zip: (await stat(zipPath)).size };
+}
+
+/** Writes each llhttp `.wasm` beside the output file that reads it (llhttpFromFile). */
+async function writeLlhttpWasm(
+  metafile: Metafile,
+  outdir: string,
+): Promise<{ path: string; name: string }[]> {
+  const requireFromRoot = createRequire(join(root, 'package.json'));
+  const written: { path: string; name: string }[] = [];
+  for (const [output, { inputs }] of Object.entries(metafile.outputs)) {
+    for (const input of Object.keys(inputs)) {
+      if (!LLHTTP_WASM.some((module) => input.endsWith(`undici/lib/llhttp/${module}.js`))) continue;
+      const path = join(dirname(resolve(root, output)), llhttpWasmName(input));
+      await writeFile(path, requireFromRoot(resolve(root, input)) as Buffer);
+      written.push({ path, name: relative(outdir, path).split(sep).join('/') });
+    }
+  }
+  return written;
 }
 
 async function zipFiles(zipPath: string, files: { path: string; name: string }[]): Promise<void> {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
@@ -123,6 +123,25 @@ async function zipSize(path: string): Promise<number> {
   let size = 0;
   for await (const chunk of zip.outputStream as AsyncIterable<Buffer>) size += chunk.length;
   return size;
+}
+
+/**
+ * The sweep and teardown of a previous build (`--baseline=DIR`, a copy of `dist/`), named
+ * "sweep (baseline)" and "teardown (baseline)"; sizes as for this build.
+ */
+export async function baselineBundles(dir: string): Promise<Bundle[]> {
+  const bundles: Bundle[] = [];
+  for (const name of ['sweep', 'teardown']) {
+    const root = resolve(dir, name);
+    if (!existsSync(join(root, 'index.mjs'))) throw new Error(`--baseline: no ${root}/index.mjs`);
+    let raw = 0;
+    for (const file of await readdir(root, { recursive: true })) {
+      if (file.endsWith('.mjs')) raw += (await stat(join(root, file))).size;
+    }
+    const zipped = (await stat(resolve(dir, `${name}.zip`))).size;
+    bundles.push({ name: `${name} (baseline)`, path: join(root, 'index.mjs'), raw, zipped });
+  }
+  return bundles;
 }
 
 export const bundlesExist = (bundles: Bundle[]) => bundles.every((b) => existsSync(b.path));

@@ -73,7 +73,10 @@ const MINIMAL = {
   dir: 'minimal-handler',
   source: [
     "import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';",
-    "import { request } from 'node:http';",
+    // CommonJS require, as undici in the sweep loads it: an ESM import of node:http reads
+    // every export into the namespace, and its lazy getters load Node's own fetch, worker
+    // threads and perf_hooks (~45 ms of CPU here) that neither handler otherwise needs.
+    "const { request } = require('node:http');",
     'const client = new SecretsManagerClient({});',
     'export const handler = async () => {',
     '  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: process.env.COREWEAVE_TOKEN_SECRET_ID }));',
@@ -90,6 +93,15 @@ const MINIMAL = {
   ],
 };
 
+/** The minimal handler as the first round of issue 15 built it: node:http as an ESM import. */
+const MINIMAL_ESM_HTTP = {
+  name: 'minimal, node:http imported as ESM (reference)',
+  dir: 'minimal-handler-esm-http',
+  source: MINIMAL.source.map((line) =>
+    line.startsWith('const { request }') ? "import { request } from 'node:http';" : line,
+  ),
+};
+
 /**
  * Issue 15: a cold invocation end to end (process start, init, token fetch, list, first
  * DELETE) under a runtime interface client behind a loopback Runtime API, against the
@@ -103,11 +115,17 @@ export async function ricColdStart(
   const client = findRuntimeClient();
   if (client.substituteReason) mode.log(`ric-cold-start: ${client.substituteReason}`);
   const minimal = await buildReference(MINIMAL);
+  const minimalEsmHttp = await buildReference(MINIMAL_ESM_HTTP);
   const sweep = bundles.find((bundle) => bundle.name === 'sweep');
   if (!sweep) throw new Error('no sweep bundle was built');
   const variants = [
     { name: minimal.name, dir: dirname(minimal.path) },
+    { name: minimalEsmHttp.name, dir: dirname(minimalEsmHttp.path) },
     { name: 'sweep (1 of 100 expired: list, one DELETE)', dir: dirname(sweep.path) },
+    // A previous build of the sweep (`--baseline=DIR`), in the same interleaved runs.
+    ...bundles
+      .filter((bundle) => bundle.name === 'sweep (baseline)')
+      .map((bundle) => ({ name: `${bundle.name}, same event`, dir: dirname(bundle.path) })),
   ];
   const runs = mode.quick ? 3 : 15;
   const samples = new Map<string, Sample>(

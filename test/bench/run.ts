@@ -1,11 +1,11 @@
-// npm run bench [-- --quick] [-- --only=throughput,rate-limit,...]
+// npm run bench [-- --quick] [-- --only=throughput,rate-limit,...] [-- --baseline=DIR]
 // Benchmarks of issue 6 against the loopback simulator: prints a Markdown report and
 // writes JSON to bench-results/. Reports numbers and ratios; never fails on times.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { auditBytes, compactAuditBytes } from './audit-bytes.ts';
 import { startSecrets } from './bench-env.ts';
-import { buildBundles } from './bundles.ts';
+import { baselineBundles, buildBundles } from './bundles.ts';
 import { coldStart } from './cold-start.ts';
 import { cpuPerDelete } from './cpu-per-delete.ts';
 import { LAMBDA_ENV, memory } from './memory.ts';
@@ -36,6 +36,9 @@ const mode: BenchMode = {
   log: (line) => process.stderr.write(`${line}\n`),
 };
 const wanted = (name: string) => !only || only.includes(name);
+// A previous build (a copy of dist/: <name>/index.mjs, its chunks, <name>.zip) measured in
+// the same interleaved runs as this one, for before/after ratios on a loaded machine.
+const baseline = args.find((a) => a.startsWith('--baseline='))?.slice(11);
 // Made before any part runs: some parts (peers' curl id list) write into it themselves.
 await mkdir('bench-results', { recursive: true });
 
@@ -59,8 +62,10 @@ try {
   if (wanted('rate-limit')) results.rateLimit = await rateLimit(sim, mode);
   if (wanted('cpu')) results.cpu = await cpuPerDelete(sim, mode);
   if (wanted('secrets')) results.secrets = await secretFetches(sim, secrets, mode);
-  if (wanted('memory') || wanted('cold-start') || wanted('audit')) {
-    const bundles = await buildBundles();
+  const needsBuild = wanted('memory') || wanted('cold-start') || wanted('audit') || wanted('ric');
+  const bundles = needsBuild ? await buildBundles() : [];
+  if (needsBuild && baseline) bundles.push(...(await baselineBundles(baseline)));
+  if (wanted('memory') || wanted('audit')) {
     const sweepBundle = bundles.find((b) => b.name === 'sweep');
     if (!sweepBundle) throw new Error('no sweep bundle was built');
     const baseEnv = {
@@ -73,6 +78,8 @@ try {
     mode.log(
       `audit ${JSON.stringify(results.audit)} compact ${JSON.stringify(results.auditCompact)}`,
     );
+  }
+  if (wanted('memory') || wanted('cold-start')) {
     results.coldStart = await coldStart(
       bundles,
       sim,
@@ -87,8 +94,7 @@ try {
     );
   }
   if (wanted('ric')) {
-    // Its own build: the cold-start part above may not have run.
-    results.ricColdStart = await ricColdStart(await buildBundles(), sim, mode);
+    results.ricColdStart = await ricColdStart(bundles, sim, mode);
   }
   if (wanted('peers')) results.peers = await peers(sim, mode);
 } finally {

@@ -90,7 +90,8 @@ describe('built Lambda bundles', () => {
     for (const { name } of built) {
       const names = await unzipArtifact(join(outDir, `${name}.zip`), join(outDir, `${name}-zip`));
       expect(names).toEqual(expect.arrayContaining(['index.mjs', 'index.mjs.map']));
-      const chunks = names.filter((entry) => !entry.startsWith('index.mjs'));
+      expect(names).toEqual(expect.arrayContaining(['llhttp_simd.wasm', 'llhttp.wasm']));
+      const chunks = names.filter((entry) => !/^(index\.mjs|llhttp)/.test(entry));
       expect(chunks.every((entry) => /^chunks\/[\w-]+\.mjs(\.map)?$/.test(entry))).toBe(true);
     }
     sweepBundle = join(outDir, 'sweep-zip', 'index.mjs');
@@ -171,6 +172,25 @@ describe('built Lambda bundles', () => {
         mini: code.includes('"ZodMiniString"'),
         classic: code.includes('"ZodString"'),
       }).toEqual({ mini: true, classic: false });
+    },
+  );
+
+  it.each(['sweep', 'teardown'])(
+    '%s reads undici’s HTTP parser from its .wasm file, not from code parsed at init',
+    async (name) => {
+      const dir = join(outDir, `${name}-zip`);
+
+      const loadedAtInit = await staticImportClosure(dir, 'index.mjs');
+
+      const code = (
+        await Promise.all(loadedAtInit.map((file) => readFile(join(dir, file), 'utf8')))
+      ).join('\n');
+      const wasm = await readFile(join(dir, 'llhttp_simd.wasm'));
+      // "AGFzbQ" is the base64 of the WebAssembly magic number that begins every module.
+      expect({
+        inlined: code.includes('AGFzbQ'),
+        wasmMagic: wasm.subarray(0, 4).toString('hex'),
+      }).toEqual({ inlined: false, wasmMagic: '0061736d' });
     },
   );
 
