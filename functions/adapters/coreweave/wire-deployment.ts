@@ -3,6 +3,9 @@ import type { Deployment } from '#core/deployments/deployment';
 import { ApiError, type HttpSummary } from '#core/shared/errors';
 import { normaliseStatus } from './wire-gateway.ts';
 
+// English messages, as zod classic gave them (core/policy/policy.ts says why).
+z.config(z.locales.en());
+
 const text = z.nullish(z.string());
 const enumValue = z.nullish(z.union([z.string(), z.number()]));
 
