@@ -12,7 +12,8 @@ const dist = join(root, 'dist');
 
 /**
  * The Lambda entries serverless.yml packages: `dist/<name>.zip` holds `index.mjs` and
- * the chunks it imports (`chunks/*.mjs`), with source maps of our own code only.
+ * the chunks it imports (`chunks/*.mjs`), with source maps of our own code only, and
+ * undici's HTTP parser as `llhttp_simd.wasm` and `llhttp.wasm` (llhttpFromFile).
  */
 const ENTRIES = ['sweep', 'teardown'] as const;
 
