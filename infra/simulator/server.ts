@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { BearerAuth, randomToken } from './bearer-auth.ts';
 import { renderGateway } from './decide-reply.ts';
 import { FaultBook, type FaultRule } from './fault-book.ts';
-import { GatewayStore } from './gateway-store.ts';
+import { GatewayStore, type StuckDeletion } from './gateway-store.ts';
 import { handleRequest, type SimulatorState } from './handle-request.ts';
 import { type RateLimit, TokenBuckets } from './rate-limit.ts';
 import { defaultErrorFor } from './reply.ts';
@@ -11,6 +11,7 @@ import { type RecordedRequest, RequestLog, type SimulatorStats } from './request
 import type { WireGateway } from './wire.ts';
 
 export type { FaultRule } from './fault-book.ts';
+export type { StuckDeletion } from './gateway-store.ts';
 export type { RateLimit } from './rate-limit.ts';
 export type { RecordedRequest, SimulatorStats } from './request-log.ts';
 export type { WireGateway } from './wire.ts';
@@ -20,6 +21,8 @@ export type SimulatorOptions = {
   gateways?: readonly WireGateway[];
   /** How long a deleted gateway stays STATUS_DELETING before Get/Delete answer 404. */
   deleteDelayMs?: number;
+  /** Gateways (by id or name) whose deletion never completes: see Simulator.stickDeletion. */
+  stuckDeletions?: readonly string[];
   /** How long a created or updated gateway stays CREATING/UPDATING before READY. */
   readyDelayMs?: number;
   latencyMs?: number;
@@ -46,6 +49,13 @@ export type Simulator = {
   clearFaults(): void;
   setLatency(ms: number): void;
   setRateLimit(limit: RateLimit | undefined): void;
+  /** The time to vanish of deleted gateways, deletions in progress included. */
+  setDeleteDelay(ms: number): void;
+  /**
+   * Makes a deletion stick: once the time to vanish has passed, this gateway (id or name)
+   * stays STATUS_DELETING, or with `STATUS_ERROR` falls back to that state and stays.
+   */
+  stickDeletion(idOrName: string, becomes?: StuckDeletion): void;
   readonly requests: RecordedRequest[];
   /** Ids for which a DELETE answered 200, in order, repeats included. */
   deletes(): string[];
@@ -66,6 +76,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     readyDelayMs: options.readyDelayMs ?? 500,
   });
   store.seed(options.gateways ?? []);
+  for (const idOrName of options.stuckDeletions ?? []) store.stick(idOrName);
   const state: SimulatorState = {
     store,
     auth: new BearerAuth(options.token ?? randomToken(), options.viewerTokens ?? []),
@@ -121,6 +132,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     setRateLimit(limit) {
       state.limiter = limit && new TokenBuckets(limit);
     },
+    setDeleteDelay: (ms) => store.setDeleteDelay(ms),
+    stickDeletion: (idOrName, becomes) => store.stick(idOrName, becomes),
     requests: state.log.requests,
     deletes: () => [...state.log.deleted],
     stats: () => state.log.stats(),
