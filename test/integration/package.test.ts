@@ -163,6 +163,32 @@ describe('the packaged CloudFormation template', () => {
     expect(text).toContain('run.summary');
   });
 
+  it('alarms on stuck deletions recorded by either function', () => {
+    const filters = ofType('AWS::Logs::MetricFilter')
+      .map(([, f]) => f.Properties)
+      .filter((f) => f.FilterPattern === '{ $.audit.event = "gateway.delete_stuck" }');
+    expect(filters.map((f) => f.LogGroupName)).toEqual([
+      { Ref: 'SweepLogGroup' },
+      { Ref: 'TeardownLogGroup' },
+    ]);
+    expect(filters.map((f) => f.MetricTransformations[0].MetricName)).toEqual([
+      'DeleteStuck',
+      'DeleteStuck',
+    ]);
+    const alarm = resource('DeleteStuckAlarm').Properties;
+    expect(`${alarm.Namespace}:${alarm.MetricName}`).toBe('GatewayJanitor/dev:DeleteStuck');
+    expect(alarm.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+  });
+
+  it('saves a deletion lifecycle query: requested, deleted, then confirmed or stuck per gateway', () => {
+    const query = resource('DeletionLifecycleQuery').Properties;
+    expect(query.Name).toBe('gateway-janitor-dev/deletion-lifecycle');
+    expect(query.LogGroupNames).toEqual([{ Ref: 'SweepLogGroup' }, { Ref: 'TeardownLogGroup' }]);
+    for (const event of ['gateway.deleted', 'gateway.delete_confirmed', 'gateway.delete_stuck'])
+      expect(query.QueryString).toContain(`"${event}"`);
+    expect(query.QueryString).toContain('by audit.gatewayId');
+  });
+
   it('outputs the queue URLs and the alarm topic', () => {
     expect(Object.keys(template.Outputs)).toEqual(
       expect.arrayContaining(['TeardownQueueUrl', 'DeadLetterQueueUrl', 'AlarmTopicArn']),
