@@ -1,9 +1,10 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { parseDuration } from '#core/duration';
 import type { CliIo } from './cli-io.ts';
 import { demoCommand } from './demo-command.ts';
 import { openSession, type TargetFlags } from './open-session.ts';
 import { planCommand } from './plan-command.ts';
-import { simulateCommand } from './simulate-command.ts';
+import { type SimulateFlags, simulateCommand } from './simulate-command.ts';
 import { type SweepFlags, sweepCommand } from './sweep-command.ts';
 import { checkGatewayIds, teardownCommand } from './teardown-command.ts';
 
@@ -50,9 +51,17 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
     .description('Serve the seeded fleet on a loopback CoreWeave API simulator until Ctrl-C')
     .option('--seed <n>', 'fleet seed', wholeNumber, 42)
     .option('--size <n>', 'number of gateways', wholeNumber, 40)
-    .action(async (flags: { seed: number; size: number }) =>
-      setCode(await simulateCommand(flags, io)),
-    );
+    .option(
+      '--delete-delay <duration>',
+      'how long a deleted gateway stays DELETING before it vanishes (default 1s)',
+      durationMs,
+    )
+    .option(
+      '--stick <id-or-name>',
+      'a gateway whose deletion never completes (repeatable)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .action(async (flags: SimulateFlags) => setCode(await simulateCommand(flags, io)));
 
   program
     .command('demo')
@@ -103,6 +112,12 @@ async function withSession(
   } finally {
     await session.close();
   }
+}
+
+function durationMs(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new InvalidArgumentError('expected a duration such as 5s, 2m or 1h');
+  return ms;
 }
 
 function wholeNumber(text: string): number {

@@ -6,6 +6,10 @@ export interface SeededSimulatorOptions {
   seed?: number;
   size?: number;
   latencyMs?: number;
+  /** How long a deleted gateway stays DELETING before it vanishes (default 1 s). */
+  deleteDelayMs?: number;
+  /** Gateways (id or name) whose deletion never completes. */
+  stuckDeletions?: readonly string[];
 }
 
 /**
@@ -17,6 +21,7 @@ export function startSeededSimulator(options: SeededSimulatorOptions = {}): Prom
   return startSimulator({
     gateways: seedFleet({ seed: options.seed ?? 42, size: options.size ?? 40, now: new Date() }),
     latencyMs: options.latencyMs ?? 0,
-    deleteDelayMs: 1_000,
+    deleteDelayMs: options.deleteDelayMs ?? 1_000,
+    stuckDeletions: options.stuckDeletions ?? [],
   });
 }
