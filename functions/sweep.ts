@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { lambdaDeadline } from '#adapters/aws/lambda-deadline';
+import { InvocationTime, lambdaDeadline } from '#adapters/aws/lambda-deadline';
 import {
   type ApiOverrides,
   createGatewayApi,
@@ -36,12 +36,14 @@ export function createSweepHandler(deps: SweepHandlerDeps = {}) {
   const logger = deps.logger ?? createLogger();
   const sink = deps.sink ?? new LoggerAuditSink(logger);
   const clock = deps.clock ?? { now: Date.now };
+  const time = new InvocationTime();
   let wired: { config: Config; api: ReturnType<typeof createGatewayApi>['api'] } | undefined;
 
   return async (event: unknown, context?: Partial<Context>): Promise<SweepResult> => {
+    time.start(context);
     try {
       const request = parseSweepEvent(event);
-      wired ??= wire(deps);
+      wired ??= wire(deps, time);
       const { config, api } = wired;
       const policy = config.policy;
       if (!policy) throw new JanitorError('CONFIG_INVALID', 'JANITOR_POLICY: required');
@@ -70,9 +72,9 @@ export function createSweepHandler(deps: SweepHandlerDeps = {}) {
   };
 }
 
-function wire(deps: SweepHandlerDeps) {
+function wire(deps: SweepHandlerDeps, time: InvocationTime) {
   const config = loadConfig(deps.env ?? process.env, { policy: true });
-  return { config, api: createGatewayApi(config, deps).api };
+  return { config, api: createGatewayApi(config, { ...deps, time }).api };
 }
 
 /** The `sweep` Lambda entry point (serverless.yml). */

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
-import { lambdaDeadline } from '#adapters/aws/lambda-deadline';
+import { InvocationTime, lambdaDeadline } from '#adapters/aws/lambda-deadline';
 import { SqsTeardownQueue } from '#adapters/aws/sqs-teardown-queue';
 import {
   type ApiOverrides,
@@ -34,12 +34,14 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
   const logger = deps.logger ?? createLogger();
   const sink = deps.sink ?? new LoggerAuditSink(logger);
   const clock = deps.clock ?? { now: Date.now };
+  const time = new InvocationTime();
   let wired: ReturnType<typeof wire> | undefined;
 
   return async (event: unknown, context?: Partial<Context>): Promise<SQSBatchResponse> => {
+    time.start(context);
     try {
       const messages = readRecords(event);
-      wired ??= wire(deps);
+      wired ??= wire(deps, time);
       const { config, api, queue } = wired;
       const result = await runTeardown(messages, {
         api,
@@ -67,14 +69,15 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
   };
 }
 
-function wire(deps: TeardownHandlerDeps) {
+function wire(deps: TeardownHandlerDeps, time: InvocationTime) {
   const config = loadConfig(deps.env ?? process.env, { policy: true, queue: true });
   const queue = new SqsTeardownQueue({
     queueUrl: config.teardownQueueUrl as string,
     deadLetterQueueUrl: config.teardownDlqUrl,
     client: deps.sqsClient,
+    time,
   });
-  const api = createGatewayApi(config, { ...deps, profile: 'teardown' }).api;
+  const api = createGatewayApi(config, { ...deps, time, profile: 'teardown' }).api;
   return { config, api, queue };
 }
 

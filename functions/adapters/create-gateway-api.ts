@@ -2,6 +2,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Dispatcher } from 'undici';
 import type { Config } from '#config/load-config';
 import type { TokenSource } from '#core/ports';
+import type { InvocationTime } from './aws/lambda-deadline.ts';
 import { SecretTokenSource } from './aws/secret-token-source.ts';
 import { CoreWeaveClient } from './coreweave/coreweave-client.ts';
 import type { RetryOptions } from './coreweave/retry-policy.ts';
@@ -22,6 +23,8 @@ export interface ApiOverrides {
   profile?: RetryProfileName;
   /** overrides the profile's caps */
   retry?: Partial<RetryOptions>;
+  /** the Lambda invocation's remaining time, which bounds the Secrets Manager call */
+  time?: Pick<InvocationTime, 'signal'>;
 }
 
 /** Wires the token source and the CoreWeave client from validated configuration. */
@@ -36,6 +39,7 @@ export function createGatewayApi(
           secretId: config.tokenSecretId,
           secretKey: config.tokenSecretKey,
           client: overrides.secretsClient,
+          time: overrides.time,
         })
       : new StaticTokenSource(config.apiToken ?? ''));
   const api = new CoreWeaveClient({

@@ -9,6 +9,8 @@ export const REASON_ORDER: readonly VerdictReason[] = [
   'no_matching_rule',
   'already_deleting',
   'protected',
+  'unknown_identity',
+  'duplicate_id',
 ];
 
 /** One readable sentence for a verdict: the deciding rule and by how much, or why kept. */
@@ -22,13 +24,17 @@ export function describeVerdict(verdict: Verdict): string {
       return `too young: ${formatAge((maxAgeMs ?? 0) - (ageMs ?? 0))} left (rule ${ruleId}${limit})`;
     case 'unknown_age':
       // Fail closed (docs/contract.md): an age we cannot read never counts as expired.
-      return `unknown age: createdAt missing, unparseable or in the future (rule ${ruleId})`;
+      return `unknown age: ${verdict.ageFrom ?? 'createdAt'} missing, unparseable or in the future (rule ${ruleId})`;
     case 'no_matching_rule':
       return 'no rule matches';
     case 'already_deleting':
       return 'already deleting';
     case 'protected':
       return 'protected by the policy';
+    case 'unknown_identity':
+      return 'unknown identity: no uuid id or no name, so protection cannot be checked';
+    case 'duplicate_id':
+      return 'duplicate id: listed more than once, so a DELETE could hit the wrong one';
   }
 }
 

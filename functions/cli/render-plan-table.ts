@@ -6,10 +6,14 @@ import { formatAge } from './format-age.ts';
 const COLUMNS = ['NAME', 'ID', 'STATUS', 'AGE', 'VERDICT', 'REASON'] as const;
 
 /**
- * A gateway's age for display, whatever the verdict; the policy computes one only where a
- * rule needs it. Undefined when createdAt is missing, unparseable or in the future.
+ * A gateway's age for display, whatever the verdict: the age the deciding rule measured
+ * (from its `ageFrom`) when there is one, otherwise from createdAt. Undefined when that
+ * timestamp is missing, unparseable or in the future.
  */
 export function displayAge(entry: PlanEntry, nowMs: number): number | undefined {
+  if (entry.verdict.ageMs !== undefined) return entry.verdict.ageMs;
+  if (entry.verdict.ageFrom !== undefined && entry.verdict.ageFrom !== 'createdAt')
+    return undefined;
   const createdAt = parseRfc3339(entry.gateway.createdAt);
   return createdAt === undefined || createdAt > nowMs ? undefined : nowMs - createdAt;
 }
@@ -29,11 +33,13 @@ export function renderPlanTable(plan: CleanupPlan, nowMs: number): string {
   const rows = sortPlanEntries(plan.entries, nowMs).map((entry) => {
     const { gateway, verdict } = entry;
     const ageMs = displayAge(entry, nowMs);
+    // Say so when the age shown is time since the last update, not since creation.
+    const since = verdict.ageFrom === 'updatedAt' ? ' since update' : '';
     return [
-      gateway.name,
-      gateway.id.slice(0, 8),
+      gateway.name || '?',
+      gateway.id.slice(0, 8) || '?',
       gateway.status.replace(/^STATUS_/, '').toLowerCase(),
-      ageMs === undefined ? '?' : formatAge(ageMs),
+      `${ageMs === undefined ? '?' : formatAge(ageMs)}${since}`,
       verdict.action === 'delete' ? 'DELETE' : 'keep',
       describeVerdict(verdict),
     ];

@@ -31,6 +31,10 @@ const intText = (min: number, max: number) =>
 const FIELDS = {
   COREWEAVE_API_URL: z
     .url({ protocol: /^https?$/, message: 'expected an http(s) URL' })
+    // The bearer token rides on every request: plain http only where it cannot leave the host.
+    .refine((url) => isTlsOrLoopback(url), {
+      message: 'expected an https:// URL (plain http only for localhost, 127.0.0.0/8 or [::1])',
+    })
     .default('https://api.coreweave.com'),
   COREWEAVE_TOKEN_SECRET_ID: z.string().min(1).max(2048).optional(),
   COREWEAVE_TOKEN_SECRET_KEY: z.string().min(1).max(256).optional(),
@@ -44,6 +48,16 @@ const FIELDS = {
 } as const;
 
 type Env = Record<string, string | undefined>;
+
+/** True for an https URL, or an http URL whose host is loopback (localhost, 127/8, [::1]). */
+export function isTlsOrLoopback(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const url = new URL(text);
+  if (url.protocol === 'https:') return true;
+  if (url.protocol !== 'http:') return false;
+  const host = url.hostname.toLowerCase();
+  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
 
 /** What a caller needs: sweeps need a policy; the CLI may use a token instead of a secret. */
 export interface ConfigNeeds {

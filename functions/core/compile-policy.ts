@@ -1,12 +1,13 @@
 import { parseDuration } from './duration.ts';
 import type { GatewayStatus } from './gateway.ts';
 import { globToRegExp } from './glob.ts';
-import type { PolicyDocument } from './policy.ts';
+import type { AgeFrom, PolicyDocument } from './policy.ts';
 
 /** A rule ready to evaluate: globs and regexes compiled, maxAge in milliseconds. */
 export interface CompiledRule {
   id: string;
   maxAgeMs: number;
+  ageFrom: AgeFrom;
   name?: RegExp;
   nameRegex?: RegExp;
   zones?: ReadonlySet<string>;
@@ -29,6 +30,9 @@ export function compilePolicy(doc: PolicyDocument): Policy {
       const compiled: CompiledRule = {
         id: rule.id,
         maxAgeMs: parseDuration(rule.maxAge) ?? Number.POSITIVE_INFINITY,
+        // A status rule means "this long in that state": createdAt would let a month-old
+        // gateway go minutes after it entered the state (README "How it decides").
+        ageFrom: rule.ageFrom ?? (rule.match.status === undefined ? 'createdAt' : 'updatedAt'),
       };
       const m = rule.match;
       if (m.name !== undefined) compiled.name = globToRegExp(m.name);
@@ -39,7 +43,8 @@ export function compilePolicy(doc: PolicyDocument): Policy {
       return compiled;
     }),
     protectIds: new Set(doc.protect.ids.map((id) => id.toLowerCase())),
-    protectNames: doc.protect.names.map(globToRegExp),
+    // Protection errs towards keeping: `prod-*` also protects `PROD-API`.
+    protectNames: doc.protect.names.map((glob) => new RegExp(globToRegExp(glob).source, 'si')),
     limits: { ...doc.limits },
   };
 }

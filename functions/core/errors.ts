@@ -12,7 +12,8 @@ export type JanitorErrorCode =
   | 'API_BAD_RESPONSE'
   | 'DEADLINE_EXCEEDED'
   | 'BLAST_RADIUS_EXCEEDED'
-  | 'RUN_STOPPED';
+  | 'RUN_STOPPED'
+  | 'API_NOT_FOUND';
 
 /** Base of the janitor's error family: a `name`, a stable `code`, an optional `cause`. */
 export class JanitorError extends Error {
@@ -67,6 +68,7 @@ export class ApiError extends JanitorError {
       | 'API_TRANSIENT'
       | 'API_BAD_RESPONSE'
       | 'DEADLINE_EXCEEDED'
+      | 'API_NOT_FOUND'
     >,
     init: {
       method: string;

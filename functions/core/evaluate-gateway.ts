@@ -1,5 +1,6 @@
 import type { CompiledRule, Policy } from './compile-policy.ts';
-import type { Gateway } from './gateway.ts';
+import { GATEWAY_ID, type Gateway } from './gateway.ts';
+import type { AgeFrom } from './policy.ts';
 import { parseRfc3339 } from './rfc3339.ts';
 
 /** Why a gateway is kept or deleted; a closed set that audit queries depend on. */
@@ -9,17 +10,26 @@ export type VerdictReason =
   | 'already_deleting'
   | 'no_matching_rule'
   | 'unknown_age'
-  | 'too_young';
+  | 'too_young'
+  | 'unknown_identity'
+  | 'duplicate_id';
 
 /** The policy's decision for one gateway. */
 export interface Verdict {
   action: 'delete' | 'keep';
   reason: VerdictReason;
   ruleId?: string;
-  /** now - createdAt, when known. */
+  /** now - the deciding rule's `ageFrom` timestamp, when known. */
   ageMs?: number;
+  /** The timestamp the deciding rule measured age from. */
+  ageFrom?: AgeFrom;
   /** The deciding rule's maxAge. */
   maxAgeMs?: number;
+}
+
+/** True when the gateway has a uuid id and a non-blank name, so protection can be checked. */
+export function hasUsableIdentity(gateway: Pick<Gateway, 'id' | 'name'>): boolean {
+  return GATEWAY_ID.test(gateway.id) && gateway.name.trim() !== '';
 }
 
 /** True when the protect list names this gateway by id or by name glob. */
@@ -44,20 +54,35 @@ export function findRule(gateway: Gateway, policy: Policy): CompiledRule | undef
 
 /**
  * Decides one gateway, failing closed: protection wins over everything, a gateway
- * already being deleted is left alone, and an age we cannot trust means keep
+ * without a usable identity or already being deleted is left alone, and an age we
+ * cannot trust (from the rule's `ageFrom` timestamp) means keep
  * (docs/contract.md; cloud-nuke never treats unknown age as expired either).
  */
 export function evaluateGateway(gateway: Gateway, policy: Policy, nowMs: number): Verdict {
   if (isProtected(gateway, policy)) return { action: 'keep', reason: 'protected' };
+  // Name globs pass a blank name by, and an id that is not a uuid cannot be protected
+  // or deleted reliably: without an identity, keep.
+  if (!hasUsableIdentity(gateway)) return { action: 'keep', reason: 'unknown_identity' };
   if (gateway.status === 'STATUS_DELETING') return { action: 'keep', reason: 'already_deleting' };
   const rule = findRule(gateway, policy);
   if (!rule) return { action: 'keep', reason: 'no_matching_rule' };
+  const { ageFrom } = rule;
+  let since = parseRfc3339(gateway[ageFrom]);
   const createdAt = parseRfc3339(gateway.createdAt);
-  if (createdAt === undefined || createdAt > nowMs) {
-    return { action: 'keep', reason: 'unknown_age', ruleId: rule.id, maxAgeMs: rule.maxAgeMs };
+  // No state is older than the gateway: an updatedAt before createdAt is bad data, and
+  // must not make a gateway created an hour ago look six hours into its state.
+  if (since !== undefined && createdAt !== undefined && createdAt > since) since = createdAt;
+  if (since === undefined || since > nowMs) {
+    return {
+      action: 'keep',
+      reason: 'unknown_age',
+      ruleId: rule.id,
+      ageFrom,
+      maxAgeMs: rule.maxAgeMs,
+    };
   }
-  const ageMs = nowMs - createdAt;
-  const base = { ruleId: rule.id, ageMs, maxAgeMs: rule.maxAgeMs };
+  const ageMs = nowMs - since;
+  const base = { ruleId: rule.id, ageMs, ageFrom, maxAgeMs: rule.maxAgeMs };
   return ageMs >= rule.maxAgeMs
     ? { action: 'delete', reason: 'expired', ...base }
     : { action: 'keep', reason: 'too_young', ...base };

@@ -29,10 +29,14 @@ export interface CleanupPlan {
  * Dry and live runs both act on this one plan, so they cannot decide differently.
  */
 export function planCleanup(gateways: Gateway[], policy: Policy, nowMs: number): CleanupPlan {
-  const entries = gateways.map((gateway) => ({
-    gateway,
-    verdict: evaluateGateway(gateway, policy, nowMs),
-  }));
+  const duplicated = duplicateIds(gateways);
+  const entries = gateways.map((gateway): PlanEntry => {
+    // One id listed twice may stand for two gateways, or one seen under two names (one of
+    // them protected): a DELETE by that id could hit either, so keep every entry.
+    if (duplicated.has(gateway.id.toLowerCase()))
+      return { gateway, verdict: { action: 'keep', reason: 'duplicate_id' } };
+    return { gateway, verdict: evaluateGateway(gateway, policy, nowMs) };
+  });
   const expired = entries.filter((entry) => entry.verdict.action === 'delete');
   const { maxDeletesPerRun, maxDeletePercent } = policy.limits;
   const percent = entries.length === 0 ? 0 : (expired.length / entries.length) * 100;
@@ -47,4 +51,17 @@ export function planCleanup(gateways: Gateway[], policy: Policy, nowMs: number):
       maxDeletePercent,
     },
   };
+}
+
+/** Ids (lower-cased; ids are uuids in either case) listed more than once; blank ids aside. */
+function duplicateIds(gateways: readonly Gateway[]): Set<string> {
+  const seen = new Set<string>();
+  const duplicated = new Set<string>();
+  for (const { id } of gateways) {
+    const key = id.toLowerCase();
+    if (key === '') continue;
+    if (seen.has(key)) duplicated.add(key);
+    seen.add(key);
+  }
+  return duplicated;
 }

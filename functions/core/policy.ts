@@ -10,6 +10,11 @@ const duration = z.string().refine((text) => parseDuration(text) !== undefined, 
 
 const glob = z.string().min(1).max(200);
 
+/** The timestamps a rule may measure age from. */
+export const AGE_FROM = ['createdAt', 'updatedAt'] as const;
+/** Where a rule's clock starts: creation, or the last update (time in the current state). */
+export type AgeFrom = (typeof AGE_FROM)[number];
+
 const match = z.strictObject({
   name: glob.optional(),
   nameRegex: z
@@ -29,6 +34,7 @@ const rule = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1-64 of A-Z a-z 0-9 _ . : -'),
   match,
   maxAge: duration,
+  ageFrom: z.enum(AGE_FROM).optional(),
 });
 
 /** Defaults for the blast-radius limits: on unless a policy says otherwise (docs/contract.md). */

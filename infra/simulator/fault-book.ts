@@ -5,7 +5,8 @@ export type FaultRoute = Exclude<SimRoute, 'unknown'> | 'any';
 
 /**
  * What a fault does. `latency` delays and then answers normally; `numeric-enums` answers
- * normally (state changes apply) with enum names re-encoded as numbers; `reset-mid-body`
+ * normally (state changes apply) with enum names re-encoded as numbers; `list-duplicate`
+ * answers a list normally with one item listed twice; `reset-mid-body`
  * applies the operation (a DELETE does start deletion) and then breaks the response after
  * part of the body. Every other kind answers without touching state.
  */
@@ -17,7 +18,14 @@ export type FaultKind =
   | { kind: 'stall'; ms: number }
   | { kind: 'malformed' }
   | { kind: 'truncated' }
-  | { kind: 'numeric-enums' };
+  | { kind: 'numeric-enums' }
+  | ListDuplicateFault;
+
+/**
+ * `list-duplicate` answers a list normally, then lists gateway `id` a second time, under
+ * `name` when given (an API that shows one id twice, e.g. mid-rename).
+ */
+export type ListDuplicateFault = { kind: 'list-duplicate'; id: string; name?: string };
 
 export type FaultRule = {
   route: FaultRoute;

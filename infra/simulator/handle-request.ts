@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApiState, decideReply, isAuthorized } from './decide-reply.ts';
-import type { FaultBook, FaultRule } from './fault-book.ts';
+import type { FaultBook, FaultRule, ListDuplicateFault } from './fault-book.ts';
 import { matchRoute } from './match-route.ts';
 import { defaultErrorFor, type Reply, textReply } from './reply.ts';
 import type { RequestLog } from './request-log.ts';
-import { toNumericEnums } from './wire.ts';
+import { toNumericEnums, type WireGateway } from './wire.ts';
 
 export type SimulatorState = ApiState & {
   faults: FaultBook;
@@ -62,7 +62,12 @@ export async function handleRequest(
     req.socket.destroy();
     return;
   }
-  if (fault && fault.kind !== 'numeric-enums' && fault.kind !== 'reset-mid-body') {
+  if (
+    fault &&
+    fault.kind !== 'numeric-enums' &&
+    fault.kind !== 'reset-mid-body' &&
+    fault.kind !== 'list-duplicate'
+  ) {
     const reply =
       fault.kind === 'status' || fault.kind === 'malformed'
         ? faultReply(fault)
@@ -76,6 +81,9 @@ export async function handleRequest(
     state.log.deleted.push(match.gatewayId ?? '');
   if (fault?.kind === 'numeric-enums' && reply.status === 200) {
     reply = { ...reply, body: toNumericEnums(reply.body.toString()) };
+  }
+  if (fault?.kind === 'list-duplicate' && match.route === 'list' && reply.status === 200) {
+    reply = { ...reply, body: listTwice(reply.body.toString(), fault) };
   }
   if (fault?.kind === 'reset-mid-body') return sendHalfThenReset(res, reply);
   send(res, reply);
@@ -146,4 +154,14 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
     if (size <= MAX_BODY) chunks.push(chunk);
   }
   return size <= MAX_BODY ? Buffer.concat(chunks) : undefined;
+}
+
+/** A list body with gateway `fault.id` listed once more, renamed when the fault says so. */
+function listTwice(json: string, fault: ListDuplicateFault): string {
+  const body = JSON.parse(json) as { items?: WireGateway[] };
+  const items = body.items ?? [];
+  const original = items.find((item) => item.spec.id === fault.id);
+  if (!original) return json;
+  const copy = { ...original, spec: { ...original.spec, name: fault.name ?? original.spec.name } };
+  return JSON.stringify({ ...body, items: [...items, copy] });
 }

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { describeVerdict } from '#cli/describe-verdict';
 import { formatAge } from '#cli/format-age';
+import { renderPlanTable } from '#cli/render-plan-table';
+import { compilePolicy } from '#core/compile-policy';
 import type { Verdict } from '#core/evaluate-gateway';
+import type { Gateway } from '#core/gateway';
+import { planCleanup } from '#core/plan-cleanup';
+import { parsePolicy } from '#core/policy';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -37,7 +42,55 @@ describe('describeVerdict', () => {
     [{ action: 'keep', reason: 'no_matching_rule' }, 'no rule matches'],
     [{ action: 'keep', reason: 'already_deleting' }, 'already deleting'],
     [{ action: 'keep', reason: 'protected' }, 'protected by the policy'],
+    [
+      { action: 'keep', reason: 'unknown_age', ruleId: 'broken', ageFrom: 'updatedAt' },
+      'unknown age: updatedAt missing, unparseable or in the future (rule broken)',
+    ],
+    [
+      { action: 'keep', reason: 'unknown_identity' },
+      'unknown identity: no uuid id or no name, so protection cannot be checked',
+    ],
+    [
+      { action: 'keep', reason: 'duplicate_id' },
+      'duplicate id: listed more than once, so a DELETE could hit the wrong one',
+    ],
   ])('explains %o as "%s"', (verdict, text) => {
     expect(describeVerdict(verdict)).toBe(text);
+  });
+});
+
+describe('renderPlanTable', () => {
+  const NOW_MS = Date.parse('2026-11-26T12:00:00Z');
+  const iso = (hoursAgo: number) => new Date(NOW_MS - hoursAgo * H).toISOString();
+  const gateway = (name: string, extra: Partial<Gateway> = {}): Gateway => ({
+    id: '00000000-0000-4000-8000-000000000001',
+    name,
+    zones: [],
+    status: 'STATUS_ERROR',
+    conditions: [],
+    endpoints: [],
+    createdAt: iso(720),
+    updatedAt: iso(5 / 60),
+    ...extra,
+  });
+
+  it('shows the age a status rule measured, since the last update, and says so', () => {
+    // Prepare
+    const policy = compilePolicy(
+      parsePolicy({ rules: [{ id: 'broken', match: { status: ['STATUS_ERROR'] }, maxAge: '6h' }] }),
+    );
+    const plan = planCleanup([gateway('chat-east')], policy, NOW_MS);
+    // Act
+    const table = renderPlanTable(plan, NOW_MS);
+    // Assess
+    const row = table.split('\n').find((line) => line.startsWith('chat-east'));
+    expect(row).toMatch(/error\s+5m since update\s+keep\s+too young: 5h55m left \(rule broken/);
+  });
+
+  it('shows ? for a gateway listed without a name or id', () => {
+    const policy = compilePolicy(parsePolicy({ rules: [{ id: 'all', match: {}, maxAge: '1h' }] }));
+    const plan = planCleanup([gateway('', { id: '' })], policy, NOW_MS);
+    const row = renderPlanTable(plan, NOW_MS).split('\n')[1];
+    expect(row).toMatch(/^\?\s+\?\s+error\s+30d\s+keep\s+unknown identity/);
   });
 });

@@ -81,6 +81,11 @@ describe('runCli usage and configuration errors', () => {
       message: '--api-url: expected an http(s) URL',
     },
     {
+      case: 'a plain-http --api-url to a host that is not loopback',
+      args: ['plan', '--policy', POLICY, '--api-url', 'http://api.coreweave.com'],
+      message: '--api-url: expected an https:// URL (plain http only for localhost',
+    },
+    {
       case: 'a bad --concurrency',
       args: ['sweep', '--policy', POLICY, '--concurrency', 'many'],
       message: '--concurrency: expected a whole number',
@@ -125,6 +130,18 @@ describe('runCli usage and configuration errors', () => {
     // Assess
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('DELETE_CONCURRENCY: expected at least 1');
+  });
+
+  it('names COREWEAVE_API_URL when the plain-http URL came from the environment', async () => {
+    // Act
+    const result = await run(['plan', '--policy', POLICY], {
+      COREWEAVE_API_TOKEN: CANARY_TOKEN,
+      COREWEAVE_API_URL: 'http://10.0.0.8:8080',
+    });
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('COREWEAVE_API_URL: expected an https:// URL');
+    expect(leakedCanaries(result.stderr)).toEqual([]);
   });
 
   it.each(['plan', 'sweep', 'teardown', 'simulate', 'demo'])(

@@ -10,6 +10,8 @@ export type SecretsManagerDouble = {
   setSecret(id: string, value: string): void;
   /** The next `times` (default 1) GetSecretValue calls answer this AWS error. */
   fail(next: SecretsManagerFailure, times?: number): void;
+  /** The next `times` (default 1) GetSecretValue calls are read and never answered. */
+  hang(times?: number): void;
   close(): Promise<void>;
 };
 
@@ -31,6 +33,7 @@ export async function startSecretsManagerDouble(options: {
   for (const [id, value] of Object.entries(options.secrets)) setSecret(id, value);
   const calls: Array<{ secretId: string }> = [];
   const failures: SecretsManagerFailure[] = [];
+  let hangs = 0;
 
   const answer = (req: IncomingMessage, res: ServerResponse, raw: string) => {
     if (req.method !== 'POST' || req.headers['x-amz-target'] !== 'secretsmanager.GetSecretValue') {
@@ -47,6 +50,10 @@ export async function startSecretsManagerDouble(options: {
       return awsError(res, { status: 400, type: 'SerializationException', message: 'bad JSON' });
     }
     calls.push({ secretId });
+    if (hangs > 0) {
+      hangs -= 1;
+      return;
+    }
     const failure = failures.shift();
     if (failure) return awsError(res, failure);
     const stored = secrets.get(secretId);
@@ -85,6 +92,9 @@ export async function startSecretsManagerDouble(options: {
     setSecret,
     fail(next, times = 1) {
       for (let n = 0; n < times; n += 1) failures.push(next);
+    },
+    hang(times = 1) {
+      hangs += times;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

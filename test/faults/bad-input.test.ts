@@ -256,6 +256,8 @@ describe('handlers: invalid environment', () => {
     [{ COREWEAVE_API_URL: 'ftp://api.coreweave.com' }, 'COREWEAVE_API_URL'],
     [{ COREWEAVE_API_URL: 'api.coreweave.com' }, 'COREWEAVE_API_URL'],
     [{ COREWEAVE_API_URL: CANARY_TOKEN }, 'COREWEAVE_API_URL'],
+    [{ COREWEAVE_API_URL: 'http://api.coreweave.com' }, 'COREWEAVE_API_URL'],
+    [{ COREWEAVE_API_URL: 'http://127.0.0.1.example.com:8080' }, 'COREWEAVE_API_URL'],
     [{ COREWEAVE_HTTP_TIMEOUT_MS: '10' }, 'COREWEAVE_HTTP_TIMEOUT_MS'],
     [{ COREWEAVE_HTTP_TIMEOUT_MS: '10s' }, 'COREWEAVE_HTTP_TIMEOUT_MS'],
     [{ COREWEAVE_TOKEN_SECRET_ID: '' }, 'COREWEAVE_TOKEN_SECRET_ID'],

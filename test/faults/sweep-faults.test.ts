@@ -3,7 +3,7 @@ import type { AuditRecord } from '#core/audit-record';
 import { largeFleet } from '#simulator/fleet';
 import type { FaultRule, WireGateway } from '#simulator/server';
 import { testId } from '#test/fixtures/gateway-builder';
-import { mixedFleet, TEST_POLICY } from '#test/fixtures/wire-fleet';
+import { mixedFleet, TEST_POLICY, wire } from '#test/fixtures/wire-fleet';
 import { ROTATED_TOKEN } from '#test/support/canaries';
 import { SECRET_ID } from '#test/support/janitor-harness';
 import { expectBeforeDeadline, type FaultWorld, useFaultWorld } from './support/fault-world.ts';
@@ -131,7 +131,10 @@ const MATRIX: Array<[string, SweepCase]> = [
     { faults: () => [status('list', 401, { body: PROXY_401 })], error: 'API_UNAUTHENTICATED' },
   ],
   ['list: 403', { faults: () => [status('list', 403)], error: 'API_FORBIDDEN' }],
-  ['list: 404 (nothing to list)', { faults: () => [status('list', 404)], counts: {} }],
+  [
+    'list: 404 is a wrong URL, not an empty fleet',
+    { faults: () => [status('list', 404)], error: 'API_NOT_FOUND', counts: {} },
+  ],
   ['list: {}', { faults: () => [status('list', 200, { body: {} })], counts: {} }],
   [
     'list: {"items": null}',
@@ -142,15 +145,56 @@ const MATRIX: Array<[string, SweepCase]> = [
     { faults: () => [status('list', 200, { body: [] })], error: 'API_BAD_RESPONSE' },
   ],
   [
-    'list: an item without an id',
+    'list: an item without an id is kept (unknown_identity)',
     {
-      faults: () => [status('list', 200, { body: { items: [{ spec: { name: 'x' } }] } })],
-      error: 'API_BAD_RESPONSE',
+      faults: () => [
+        status('list', 200, {
+          body: { items: [{ spec: { name: 'pr-1' }, status: { status: 'STATUS_FAILED' } }] },
+        }),
+      ],
+      counts: {},
+      check: (world) => expect(world.calls('DELETE')).toEqual([]),
     },
   ],
   [
-    'list and delete: enum values as numbers',
-    { faults: () => [{ route: 'any', kind: 'numeric-enums' }], counts: ALL_DELETED },
+    'list: a failed gateway without a name is kept (unknown_identity)',
+    {
+      fleet: () => {
+        const { gateways, expired } = mixedFleet();
+        return {
+          gateways: [...gateways, wire(30, '', 100, { status: 'STATUS_FAILED' })],
+          expired,
+        };
+      },
+      counts: ALL_DELETED,
+    },
+  ],
+  [
+    'list: one id twice, once under a protected name (duplicate_id)',
+    {
+      faults: () => [{ route: 'list', kind: 'list-duplicate', id: FIRST, name: 'prod-api-2' }],
+      fleet: () => ({
+        gateways: mixedFleet().gateways,
+        expired: [testId(2), testId(4), testId(10)],
+      }),
+      counts: { 'gateway.deleted': 3 },
+    },
+  ],
+  [
+    'list and delete: enum values as numbers (a status rule never matches a number)',
+    {
+      faults: () => [{ route: 'any', kind: 'numeric-enums' }],
+      // failed-gw (4) is matched only by its status: kept. pr-107-deleting (7) is matched by
+      // name once its status is unknown; deleting it again is harmless.
+      fleet: () => ({
+        gateways: mixedFleet().gateways,
+        expired: [testId(1), testId(2), testId(7), testId(10)],
+      }),
+      check: (world) => {
+        expect(world.calls('DELETE', testId(4))).toEqual([]);
+        expect(world.records().filter((r) => r.event === 'gateway.delete_failed')).toEqual([]);
+      },
+    },
   ],
   [
     'list: unknown status strings',

@@ -195,7 +195,13 @@ const MATRIX: Array<[string, TeardownCase]> = [
   ],
   [
     'get and delete: enum values as numbers',
-    { faults: () => [{ route: 'any', kind: 'numeric-enums' }] },
+    {
+      // Only for the deletable gateways: a status number is unknown, never STATUS_DELETING.
+      faults: () =>
+        [...DELETABLE].map(
+          (id) => ({ route: 'any', kind: 'numeric-enums', gatewayId: id }) as const,
+        ),
+    },
   ],
   ['delete: latency spike', { faults: () => [{ route: 'delete', kind: 'latency', ms: 200 }] }],
   [

@@ -1,8 +1,11 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintTemplate } from '#test/support/lint-template';
+import { resolveConditions } from '#test/support/resolve-conditions';
 
 // `npm run package` (build + `osls package`) offline, then the generated CloudFormation
 // is checked against docs/contract.md "Deployment" and linted against the resource spec.
@@ -17,12 +20,32 @@ type Resource = {
   Properties: Properties;
 };
 type Statement = { Action: string | string[]; Resource: unknown };
-type Template = { Resources: Record<string, Resource>; Outputs: Record<string, unknown> };
+type Template = {
+  Resources: Record<string, Resource>;
+  Outputs: Record<string, unknown>;
+  Conditions?: Record<string, unknown>;
+};
 
 const PLACEHOLDER_SECRET =
   'arn:aws:secretsmanager:us-east-1:000000000000:secret:coreweave-api-token-AbCdEf';
 
+const SENDERS = [
+  'arn:aws:iam::111122223333:role/ci-preview',
+  'arn:aws:iam::444455556666:user/release-bot',
+];
+const OFFLINE_ENV = {
+  AWS_ACCESS_KEY_ID: 'AKIAOFFLINEPACKAGING',
+  AWS_SECRET_ACCESS_KEY: 'offline-packaging-only',
+  AWS_REGION: 'us-east-1',
+  SLS_TELEMETRY_DISABLED: '1',
+  SLS_NOTIFICATIONS_MODE: 'off',
+};
+const ROOT = new URL('../..', import.meta.url).pathname;
+
 let template: Template;
+// The same service packaged live, with teardown senders and an hourly schedule.
+let live: Template;
+let liveDir: string;
 const ofType = (type: string) =>
   Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
 const resource = (id: string): Resource => {
@@ -43,7 +66,54 @@ beforeAll(async () => {
       'utf8',
     ),
   ) as Template;
-}, 150_000);
+  liveDir = await mkdtemp(join(tmpdir(), 'janitor-live-package-'));
+  await promisify(execFile)(
+    'npx',
+    [
+      'osls',
+      'package',
+      '--stage',
+      'dev',
+      '--package',
+      liveDir,
+      '--param',
+      'dryRun=false',
+      '--param',
+      `teardownSenders=${SENDERS.join(', ')}`,
+      '--param',
+      'schedule=rate(1 hour)',
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...OFFLINE_ENV },
+      timeout: 60_000,
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+  live = JSON.parse(
+    await readFile(join(liveDir, 'cloudformation-template-update-stack.json'), 'utf8'),
+  ) as Template;
+}, 210_000);
+
+afterAll(async () => {
+  if (liveDir) await rm(liveDir, { recursive: true, force: true });
+});
+
+const globToRegExp = (glob: string) =>
+  new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*')}$`);
+const ARN_OF = (role: string) => ({ 'Fn::GetAtt': [role, 'Arn'] });
+const statementsOf = (t: Template, id: string) =>
+  resolveConditions(t).Resources[id]?.Properties.PolicyDocument.Statement as Properties[];
+const roleStatements = (t: Template, role: string) =>
+  ((t.Resources[role]?.Properties.Policies ?? []) as Properties[]).flatMap(
+    (policy) => policy.PolicyDocument.Statement as Statement[],
+  );
+const roleActions = (t: Template, role: string, resourceId: string) =>
+  roleStatements(t, role)
+    .filter((s) =>
+      ([s.Resource].flat() as Properties[]).some((r) => r['Fn::GetAtt']?.[0] === resourceId),
+    )
+    .flatMap((s) => [s.Action].flat());
 
 describe('the packaged CloudFormation template', () => {
   it('runs both functions on nodejs24.x and arm64 from their own zips', () => {
@@ -104,9 +174,11 @@ describe('the packaged CloudFormation template', () => {
     const secretStatements = statements.filter((s) =>
       actions(s).some((a) => a.startsWith('secretsmanager:')),
     );
-    expect(secretStatements).toHaveLength(1);
-    expect(actions(secretStatements[0] as Statement)).toEqual(['secretsmanager:GetSecretValue']);
-    expect(resources(secretStatements[0] as Statement)).toEqual([PLACEHOLDER_SECRET]);
+    expect(secretStatements).toHaveLength(2);
+    for (const statement of secretStatements) {
+      expect(actions(statement)).toEqual(['secretsmanager:GetSecretValue']);
+      expect(resources(statement)).toEqual([PLACEHOLDER_SECRET]);
+    }
 
     const sqsResources = statements
       .filter((s) => actions(s).some((a) => a.startsWith('sqs:')))
@@ -195,11 +267,163 @@ describe('the packaged CloudFormation template', () => {
     );
   });
 
-  it('passes cfn-lint against the current CloudFormation resource specification', () => {
-    const lint = lintTemplate(template);
+  it('lets nobody but the teardown function send to the queue when no teardownSenders are given', () => {
+    const statements = statementsOf(template, 'TeardownQueuePolicy');
 
-    expect(lint.errors.crit).toEqual([]);
-    expect(lint.templateValid).toBe(true);
+    const denyOthers = statements.find((s) => s.Sid === 'DenySendersNotListed');
+    expect(denyOthers).toMatchObject({
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'sqs:SendMessage',
+      Resource: ARN_OF('TeardownQueue'),
+    });
+    expect(denyOthers?.Condition).toEqual({
+      ArnNotEquals: { 'aws:PrincipalArn': ARN_OF('TeardownRole') },
+    });
+    expect(statements.filter((s) => s.Effect === 'Allow')).toEqual([]);
+  });
+
+  it('lets the teardownSenders and the teardown function send to the queue, and no one else', () => {
+    const statements = statementsOf(live, 'TeardownQueuePolicy');
+
+    const denyOthers = statements.find((s) => s.Sid === 'DenySendersNotListed');
+    expect(denyOthers?.Condition).toEqual({
+      ArnNotEquals: { 'aws:PrincipalArn': ARN_OF('TeardownRole') },
+      ArnNotLike: { 'aws:PrincipalArn': SENDERS },
+    });
+    expect(statements.filter((s) => s.Effect === 'Allow')).toEqual([
+      expect.objectContaining({
+        Principal: { AWS: SENDERS },
+        Action: 'sqs:SendMessage',
+        Resource: ARN_OF('TeardownQueue'),
+      }),
+    ]);
+  });
+
+  it('denies every queue action without TLS, on the teardown queue and its dead-letter queue', () => {
+    for (const [policy, queue] of [
+      ['TeardownQueuePolicy', 'TeardownQueue'],
+      ['TeardownDeadLetterQueuePolicy', 'TeardownDeadLetterQueue'],
+    ] as const) {
+      expect(resource(policy).Properties.Queues).toEqual([{ Ref: queue }]);
+      expect(statementsOf(template, policy)).toContainEqual({
+        Sid: 'DenyWithoutTls',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sqs:*',
+        Resource: ARN_OF(queue),
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      });
+    }
+  });
+
+  it('runs each function under its own role, and the sweep cannot touch the queue', () => {
+    expect(
+      ofType('AWS::IAM::Role')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(['SweepRole', 'TeardownRole']);
+    expect(resource('SweepLambdaFunction').Properties.Role).toEqual(ARN_OF('SweepRole'));
+    expect(resource('TeardownLambdaFunction').Properties.Role).toEqual(ARN_OF('TeardownRole'));
+
+    const sweepActions = roleStatements(template, 'SweepRole').flatMap((s) => [s.Action].flat());
+    expect(sweepActions.sort()).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'secretsmanager:GetSecretValue',
+    ]);
+    expect(roleActions(template, 'SweepRole', 'SweepLogGroup')).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
+    expect(roleActions(template, 'TeardownRole', 'TeardownLogGroup')).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
+    expect(roleActions(template, 'TeardownRole', 'TeardownQueue').sort()).toEqual([
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:ReceiveMessage',
+      'sqs:SendMessage',
+    ]);
+    expect(roleActions(template, 'TeardownRole', 'TeardownDeadLetterQueue')).toEqual([
+      'sqs:SendMessage',
+    ]);
+    expect(resource('DecryptTheApiTokenPolicy').Properties.Roles).toEqual([
+      { Ref: 'SweepRole' },
+      { Ref: 'TeardownRole' },
+    ]);
+  });
+
+  it('encrypts the alarm topic with a key CloudWatch alarms may use, and both queues', () => {
+    const topic = resource('AlarmTopic').Properties;
+    expect(topic.KmsMasterKeyId).toEqual(ARN_OF('AlarmTopicKey'));
+    const key = resource('AlarmTopicKey').Properties;
+    expect(key.EnableKeyRotation).toBe(true);
+    const forAlarms = (key.KeyPolicy.Statement as Properties[]).find(
+      (statement) => statement.Principal.Service === 'cloudwatch.amazonaws.com',
+    );
+    expect(forAlarms).toMatchObject({
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    });
+    // Every alarm of the stack matches the key's alarm-name condition.
+    const pattern = forAlarms?.Condition.ArnLike['aws:SourceArn']['Fn::Join'][1].at(-1) as string;
+    const alarmNames = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.AlarmName);
+    for (const name of alarmNames) expect(`:alarm:${name}`).toMatch(globToRegExp(pattern));
+    for (const queue of ['TeardownQueue', 'TeardownDeadLetterQueue']) {
+      expect(resource(queue).Properties.SqsManagedSseEnabled).toBe(true);
+    }
+  });
+
+  it('alarms when the sweep wrote no run.summary for two schedule periods', () => {
+    const filter = ofType('AWS::Logs::MetricFilter')
+      .map(([, f]) => f.Properties)
+      .find((f) => f.FilterPattern === '{ $.audit.event = "run.summary" }');
+    expect(filter?.LogGroupName).toEqual({ Ref: 'SweepLogGroup' });
+    const metric = filter?.MetricTransformations[0];
+
+    const heartbeat = (t: Template) =>
+      Object.values(t.Resources).find(
+        (r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.MetricName === metric.MetricName,
+      )?.Properties;
+    expect(heartbeat(template)).toMatchObject({
+      Namespace: metric.MetricNamespace,
+      Statistic: 'Sum',
+      Period: 900,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+    });
+    expect(heartbeat(live)?.Period).toBe(3600);
+  });
+
+  it('turns the queue trigger off unless the stack is live, and keeps requests 14 days', () => {
+    const enabled = (t: Template) =>
+      Object.values(resolveConditions(t).Resources).find(
+        (r) => r.Type === 'AWS::Lambda::EventSourceMapping',
+      )?.Properties.Enabled;
+
+    expect(enabled(template)).toBe(false);
+    expect(enabled(live)).toBe(true);
+    expect(resource('SweepLambdaFunction').Properties.Environment.Variables.DRY_RUN).toBe('true');
+    expect(live.Resources.SweepLambdaFunction?.Properties.Environment.Variables.DRY_RUN).toBe(
+      'false',
+    );
+    expect(resource('TeardownQueue').Properties.MessageRetentionPeriod).toBe(1209600);
+  });
+
+  it('passes cfn-lint against the current CloudFormation resource specification, dry and live', () => {
+    for (const packaged of [template, live]) {
+      const lint = lintTemplate(resolveConditions(packaged));
+
+      expect(lint.errors.crit).toEqual([]);
+      expect(lint.templateValid).toBe(true);
+    }
   });
 
   it('has a linter that catches an unknown property and a wrong value type', () => {

@@ -164,6 +164,20 @@ describe('simulator faults', () => {
     expect(gateway.status.conditions[0]?.status).toBe('True');
   });
 
+  it('lists one id a second time, under another name, on list-duplicate', async () => {
+    // Prepare
+    const s = await start();
+    s.addFault({ route: 'list', kind: 'list-duplicate', id: ready.spec.id, name: 'prod-twin' });
+    // Act
+    const res = await send(s, BASE);
+    const { items } = (await res.json()) as { items: WireGateway[] };
+    // Assess
+    expect(items).toHaveLength(fleet.length + 1);
+    expect(
+      items.filter((item) => item.spec.id === ready.spec.id).map((item) => item.spec.name),
+    ).toEqual([ready.spec.name, 'prod-twin']);
+  });
+
   it('stops faulting after clearFaults', async () => {
     // Prepare
     const s = await start();

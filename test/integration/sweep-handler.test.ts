@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testId } from '#test/fixtures/gateway-builder';
 import { SCHEDULED_EVENT } from '#test/fixtures/scheduled-event';
-import { mixedFleet, TEST_POLICY, wire } from '#test/fixtures/wire-fleet';
+import { ago, mixedFleet, TEST_POLICY, wire } from '#test/fixtures/wire-fleet';
 import { leakedCanaries, ROTATED_TOKEN } from '#test/support/canaries';
 import { auditLines, captureOutput } from '#test/support/capture-output';
 import {
@@ -219,4 +220,127 @@ describe('sweep handler against the simulator', () => {
       expired: 4,
     });
   });
+});
+
+describe('sweep handler: deletion safety', () => {
+  let harness: Harness;
+  let output: ReturnType<typeof captureOutput>;
+  const { gateways } = mixedFleet();
+
+  beforeEach(async () => {
+    harness = await startHarness({ gateways });
+    output = captureOutput();
+  });
+  afterEach(async () => {
+    output.restore();
+    expect(leakedCanaries(output.text())).toEqual([]);
+    await harness.close();
+  });
+
+  const live = (env: Record<string, string> = {}) =>
+    createSweepHandler({
+      env: {
+        ...harness.env,
+        JANITOR_POLICY: JSON.stringify(TEST_POLICY),
+        DRY_RUN: 'false',
+        ...env,
+      },
+    })({}, lambdaContext());
+  const audit = () => auditLines(output.lines());
+  const recordsFor = (id: string) => audit().filter((r) => r.gatewayId === id);
+
+  it('keeps a 24-hour-old failed gateway whose status arrives as the number 6', async () => {
+    // Prepare
+    harness.simulator.seed([wire(20, 'chat-east', 24, { status: 'STATUS_FAILED' }), ...gateways]);
+    harness.simulator.addFault({ route: 'list', kind: 'numeric-enums' });
+    // Act
+    const result = await live();
+    // Assess
+    expect(harness.simulator.deletes()).not.toContain(testId(20));
+    expect(harness.simulator.deletes()).not.toContain(testId(4)); // failed-gw: a status rule only
+    expect(recordsFor(testId(20))).toEqual([]);
+    expect(result.status).toBe('completed');
+  });
+
+  it('keeps a failed gateway listed without a name (unknown_identity)', async () => {
+    // Prepare
+    harness.simulator.seed([wire(21, '', 100, { status: 'STATUS_FAILED' }), ...gateways]);
+    // Act
+    const result = await live();
+    // Assess
+    expect(harness.simulator.deletes()).not.toContain(testId(21));
+    expect(recordsFor(testId(21))).toEqual([]);
+    expect(result.kept.unknown_identity).toBe(1);
+    expect(result.counts).toEqual({ 'gateway.deleted': 4 });
+  });
+
+  it('keeps every entry of an id listed twice, once under a protected name (duplicate_id)', async () => {
+    // Prepare
+    harness.simulator.addFault({
+      route: 'list',
+      kind: 'list-duplicate',
+      id: testId(1),
+      name: 'prod-api-2',
+    });
+    // Act
+    const result = await live();
+    // Assess
+    expect(harness.simulator.deletes()).not.toContain(testId(1));
+    expect(recordsFor(testId(1))).toEqual([]);
+    expect(result.kept.duplicate_id).toBe(2);
+    expect(result.counts).toEqual({ 'gateway.deleted': 3 });
+    expect(audit().find((r) => r.event === 'run.summary')?.counts).toMatchObject({
+      listed: 13,
+      expired: 3,
+    });
+  });
+
+  it('under the example policy, keeps a 30-day-old gateway five minutes after it entered STATUS_ERROR', async () => {
+    // Prepare
+    const example = readFileSync(new URL('../../examples/policy.json', import.meta.url), 'utf8');
+    harness.simulator.seed([
+      wire(22, 'pr-2200-chat', 720, { status: 'STATUS_ERROR', updatedAt: ago(5 / 60) }),
+      wire(23, 'chat-east', 720, { status: 'STATUS_ERROR', updatedAt: ago(5 / 60) }),
+      wire(24, 'chat-west', 720, { status: 'STATUS_FAILED', updatedAt: ago(7) }),
+      ...gateways,
+    ]);
+    // Act
+    const result = await live({ JANITOR_POLICY: example });
+    // Assess
+    expect(harness.simulator.deletes()).not.toContain(testId(22));
+    expect(harness.simulator.deletes()).not.toContain(testId(23));
+    expect(recordsFor(testId(22))).toEqual([]);
+    expect(recordsFor(testId(24))).toMatchObject([
+      { event: 'gateway.deleted', ruleId: 'broken', reason: 'expired' },
+    ]);
+    expect(result.status).toBe('completed');
+  });
+
+  it('fails the invocation with API_NOT_FOUND when the list answers 404, deleting nothing', async () => {
+    // Prepare
+    harness.simulator.addFault({ route: 'list', kind: 'status', status: 404 });
+    // Act
+    const act = live();
+    // Assess
+    await expect(act).rejects.toMatchObject({ code: 'API_NOT_FOUND' });
+    expect(harness.simulator.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
+    expect(audit().filter((r) => r.event === 'run.summary')).toEqual([]);
+    expect(output.text()).toContain('sweep failed');
+    expect(output.text()).toContain('API_NOT_FOUND');
+  });
+
+  it.each(['http://api.coreweave.com', 'http://10.1.2.3:8080'])(
+    'refuses COREWEAVE_API_URL=%s before the secret is read',
+    async (url) => {
+      // Act
+      const act = live({ COREWEAVE_API_URL: url });
+      // Assess
+      await expect(act).rejects.toMatchObject({
+        code: 'CONFIG_INVALID',
+        field: 'COREWEAVE_API_URL',
+      });
+      expect(harness.secrets.calls).toEqual([]);
+      expect(harness.simulator.requests).toEqual([]);
+    },
+  );
 });

@@ -258,9 +258,14 @@ describe('CoreWeaveClient', () => {
     ['{}', {}, []],
     ['an empty items array', { items: [] }, []],
     [
-      'numeric enums',
-      { items: [{ spec: { id: ID, name: 'n' }, status: { status: 2 } }] },
-      ['STATUS_READY'],
+      'an undocumented status number as unknown, showing the number',
+      { items: [{ spec: { id: ID, name: 'n' }, status: { status: 6 } }] },
+      ['STATUS_UNKNOWN(6)'],
+    ],
+    [
+      'the proto3 zero number as STATUS_UNSPECIFIED',
+      { items: [{ spec: { id: ID, name: 'n' }, status: { status: 0 } }] },
+      ['STATUS_UNSPECIFIED'],
     ],
     [
       'unknown status strings',
@@ -274,11 +279,30 @@ describe('CoreWeaveClient', () => {
     expect(gateways.map((g) => g.status)).toEqual(statuses);
   });
 
-  it('refuses a list item without an id', async () => {
+  it('reads a list item without an id as a blank id, for the policy to keep', async () => {
     pool()
       .intercept({ path: '/v1alpha1/inference/gateways', method: 'GET' })
       .reply(200, { items: [{ spec: { name: 'x' } }] });
-    await expect(client().list(forever)).rejects.toMatchObject({ code: 'API_BAD_RESPONSE' });
+    const gateways = await client().list(forever);
+    expect(gateways.map((g) => [g.id, g.name])).toEqual([['', 'x']]);
+  });
+
+  it('refuses a GET body whose gateway has no id', async () => {
+    pool()
+      .intercept({ path: `/v1alpha1/inference/gateways/${ID}`, method: 'GET' })
+      .reply(200, { gateway: { spec: { name: 'x' } } });
+    await expect(client().get(ID, forever)).rejects.toMatchObject({ code: 'API_BAD_RESPONSE' });
+  });
+
+  it('fails with API_NOT_FOUND when the list answers 404, without retrying', async () => {
+    pool()
+      .intercept({ path: '/v1alpha1/inference/gateways', method: 'GET' })
+      .reply(404, { code: 5, message: 'not found' });
+    const error = (await client()
+      .list(forever)
+      .catch((e: unknown) => e)) as ApiError;
+    expect(error).toMatchObject({ code: 'API_NOT_FOUND', http: { status: 404, attempts: 1 } });
+    expect(error.message).toContain('COREWEAVE_API_URL');
   });
 
   it('retries a 200 whose body is not JSON', async () => {

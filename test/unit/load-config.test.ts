@@ -49,6 +49,34 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env, { policy: true })).toThrow('COREWEAVE_TOKEN_SECRET_ID');
   });
 
+  it('accepts only https, or plain http to a loopback host, for the token-bearing API URL', () => {
+    // Prepare
+    const accepted = [
+      'https://api.coreweave.com',
+      'https://gateway.internal:8443/',
+      'http://localhost:4010',
+      'http://127.0.0.1:4010',
+      'http://127.10.0.3',
+      'http://[::1]:4010',
+    ];
+    const refused = [
+      'http://api.coreweave.com',
+      'http://10.0.0.8:8080',
+      'http://127.0.0.1.example.com',
+      'http://localhost.example.com',
+      'http://[::2]:80',
+    ];
+    const load = (url: string) => () =>
+      loadConfig({ ...base, COREWEAVE_API_URL: url }, { policy: true });
+    // Act + Assess
+    for (const url of accepted) expect(load(url)().apiUrl).toBe(url);
+    for (const url of refused) {
+      expect(load(url), url).toThrow(
+        expect.objectContaining({ code: 'CONFIG_INVALID', field: 'COREWEAVE_API_URL' }),
+      );
+    }
+  });
+
   it('does not need a policy for teardown', () => {
     expect(
       loadConfig({ COREWEAVE_TOKEN_SECRET_ID: 's' }, { policy: false }).policy,

@@ -43,6 +43,46 @@ describe('planCleanup', () => {
     expect(plan.blastRadius.listed).toBe(expired + fresh);
   });
 
+  it('keeps every entry of an id listed twice, once under a protected name (duplicate_id)', () => {
+    // Prepare
+    const policy = compilePolicy(
+      parsePolicy({
+        rules: [{ id: 'old', match: { name: 'old-*' }, maxAge: '1h' }],
+        protect: { names: ['prod-*'] },
+        limits: { maxDeletePercent: 100 },
+      }),
+    );
+    const twin = aGateway({ name: 'old-twin', createdAt: hoursAgo(2) });
+    const gateways = [
+      aGateway({ id: twin.id, name: 'prod-api', createdAt: hoursAgo(2) }),
+      twin,
+      aGateway({ id: twin.id.toUpperCase(), name: 'old-upper', createdAt: hoursAgo(2) }),
+      aGateway({ name: 'old-single', createdAt: hoursAgo(2) }),
+    ];
+    // Act
+    const plan = planCleanup(gateways, policy, NOW);
+    // Assess
+    expect(plan.entries.map((e) => [e.gateway.name, e.verdict.reason])).toEqual([
+      ['prod-api', 'duplicate_id'],
+      ['old-twin', 'duplicate_id'],
+      ['old-upper', 'duplicate_id'],
+      ['old-single', 'expired'],
+    ]);
+    expect(plan.expired.map((e) => e.gateway.name)).toEqual(['old-single']);
+  });
+
+  it('does not count two gateways without an id as duplicates of each other', () => {
+    const gateways = [
+      aGateway({ id: '', name: 'old-a', createdAt: hoursAgo(2) }),
+      aGateway({ id: '', name: 'old-b', createdAt: hoursAgo(2) }),
+    ];
+    const plan = planCleanup(gateways, withLimits({ maxDeletePercent: 100 }), NOW);
+    expect(plan.entries.map((e) => e.verdict.reason)).toEqual([
+      'unknown_identity',
+      'unknown_identity',
+    ]);
+  });
+
   it('is not exceeded by an empty fleet', () => {
     expect(planCleanup([], withLimits(), NOW).blastRadius.exceeded).toBe(false);
   });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '#core/compile-policy';
 import { ValidationError } from '#core/errors';
@@ -101,6 +102,13 @@ describe('evaluateGateway', () => {
       undefined,
     ],
     [
+      'protected by a name glob in another case',
+      { name: 'PROD-API', createdAt: hoursAgo(9999), status: 'STATUS_FAILED' },
+      'keep',
+      'protected',
+      undefined,
+    ],
+    [
       'protected by id',
       { id: testId(999), name: 'pr-9', createdAt: hoursAgo(9999) },
       'keep',
@@ -163,6 +171,83 @@ describe('evaluateGateway', () => {
       'no_matching_rule',
       undefined,
     ],
+    [
+      'a status number the API does not document never matches a status rule',
+      { name: 'x', status: 'STATUS_UNKNOWN(6)', createdAt: hoursAgo(24), updatedAt: hoursAgo(24) },
+      'keep',
+      'no_matching_rule',
+      undefined,
+    ],
+    [
+      'a gateway without a name, failed long ago',
+      { name: '', status: 'STATUS_FAILED', createdAt: hoursAgo(99), updatedAt: hoursAgo(99) },
+      'keep',
+      'unknown_identity',
+      undefined,
+    ],
+    [
+      'a gateway whose name is blank',
+      { name: '  ', status: 'STATUS_FAILED', createdAt: hoursAgo(99), updatedAt: hoursAgo(99) },
+      'keep',
+      'unknown_identity',
+      undefined,
+    ],
+    [
+      'a gateway without an id',
+      { id: '', name: 'pr-1', createdAt: hoursAgo(99) },
+      'keep',
+      'unknown_identity',
+      undefined,
+    ],
+    [
+      'a gateway whose id is not a uuid',
+      { id: 'gw-1', name: 'pr-1', createdAt: hoursAgo(99) },
+      'keep',
+      'unknown_identity',
+      undefined,
+    ],
+    [
+      'a month-old gateway that entered STATUS_FAILED minutes ago (status rule: from updatedAt)',
+      { name: 'x', status: 'STATUS_FAILED', createdAt: hoursAgo(720), updatedAt: hoursAgo(0.1) },
+      'keep',
+      'too_young',
+      'broken',
+    ],
+    [
+      'a gateway failed for more than 6h since its last update',
+      { name: 'x', status: 'STATUS_FAILED', createdAt: hoursAgo(720), updatedAt: hoursAgo(7) },
+      'delete',
+      'expired',
+      'broken',
+    ],
+    [
+      'a failed gateway without updatedAt',
+      { name: 'x', status: 'STATUS_FAILED', createdAt: hoursAgo(720), updatedAt: undefined },
+      'keep',
+      'unknown_age',
+      'broken',
+    ],
+    [
+      'a failed gateway with a future updatedAt',
+      { name: 'x', status: 'STATUS_FAILED', createdAt: hoursAgo(720), updatedAt: hoursAgo(-1) },
+      'keep',
+      'unknown_age',
+      'broken',
+    ],
+    [
+      'a failed gateway whose updatedAt is before its createdAt (no state predates the gateway)',
+      { name: 'x', status: 'STATUS_FAILED', createdAt: hoursAgo(1), updatedAt: hoursAgo(99) },
+      'keep',
+      'too_young',
+      'broken',
+    ],
+    [
+      'a name rule measures from createdAt, however recent the update',
+      { name: 'pr-1', createdAt: hoursAgo(73), updatedAt: hoursAgo(0.1) },
+      'delete',
+      'expired',
+      'pr-previews',
+    ],
   ] as const)('%s', (_title, overrides, action, reason, ruleId) => {
     // Act
     const verdict = evaluateGateway(aGateway(overrides as never), policy, NOW);
@@ -170,6 +255,90 @@ describe('evaluateGateway', () => {
     expect(verdict.action).toBe(action);
     expect(verdict.reason).toBe(reason);
     expect(verdict.ruleId).toBe(ruleId);
+  });
+});
+
+describe("a rule's ageFrom", () => {
+  const explicit = compilePolicy(
+    parsePolicy({
+      rules: [
+        { id: 'failed', match: { status: ['STATUS_FAILED'] }, maxAge: '6h', ageFrom: 'createdAt' },
+        { id: 'pr', match: { name: 'pr-*' }, maxAge: '6h', ageFrom: 'updatedAt' },
+      ],
+    }),
+  );
+
+  it('defaults to updatedAt for a rule that matches on status and createdAt otherwise', () => {
+    expect(policy.rules.map((r) => [r.id, r.ageFrom])).toEqual([
+      ['pr-previews', 'createdAt'],
+      ['broken', 'updatedAt'],
+      ['east-exp', 'createdAt'],
+      ['other-org', 'createdAt'],
+    ]);
+  });
+
+  it('measures a status rule from createdAt when the rule says so', () => {
+    // Prepare
+    const gateway = aGateway({
+      name: 'x',
+      status: 'STATUS_FAILED',
+      createdAt: hoursAgo(7),
+      updatedAt: hoursAgo(0.1),
+    });
+    // Act
+    const verdict = evaluateGateway(gateway, explicit, NOW);
+    // Assess
+    expect(verdict).toMatchObject({ action: 'delete', ruleId: 'failed', ageFrom: 'createdAt' });
+    expect(verdict.ageMs).toBe(7 * 3_600_000);
+  });
+
+  it('measures a name rule from updatedAt when the rule says so', () => {
+    const gateway = aGateway({ name: 'pr-1', createdAt: hoursAgo(700), updatedAt: hoursAgo(1) });
+    expect(evaluateGateway(gateway, explicit, NOW)).toMatchObject({
+      action: 'keep',
+      reason: 'too_young',
+      ageFrom: 'updatedAt',
+      ageMs: 3_600_000,
+    });
+  });
+});
+
+describe('examples/policy.json', () => {
+  const example = compilePolicy(
+    parsePolicyJson(
+      readFileSync(new URL('../../examples/policy.json', import.meta.url), 'utf8'),
+      'examples/policy.json',
+    ),
+  );
+
+  it.each(['chat-east', 'pr-1200-preview', 'exp-moe'])(
+    'keeps %s, 30 days old, five minutes after it entered STATUS_ERROR',
+    (name) => {
+      // Prepare
+      const gateway = aGateway({
+        name,
+        status: 'STATUS_ERROR',
+        createdAt: hoursAgo(720),
+        updatedAt: hoursAgo(5 / 60),
+      });
+      // Act
+      const verdict = evaluateGateway(gateway, example, NOW);
+      // Assess
+      expect(verdict).toMatchObject({ action: 'keep', reason: 'too_young', ageFrom: 'updatedAt' });
+    },
+  );
+
+  it("still deletes a gateway that has stayed in STATUS_FAILED past the rule's maxAge", () => {
+    const gateway = aGateway({
+      name: 'chat-east',
+      status: 'STATUS_FAILED',
+      createdAt: hoursAgo(720),
+      updatedAt: hoursAgo(7),
+    });
+    expect(evaluateGateway(gateway, example, NOW)).toMatchObject({
+      action: 'delete',
+      ruleId: 'broken',
+    });
   });
 });
 
@@ -216,6 +385,11 @@ describe('parsePolicy', () => {
       'unique',
     ],
     [{ ...valid, protect: { ids: ['../etc'] } }, 'policy.protect.ids[0]', 'uuid'],
+    [
+      { rules: [{ id: 'r', match: {}, maxAge: '1h', ageFrom: 'deletedAt' }] },
+      'policy.rules[0].ageFrom',
+      '',
+    ],
     [{ ...valid, limits: { maxDeletePercent: 101 } }, 'policy.limits.maxDeletePercent', ''],
     [{ ...valid, limits: { maxDeletesPerRun: -1 } }, 'policy.limits.maxDeletesPerRun', ''],
   ])('rejects %j naming %s', (input, field, message) => {

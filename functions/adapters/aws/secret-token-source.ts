@@ -1,6 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { JanitorError } from '#core/errors';
 import type { TokenSource } from '#core/ports';
+import type { InvocationTime } from './lambda-deadline.ts';
 
 // Two refreshes of the same secret closer together than this read it once.
 const REFRESH_FLOOR_MS = 5_000;
@@ -13,6 +14,8 @@ export interface SecretTokenSourceOptions {
   client?: Pick<SecretsManagerClient, 'send'>;
   maxAgeMs?: number;
   now?: () => number;
+  /** bounds each GetSecretValue by the invocation's remaining time */
+  time?: Pick<InvocationTime, 'signal'>;
 }
 
 /**
@@ -62,10 +65,20 @@ export class SecretTokenSource implements TokenSource {
   async #load(): Promise<string> {
     const { secretId, secretKey } = this.#options;
     let secretString: string | undefined;
+    const abortSignal = this.#options.time?.signal();
     try {
-      const output = await this.#client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      const output = await this.#client.send(
+        new GetSecretValueCommand({ SecretId: secretId }),
+        abortSignal ? { abortSignal } : {},
+      );
       secretString = output.SecretString;
     } catch (error) {
+      if (abortSignal?.aborted) {
+        throw new JanitorError(
+          'TOKEN_UNAVAILABLE',
+          "COREWEAVE_TOKEN_SECRET_ID: GetSecretValue did not answer within the invocation's remaining time",
+        );
+      }
       const name = error instanceof Error ? error.name : 'Error';
       throw new JanitorError(
         'TOKEN_UNAVAILABLE',

@@ -1,11 +1,15 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { JanitorError } from '#core/errors';
 import type { TeardownQueue } from '#core/ports';
+import type { InvocationTime } from './lambda-deadline.ts';
 
 /** Where deferred and parked teardown requests go. */
 export interface SqsTeardownQueueOptions {
   queueUrl: string;
   deadLetterQueueUrl?: string;
   client?: Pick<SQSClient, 'send'>;
+  /** bounds each SendMessage by the invocation's remaining time */
+  time?: Pick<InvocationTime, 'signal'>;
 }
 
 /** The teardown queue on SQS: delayed re-sends for requests not yet due, and the DLQ. */
@@ -19,7 +23,7 @@ export class SqsTeardownQueue implements TeardownQueue {
   }
 
   async defer(body: string, delaySeconds: number): Promise<void> {
-    await this.#client.send(
+    await this.#send(
       new SendMessageCommand({
         QueueUrl: this.#options.queueUrl,
         MessageBody: body,
@@ -31,7 +35,7 @@ export class SqsTeardownQueue implements TeardownQueue {
   async deadLetter(body: string, why: string): Promise<boolean> {
     const queueUrl = this.#options.deadLetterQueueUrl;
     if (!queueUrl) return false;
-    await this.#client.send(
+    await this.#send(
       new SendMessageCommand({
         QueueUrl: queueUrl,
         MessageBody: body,
@@ -41,5 +45,19 @@ export class SqsTeardownQueue implements TeardownQueue {
       }),
     );
     return true;
+  }
+
+  async #send(command: SendMessageCommand): Promise<void> {
+    const abortSignal = this.#options.time?.signal();
+    try {
+      await this.#client.send(command, abortSignal ? { abortSignal } : {});
+    } catch (error) {
+      if (!abortSignal?.aborted) throw error;
+      // The message body is a teardown request: it stays out of the error.
+      throw new JanitorError(
+        'DEADLINE_EXCEEDED',
+        "SendMessage did not answer within the invocation's remaining time",
+      );
+    }
   }
 }

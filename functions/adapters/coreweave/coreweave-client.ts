@@ -54,8 +54,17 @@ export class CoreWeaveClient implements GatewayApi {
 
   async list(deadline: Deadline): Promise<Gateway[]> {
     const reply = await this.#send('GET', GATEWAYS, deadline);
-    // ListGateways may answer NotFound when there is nothing to list (the provider's sweeper guards for it).
-    if (reply.status === 404) return [];
+    // A 404 on the list is a wrong URL (or a moved API), not an empty fleet: only a 200
+    // with no items is empty. Reporting it as a sweep of nothing would hide the outage.
+    if (reply.status === 404) {
+      throw new ApiError('API_NOT_FOUND', {
+        method: 'GET',
+        path: GATEWAYS,
+        status: 404,
+        detail: 'the gateway list is not at this URL: check COREWEAVE_API_URL',
+        http: reply.http,
+      });
+    }
     return parseListBody(reply.body, 'GET', GATEWAYS, reply.http);
   }
 

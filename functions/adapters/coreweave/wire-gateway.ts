@@ -7,9 +7,6 @@ import {
   KNOWN_STATUSES,
 } from '#core/gateway';
 
-// Enum numbers in declaration order of the generated Go enum (docs/coreweave-api.md "Statuses");
-// the API documents names, an older reference showed numbers, so accept both.
-const STATUS_BY_NUMBER: readonly GatewayStatus[] = KNOWN_STATUSES;
 const KNOWN = new Set<string>(KNOWN_STATUSES);
 
 const text = z.string().nullish();
@@ -29,7 +26,9 @@ const condition = z.object({
 // new the API adds out of our process beyond this point.
 const wireGateway = z.object({
   spec: z.looseObject({
-    id: z.string().min(1),
+    // A missing id is read as '' so the policy can keep that one gateway (unknown_identity)
+    // rather than refuse the whole list.
+    id: text,
     name: text,
     zones: strings,
     organizationId: text,
@@ -48,11 +47,15 @@ const wireGateway = z.object({
     .nullish(),
 });
 
-/** Normalises an enum name or number to a status name; unknown values stay visible. */
+/**
+ * Normalises an enum name to a status name; unknown values stay visible. Only the zero
+ * value has a documented number (proto3's default, `STATUS_UNSPECIFIED`): any other number
+ * is unknown, never guessed from a position in a list, so no status rule can match it.
+ */
 export function normaliseStatus(value: unknown): GatewayStatus {
   if (value === undefined || value === null || value === '' || value === 0)
     return 'STATUS_UNSPECIFIED';
-  if (typeof value === 'number') return STATUS_BY_NUMBER[value] ?? `STATUS_UNKNOWN(${value})`;
+  if (typeof value === 'number') return `STATUS_UNKNOWN(${value})`;
   const name = String(value);
   return KNOWN.has(name) ? (name as GatewayStatus) : `STATUS_UNKNOWN(${name.slice(0, 40)})`;
 }
@@ -67,7 +70,7 @@ export function toGateway(input: unknown): Gateway | string {
   const { spec, status } = parsed.data;
   const keys = Object.keys(spec);
   const gateway: Gateway = {
-    id: spec.id,
+    id: spec.id ?? '',
     name: spec.name ?? '',
     zones: spec.zones ?? [],
     status: normaliseStatus(status?.status),
@@ -106,6 +109,7 @@ export function parseGatewayBody(
     typeof wrapped === 'object' && wrapped !== null ? wrapped.gateway : undefined,
   );
   if (typeof result === 'string') throw badResponse(method, path, http, result);
+  if (result.id === '') throw badResponse(method, path, http, 'gateway.spec.id: missing');
   return result;
 }
 
@@ -123,7 +127,7 @@ export function parseListBody(
   if (!Array.isArray(items)) throw badResponse(method, path, http, 'items: expected an array');
   return items.map((item, index) => {
     const result = toGateway(item);
-    // An item we cannot identify cannot be judged safely: refuse the whole list.
+    // An item we cannot read at all cannot be judged safely: refuse the whole list.
     if (typeof result === 'string')
       throw badResponse(method, path, http, `items[${index}].${result}`);
     return result;
