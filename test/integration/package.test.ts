@@ -267,7 +267,7 @@ describe('the packaged CloudFormation template', () => {
     );
   });
 
-  it('lets nobody but the teardown function send to the queue when no teardownSenders are given', () => {
+  it('lets nobody but the two functions send to the queue when no teardownSenders are given', () => {
     const statements = statementsOf(template, 'TeardownQueuePolicy');
 
     const denyOthers = statements.find((s) => s.Sid === 'DenySendersNotListed');
@@ -278,17 +278,17 @@ describe('the packaged CloudFormation template', () => {
       Resource: ARN_OF('TeardownQueue'),
     });
     expect(denyOthers?.Condition).toEqual({
-      ArnNotEquals: { 'aws:PrincipalArn': ARN_OF('TeardownRole') },
+      ArnNotEquals: { 'aws:PrincipalArn': [ARN_OF('TeardownRole'), ARN_OF('SweepRole')] },
     });
     expect(statements.filter((s) => s.Effect === 'Allow')).toEqual([]);
   });
 
-  it('lets the teardownSenders and the teardown function send to the queue, and no one else', () => {
+  it('lets the teardownSenders and the two functions send to the queue, and no one else', () => {
     const statements = statementsOf(live, 'TeardownQueuePolicy');
 
     const denyOthers = statements.find((s) => s.Sid === 'DenySendersNotListed');
     expect(denyOthers?.Condition).toEqual({
-      ArnNotEquals: { 'aws:PrincipalArn': ARN_OF('TeardownRole') },
+      ArnNotEquals: { 'aws:PrincipalArn': [ARN_OF('TeardownRole'), ARN_OF('SweepRole')] },
       ArnNotLike: { 'aws:PrincipalArn': SENDERS },
     });
     expect(statements.filter((s) => s.Effect === 'Allow')).toEqual([
@@ -317,7 +317,7 @@ describe('the packaged CloudFormation template', () => {
     }
   });
 
-  it('runs each function under its own role, and the sweep cannot touch the queue', () => {
+  it('runs each function under its own role, and the sweep may only send to the queue', () => {
     expect(
       ofType('AWS::IAM::Role')
         .map(([id]) => id)
@@ -331,7 +331,10 @@ describe('the packaged CloudFormation template', () => {
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       'secretsmanager:GetSecretValue',
+      'sqs:SendMessage',
     ]);
+    expect(roleActions(template, 'SweepRole', 'TeardownQueue')).toEqual(['sqs:SendMessage']);
+    expect(roleActions(template, 'SweepRole', 'TeardownDeadLetterQueue')).toEqual([]);
     expect(roleActions(template, 'SweepRole', 'SweepLogGroup')).toEqual([
       'logs:CreateLogStream',
       'logs:PutLogEvents',
