@@ -33,7 +33,10 @@ describe('simulateCommand', () => {
         method,
         headers: { authorization: `Bearer ${token}` },
       });
-      return { status: res.status, body: (await res.json()) as { items?: unknown; gateway?: unknown } };
+      return {
+        status: res.status,
+        body: (await res.json()) as { items?: unknown; gateway?: unknown },
+      };
     };
     const { body: list } = await call('');
     const idOf = (name: string) =>
