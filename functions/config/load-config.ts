@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { compilePolicy, type Policy } from '#core/compile-policy';
+import { formatDuration, parseDuration } from '#core/duration';
 import { ValidationError } from '#core/errors';
 import { parsePolicyJson } from '#core/policy';
 
@@ -16,6 +17,10 @@ export interface Config {
   teardownQueueUrl?: string;
   teardownDlqUrl?: string;
   httpTimeoutMs: number;
+  /** DELETE_CONFIRM_AFTER: delay before a deletion is confirmed */
+  confirmAfterMs: number;
+  /** DELETE_CONFIRM_WITHIN: how long a deletion may take before it is stuck */
+  confirmWithinMs: number;
 }
 
 const boolText = z.enum(['true', 'false'], { message: 'expected "true" or "false"' });
@@ -45,9 +50,31 @@ const FIELDS = {
   TEARDOWN_QUEUE_URL: z.url({ message: 'expected the queue URL' }).optional(),
   TEARDOWN_DLQ_URL: z.url({ message: 'expected the dead-letter queue URL' }).optional(),
   COREWEAVE_HTTP_TIMEOUT_MS: intText(100, 60_000).default(10_000),
+  // A confirmation is one delayed SQS message, and SQS delays a message 15 minutes at most.
+  DELETE_CONFIRM_AFTER: durationText(1_000, 15 * 60_000, '15m').default(5 * 60_000),
+  DELETE_CONFIRM_WITHIN: durationText(60_000, 7 * 86_400_000, '7d').default(3_600_000),
 } as const;
 
 type Env = Record<string, string | undefined>;
+
+function durationText(minMs: number, maxMs: number, max: string) {
+  return z
+    .string()
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'expected a duration such as 30s, 5m or 1h' });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .pipe(
+      z
+        .number()
+        .min(minMs, `expected at least ${formatDuration(minMs)}`)
+        .max(maxMs, `expected at most ${max}`),
+    );
+}
 
 /** True for an https URL, or an http URL whose host is loopback (localhost, 127/8, [::1]). */
 export function isTlsOrLoopback(text: string): boolean {
@@ -102,7 +129,18 @@ export function loadConfig(env: Env, needs: ConfigNeeds): Config {
     dryRun: v.DRY_RUN !== 'false',
     deleteConcurrency: v.DELETE_CONCURRENCY,
     httpTimeoutMs: v.COREWEAVE_HTTP_TIMEOUT_MS,
+    confirmAfterMs: v.DELETE_CONFIRM_AFTER,
+    confirmWithinMs: v.DELETE_CONFIRM_WITHIN,
   };
+  // The first look comes DELETE_CONFIRM_AFTER after the DELETE: a shorter window would call
+  // every deletion still in progress at that look stuck.
+  if (config.confirmWithinMs < config.confirmAfterMs) {
+    throw new ValidationError(
+      'CONFIG_INVALID',
+      'DELETE_CONFIRM_WITHIN',
+      `expected at least DELETE_CONFIRM_AFTER (${formatDuration(config.confirmAfterMs)})`,
+    );
+  }
   if (v.COREWEAVE_TOKEN_SECRET_ID) config.tokenSecretId = v.COREWEAVE_TOKEN_SECRET_ID;
   if (v.COREWEAVE_TOKEN_SECRET_KEY) config.tokenSecretKey = v.COREWEAVE_TOKEN_SECRET_KEY;
   if (apiToken) config.apiToken = apiToken;
