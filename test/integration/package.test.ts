@@ -235,6 +235,16 @@ describe('the packaged CloudFormation template', () => {
     expect(text).toContain('run.summary');
   });
 
+  it('gives both functions the confirmation delay and window', () => {
+    for (const id of ['SweepLambdaFunction', 'TeardownLambdaFunction']) {
+      expect(resource(id).Properties.Environment.Variables).toMatchObject({
+        DELETE_CONFIRM_AFTER: '5m',
+        DELETE_CONFIRM_WITHIN: '1h',
+        TEARDOWN_QUEUE_URL: { Ref: 'TeardownQueue' },
+      });
+    }
+  });
+
   it('alarms on stuck deletions recorded by either function', () => {
     const filters = ofType('AWS::Logs::MetricFilter')
       .map(([, f]) => f.Properties)
