@@ -13,7 +13,7 @@ describe('decideConfirmation', () => {
       'confirms a gateway whose GET answers 404, with the seconds it took at most',
       undefined,
       deletedAt,
-      { action: 'confirmed', secondsToGone: 600 },
+      { action: 'confirmed', reason: 'gone', secondsToGone: 600 },
     ],
     [
       'waits for a gateway still deleting within the window',
@@ -43,7 +43,7 @@ describe('decideConfirmation', () => {
       'confirms when the id now belongs to a gateway created after the DELETE answered',
       aGateway({ status: 'STATUS_READY', createdAt: new Date(NOW - MINUTE).toISOString() }),
       deletedAt,
-      { action: 'confirmed', secondsToGone: 600 },
+      { action: 'confirmed', reason: 'id_reused', secondsToGone: 600 },
     ],
     [
       'treats a gateway of unreadable age, back in another state, as stuck',
@@ -62,7 +62,7 @@ describe('decideConfirmation', () => {
     // Act
     const decision = decideConfirmation(undefined, NOW + MINUTE, NOW, WITHIN);
     // Assess
-    expect(decision).toEqual({ action: 'confirmed', secondsToGone: 0 });
+    expect(decision).toEqual({ action: 'confirmed', reason: 'gone', secondsToGone: 0 });
   });
 });
 

@@ -9,7 +9,7 @@ export type StuckReason = 'deleting_too_long' | 'not_deleting';
  * window (wait and look again), or stuck (docs/contract.md, "Deletion is confirmed, not assumed").
  */
 export type ConfirmationDecision =
-  | { action: 'confirmed'; secondsToGone: number }
+  | { action: 'confirmed'; reason: 'gone' | 'id_reused'; secondsToGone: number }
   | { action: 'wait'; waitedMs: number }
   | { action: 'stuck'; reason: StuckReason; waitedMs: number };
 
@@ -22,13 +22,13 @@ export function decideConfirmation(
 ): ConfirmationDecision {
   const waitedMs = Math.max(0, nowMs - deletedAtMs);
   // The 404 is seen now, so this is an upper bound of the time the deletion took.
-  if (live === undefined)
-    return { action: 'confirmed', secondsToGone: Math.round(waitedMs / 1000) };
+  const secondsToGone = Math.round(waitedMs / 1000);
+  if (live === undefined) return { action: 'confirmed', reason: 'gone', secondsToGone };
   // A gateway created after our DELETE answered is another gateway under a reused id:
   // the one we deleted is gone.
   const createdAt = parseRfc3339(live.createdAt);
   if (createdAt !== undefined && createdAt > deletedAtMs) {
-    return { action: 'confirmed', secondsToGone: Math.round(waitedMs / 1000) };
+    return { action: 'confirmed', reason: 'id_reused', secondsToGone };
   }
   if (live.status !== 'STATUS_DELETING')
     return { action: 'stuck', reason: 'not_deleting', waitedMs };
