@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { parseDuration } from '#core/duration';
+import { ValidationError } from '#core/errors';
 import type { CliIo } from './cli-io.ts';
 import { demoCommand } from './demo-command.ts';
 import { openSession, type TargetFlags } from './open-session.ts';
@@ -34,15 +35,17 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
 
   withAct(withTarget(program.command('sweep')))
     .description("Run the sweep Lambda's code path: delete what the policy says has expired")
-    .action(async (flags: TargetFlags & SweepFlags) =>
-      setCode(await withSession(flags, io, async (s) => (await sweepCommand(s, flags, io)).code)),
-    );
+    .action(async (flags: TargetFlags & SweepFlags) => {
+      checkWait(flags);
+      setCode(await withSession(flags, io, async (s) => (await sweepCommand(s, flags, io)).code));
+    });
 
   withAct(withTarget(program.command('teardown')))
     .description("Run the teardown Lambda's code path for the given gateway ids")
     .argument('<gateway-id...>', 'gateway uuids')
     .action(async (ids: string[], flags: TargetFlags & SweepFlags) => {
       checkGatewayIds(ids);
+      checkWait(flags);
       setCode(await withSession(flags, io, (s) => teardownCommand(s, ids, flags, io)));
     });
 
@@ -98,7 +101,19 @@ function withAct(command: Command): Command {
     .option('--apply', 'really delete (without it: a dry run that deletes nothing)')
     .option('--json', 'audit records as JSON lines on stdout instead of the report')
     .option('--audit-file <file>', 'append audit records as JSON lines to this file')
-    .option('--concurrency <n>', 'deletions in flight at once [DELETE_CONCURRENCY] (default 8)');
+    .option('--concurrency <n>', 'deletions in flight at once [DELETE_CONCURRENCY] (default 8)')
+    .option(
+      '--wait',
+      'with --apply: poll until each deletion is confirmed (gone) or stuck; exit 1 if stuck',
+    )
+    .option(
+      '--confirm-within <duration>',
+      'how long a deletion may take before it is stuck [DELETE_CONFIRM_WITHIN] (default 1h)',
+    )
+    .option(
+      '--confirm-after <duration>',
+      "delay of the Lambdas' queued confirmation [DELETE_CONFIRM_AFTER] (default 5m)",
+    );
 }
 
 async function withSession(
@@ -112,6 +127,16 @@ async function withSession(
   } finally {
     await session.close();
   }
+}
+
+/** A dry run deletes nothing, so there is nothing to wait for. */
+function checkWait(flags: { wait?: boolean; apply?: boolean }): void {
+  if (flags.wait && !flags.apply)
+    throw new ValidationError(
+      'CONFIG_INVALID',
+      '--wait',
+      'needs --apply: a dry run deletes nothing',
+    );
 }
 
 function durationMs(text: string): number {

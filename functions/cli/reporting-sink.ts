@@ -10,6 +10,9 @@ const LABELS: Record<string, string> = {
   'gateway.deferred': 'deferred',
   'gateway.skipped': 'skipped',
   'request.rejected': 'rejected',
+  'gateway.delete_confirmed': 'confirmed',
+  'gateway.delete_stuck': 'STUCK',
+  'gateway.unconfirmed': 'unconfirmed',
 };
 
 /**

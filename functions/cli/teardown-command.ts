@@ -1,9 +1,11 @@
 import { userInfo } from 'node:os';
+import type { AuditRecord } from '#core/audit-record';
 import { ValidationError } from '#core/errors';
 import { GATEWAY_ID } from '#core/gateway';
 import { runTeardown } from '#core/run-teardown';
 import type { CliIo } from './cli-io.ts';
 import { cliRunDeps } from './cli-run-deps.ts';
+import { confirmDeletions } from './confirm-deletions.ts';
 import { openAuditSink } from './open-audit-sink.ts';
 import type { Session } from './open-session.ts';
 import { renderCounts } from './render-summary.ts';
@@ -14,6 +16,8 @@ export interface TeardownFlags {
   apply?: boolean;
   json?: boolean;
   auditFile?: string;
+  /** after a live run, poll until each deletion is confirmed or stuck */
+  wait?: boolean;
 }
 
 /** Rejects anything that is not a gateway uuid before any request is made (exit 2). */
@@ -39,7 +43,10 @@ export async function teardownCommand(
   flags: TeardownFlags,
   io: CliIo,
 ): Promise<number> {
-  const audit = openAuditSink(flags, io);
+  const deleted: AuditRecord[] = [];
+  const audit = openAuditSink(flags, io, [
+    { write: (record) => record.event === 'gateway.deleted' && deleted.push(record) },
+  ]);
   const reporter = new ReportingSink(audit.sink, io, { lines: !flags.json });
   const dryRun = !flags.apply;
   const requestedBy = `cli:${safeUser()}`;
@@ -53,7 +60,8 @@ export async function teardownCommand(
       messageId: `cli-${i + 1}`,
       body: JSON.stringify({ gatewayId, requestedBy }),
     }));
-    const result = await runTeardown(messages, cliRunDeps(session, reporter, dryRun));
+    const deps = cliRunDeps(session, reporter, dryRun);
+    const result = await runTeardown(messages, deps);
     reporter.finish();
     if (result.stopError) throw result.stopError;
     if (!flags.json) {
@@ -61,8 +69,20 @@ export async function teardownCommand(
       if (dryRun && result.counts['gateway.would_delete'])
         io.out('  Dry run: nothing was deleted. Add --apply to delete.\n');
     }
+    const confirmed =
+      !flags.wait ||
+      (await confirmDeletions({
+        api: session.api,
+        deleted,
+        sink: reporter,
+        run: deps.run,
+        confirmWithinMs: session.config.confirmWithinMs,
+        io,
+        report: !flags.json,
+      }));
+    reporter.finish();
     const failed = (result.counts['gateway.delete_failed'] ?? 0) + result.retry.length;
-    return failed === 0 ? 0 : 1;
+    return failed === 0 && confirmed ? 0 : 1;
   } finally {
     reporter.finish();
     audit.close();

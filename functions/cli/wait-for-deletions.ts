@@ -14,7 +14,7 @@ export interface DeletionToConfirm {
 /** How one deletion ended while the CLI waited. */
 export type WaitOutcome = DeletionToConfirm &
   (
-    | { kind: 'confirmed'; secondsToGone: number; http?: HttpSummary }
+    | { kind: 'confirmed'; reason: 'gone' | 'id_reused'; secondsToGone: number; http?: HttpSummary }
     | { kind: 'stuck'; reason: StuckReason; live: Gateway; http?: HttpSummary }
     /** neither confirmed nor stuck when the CLI stopped looking: GETs kept failing */
     | { kind: 'unknown'; error: { code: string; message: string } }
@@ -94,6 +94,7 @@ export async function waitForDeletions(
         settle({
           ...deletion,
           kind: 'confirmed',
+          reason: decision.reason,
           secondsToGone: decision.secondsToGone,
           http: live.http,
         });

@@ -12,7 +12,10 @@ export type AuditEvent =
   | 'request.rejected'
   | 'run.summary'
   | 'run.aborted'
-  | 'run.truncated';
+  | 'run.truncated'
+  | 'gateway.delete_confirmed'
+  | 'gateway.delete_stuck'
+  | 'gateway.unconfirmed';
 
 /** What started a run. */
 export type Trigger = 'schedule' | 'sqs' | 'cli' | 'direct';
@@ -62,6 +65,11 @@ export interface AuditRecord extends RunContext {
   error?: { code: string; message: string; field?: string };
   counts?: Record<string, number>;
   durationMs?: number;
+  /** confirmation records: when the DELETE answered, and the run that sent it */
+  deletedAt?: string;
+  deletionRunId?: string;
+  /** gateway.delete_confirmed: seconds from deletedAt to the GET that saw 404, at most */
+  secondsToGone?: number;
 }
 
 /** Builds `finalState` from the allowlist; empty arrays and absent values are left out. */
