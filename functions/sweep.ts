@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { InvocationTime, lambdaDeadline } from '#adapters/aws/lambda-deadline';
+import { createRunNotifier } from '#adapters/aws/sns-run-notifier';
 import {
   type ApiOverrides,
   createGatewayApi,
@@ -11,10 +12,10 @@ import { createLogger } from '#adapters/logging/create-logger';
 import { errorSummary } from '#adapters/logging/error-summary';
 import { LoggerAuditSink } from '#adapters/logging/logger-audit-sink';
 import { type Config, loadConfig } from '#config/load-config';
-import { JanitorError } from '#core/errors';
-import type { AuditSink, Clock } from '#core/ports';
-import { runSweep, type SweepSummary } from '#core/run-sweep';
-import { parseSweepEvent } from '#core/sweep-event';
+import { JanitorError } from '#core/shared/errors';
+import type { AuditSink, Clock } from '#core/shared/ports';
+import { runSweep, type SweepSummary } from '#core/sweep/run-sweep';
+import { parseSweepEvent } from '#core/sweep/sweep-event';
 
 /** What the sweep Lambda returns: the run summary without the per-gateway plan. */
 export type SweepResult = Omit<SweepSummary, 'plan'>;
@@ -37,27 +38,28 @@ export function createSweepHandler(deps: SweepHandlerDeps = {}) {
   const sink = deps.sink ?? new LoggerAuditSink(logger);
   const clock = deps.clock ?? { now: Date.now };
   const time = new InvocationTime();
-  let wired: { config: Config; api: ReturnType<typeof createGatewayApi>['api'] } | undefined;
+  let wired: ReturnType<typeof wire> | undefined;
 
   return async (event: unknown, context?: Partial<Context>): Promise<SweepResult> => {
     time.start(context);
     try {
       const request = parseSweepEvent(event);
-      wired ??= wire(deps, time);
-      const { config, api } = wired;
+      wired ??= wire(deps, time, logger);
+      const { config, api, notifier } = wired;
       const policy = config.policy;
       if (!policy) throw new JanitorError('CONFIG_INVALID', 'JANITOR_POLICY: required');
       // An event may force a dry run, never a live one: live needs DRY_RUN=false.
       const dryRun = config.dryRun || request.dryRun === true;
+      const notice = notifier.watch(sink);
       const { plan: _plan, ...summary } = await runSweep({
         api,
-        sink,
+        sink: notice.sink,
         clock,
         policy,
         deadline: lambdaDeadline(context, deadlineMarginMs(config)),
         concurrency: config.deleteConcurrency,
         run: { runId: context?.awsRequestId ?? randomUUID(), trigger: request.trigger, dryRun },
-      });
+      }).finally(notice.publish);
       if (summary.status === 'aborted') {
         throw new JanitorError(
           'BLAST_RADIUS_EXCEEDED',
@@ -72,9 +74,14 @@ export function createSweepHandler(deps: SweepHandlerDeps = {}) {
   };
 }
 
-function wire(deps: SweepHandlerDeps, time: InvocationTime) {
-  const config = loadConfig(deps.env ?? process.env, { policy: true });
-  return { config, api: createGatewayApi(config, { ...deps, time }).api };
+function wire(deps: SweepHandlerDeps, time: InvocationTime, logger: Logger) {
+  const config: Config = loadConfig(deps.env ?? process.env, { policy: true });
+  const notifier = createRunNotifier({
+    mode: config.notify,
+    topicArn: config.notifyTopicArn,
+    warn: (message, detail) => logger.warn(message, detail),
+  });
+  return { config, api: createGatewayApi(config, { ...deps, time }).api, notifier };
 }
 
 /** The `sweep` Lambda entry point (serverless.yml). */

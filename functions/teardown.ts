@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { InvocationTime, lambdaDeadline } from '#adapters/aws/lambda-deadline';
+import { createRunNotifier } from '#adapters/aws/sns-run-notifier';
 import { SqsTeardownQueue } from '#adapters/aws/sqs-teardown-queue';
 import {
   type ApiOverrides,
@@ -12,9 +13,10 @@ import { createLogger } from '#adapters/logging/create-logger';
 import { errorSummary } from '#adapters/logging/error-summary';
 import { LoggerAuditSink } from '#adapters/logging/logger-audit-sink';
 import { type Config, loadConfig } from '#config/load-config';
-import { ValidationError } from '#core/errors';
-import type { AuditSink, Clock } from '#core/ports';
-import { runTeardown, type TeardownMessage } from '#core/run-teardown';
+import { ValidationError } from '#core/shared/errors';
+import type { AuditSink, Clock } from '#core/shared/ports';
+import { runTeardown } from '#core/teardown/run-teardown';
+import type { TeardownMessage } from '#core/teardown/teardown-deps';
 
 /** Edges the handler's tests replace; production uses the defaults. */
 export interface TeardownHandlerDeps extends ApiOverrides {
@@ -41,22 +43,24 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
     time.start(context);
     try {
       const messages = readRecords(event);
-      wired ??= wire(deps, time);
-      const { config, api, queue } = wired;
+      wired ??= wire(deps, time, logger);
+      const { config, api, queue, notifier } = wired;
+      const notice = notifier.watch(sink);
       const result = await runTeardown(messages, {
         api,
-        sink,
+        sink: notice.sink,
         clock,
         queue,
         policy: config.policy as NonNullable<Config['policy']>,
         deadline: lambdaDeadline(context, deadlineMarginMs(config)),
         concurrency: config.deleteConcurrency,
+        maxHorizonMs: config.teardownMaxHorizonMs,
         run: {
           runId: context?.awsRequestId ?? crypto.randomUUID(),
           trigger: 'sqs',
           dryRun: config.dryRun,
         },
-      });
+      }).finally(notice.publish);
       // A bad token fails every record: fail the invocation so the error alarm fires.
       if (result.stopError && result.retry.length === messages.length) throw result.stopError;
       if (result.stopError)
@@ -69,7 +73,7 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
   };
 }
 
-function wire(deps: TeardownHandlerDeps, time: InvocationTime) {
+function wire(deps: TeardownHandlerDeps, time: InvocationTime, logger: Logger) {
   const config = loadConfig(deps.env ?? process.env, { policy: true, queue: true });
   const queue = new SqsTeardownQueue({
     queueUrl: config.teardownQueueUrl as string,
@@ -78,7 +82,12 @@ function wire(deps: TeardownHandlerDeps, time: InvocationTime) {
     time,
   });
   const api = createGatewayApi(config, { ...deps, time, profile: 'teardown' }).api;
-  return { config, api, queue };
+  const notifier = createRunNotifier({
+    mode: config.notify,
+    topicArn: config.notifyTopicArn,
+    warn: (message, detail) => logger.warn(message, detail),
+  });
+  return { config, api, queue, notifier };
 }
 
 function readRecords(event: unknown): TeardownMessage[] {
@@ -86,7 +95,11 @@ function readRecords(event: unknown): TeardownMessage[] {
   if (!Array.isArray(records))
     throw new ValidationError('EVENT_INVALID', 'event.Records', 'expected an SQS event');
   return records.map((record, index) => {
-    const { messageId, body } = (record ?? {}) as { messageId?: unknown; body?: unknown };
+    const { messageId, body, attributes } = (record ?? {}) as {
+      messageId?: unknown;
+      body?: unknown;
+      attributes?: { ApproximateReceiveCount?: unknown };
+    };
     if (typeof messageId !== 'string' || typeof body !== 'string') {
       throw new ValidationError(
         'EVENT_INVALID',
@@ -94,7 +107,10 @@ function readRecords(event: unknown): TeardownMessage[] {
         'expected messageId and body strings',
       );
     }
-    return { messageId, body };
+    const receiveCount = Number(attributes?.ApproximateReceiveCount);
+    return Number.isInteger(receiveCount) && receiveCount > 0
+      ? { messageId, body, receiveCount }
+      : { messageId, body };
   });
 }
 

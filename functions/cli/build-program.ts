@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { parseDuration } from '#core/duration';
-import { ValidationError } from '#core/errors';
+import { parseDuration } from '#core/shared/duration';
+import { ValidationError } from '#core/shared/errors';
+import { type AuditFlags, auditCommand } from './audit/audit-command.ts';
 import type { CliIo } from './cli-io.ts';
 import { demoCommand } from './demo-command.ts';
 import { openSession, type TargetFlags } from './open-session.ts';
@@ -62,7 +63,7 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
     .option(
       '--stick <id-or-name>',
       'a gateway whose deletion never completes (repeatable)',
-      (value: string, previous: string[] = []) => [...previous, value],
+      collect,
     )
     .action(async (flags: SimulateFlags) => setCode(await simulateCommand(flags, io)));
 
@@ -70,6 +71,45 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
     .command('demo')
     .description('npm start: plan and live-sweep the seeded fleet on the embedded simulator')
     .action(async () => setCode(await demoCommand(io)));
+
+  program
+    .command('audit')
+    .description('Review audit records from CloudWatch Logs or saved log lines')
+    .argument('[view]', 'deletions (default), history, runs or summary')
+    .option('--log-group <name>', 'read this CloudWatch Logs group (repeatable)', collect)
+    .option(
+      '--file <path>',
+      "read the functions' log lines from a file, - for stdin (repeatable)",
+      collect,
+    )
+    .option('--since <when>', 'records from this time: a duration ago (7d, 12h) or RFC 3339')
+    .option('--until <when>', 'records up to this time: a duration ago or RFC 3339')
+    .option('--gateway <id-or-name>', 'only this gateway (repeatable)', collect)
+    .option(
+      '--event <event>',
+      'only this audit event, e.g. gateway.delete_failed (repeatable)',
+      collect,
+    )
+    .option(
+      '--rule <id>',
+      'only records of gateways this policy rule decided (repeatable)',
+      collect,
+    )
+    .option('--trigger <trigger>', 'only schedule, sqs, cli or direct (repeatable)', collect)
+    .option(
+      '--requested-by <who>',
+      'only teardown requests with this requestedBy (repeatable)',
+      collect,
+    )
+    .option('--run <id>', 'only this run (repeatable)', collect)
+    .option('--format <format>', 'table, csv, json or md', 'table')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  gateway-janitor audit --log-group /aws/lambda/gateway-janitor-dev-sweep --since 7d\n  gateway-janitor audit history --file sweep.log --gateway pr-1290\n',
+    )
+    .action(async (view: string | undefined, flags: AuditFlags) =>
+      setCode(await auditCommand(view, flags, io)),
+    );
 
   return program;
 }
@@ -143,6 +183,10 @@ function durationMs(text: string): number {
   const ms = parseDuration(text);
   if (ms === undefined) throw new InvalidArgumentError('expected a duration such as 5s, 2m or 1h');
   return ms;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function wholeNumber(text: string): number {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AuditSink, RunDeps } from '#core/ports';
+import type { AuditSink, RunDeps } from '#core/shared/ports';
 import type { Session } from './open-session.ts';
 
 /** A CLI run's dependencies: the session's client and policy, the CLI as trigger. */

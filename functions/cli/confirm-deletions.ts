@@ -1,6 +1,6 @@
-import { type AuditRecord, type RunContext, toFinalState } from '#core/audit-record';
-import { formatDuration } from '#core/duration';
-import type { AuditSink, Clock, GatewayApi } from '#core/ports';
+import { type AuditRecord, type RunContext, toFinalState } from '#core/audit/audit-record';
+import { formatDuration } from '#core/shared/duration';
+import type { AuditSink, Clock, GatewayApi } from '#core/shared/ports';
 import type { CliIo } from './cli-io.ts';
 import { type WaitOutcome, waitForDeletions } from './wait-for-deletions.ts';
 

@@ -1,4 +1,4 @@
-import type { AuditRecord } from '#core/audit-record';
+import type { AuditRecord } from '#core/audit/audit-record';
 import type { CliIo } from './cli-io.ts';
 import { displayPath, EXAMPLE_POLICY, openSession } from './open-session.ts';
 import { fetchPlan } from './plan-command.ts';

@@ -1,4 +1,4 @@
-import type { Verdict, VerdictReason } from '#core/evaluate-gateway';
+import type { Verdict, VerdictReason } from '#core/policy/evaluate-gateway';
 import { formatAge } from './format-age.ts';
 
 /** The order plan tables list reasons in: what will be deleted first, then the near misses. */

@@ -1,5 +1,5 @@
 import { type Config, loadConfig } from '#config/load-config';
-import { ValidationError } from '#core/errors';
+import { ValidationError } from '#core/shared/errors';
 
 /** The connection flags every command takes; each stands for a configuration variable. */
 export interface ConnectionFlags {

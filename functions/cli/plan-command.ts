@@ -1,5 +1,5 @@
-import type { CleanupPlan } from '#core/plan-cleanup';
-import { planCleanup } from '#core/plan-cleanup';
+import type { CleanupPlan } from '#core/sweep/plan-cleanup';
+import { planCleanup } from '#core/sweep/plan-cleanup';
 import type { CliIo } from './cli-io.ts';
 import { describeVerdict } from './describe-verdict.ts';
 import type { Session } from './open-session.ts';

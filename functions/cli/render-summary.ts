@@ -1,20 +1,33 @@
-import type { SweepSummary } from '#core/run-sweep';
+import type { AuditEvent, EventCounts } from '#core/audit/audit-vocabulary';
+import type { SweepSummary } from '#core/sweep/run-sweep';
 import { REASON_ORDER, reasonLabel } from './describe-verdict.ts';
 
-const EVENT_ORDER = [
-  'gateway.deleted',
-  'gateway.would_delete',
-  'gateway.already_gone',
-  'gateway.delete_failed',
-  'gateway.skipped',
-  'gateway.deferred',
-  'request.rejected',
-];
+// In the order they are shown; run records are not outcomes, so they have no label.
+const COUNT_LABELS: Record<AuditEvent, string | undefined> = {
+  'deployment.deleted': 'deployments deleted',
+  'deployment.delete_failed': 'deployment delete failed',
+  'gateway.deleted': 'deleted',
+  'gateway.would_delete': 'would delete',
+  'gateway.already_gone': 'already gone',
+  'gateway.delete_failed': 'delete failed',
+  'gateway.delete_confirmed': 'delete confirmed',
+  'gateway.delete_stuck': 'delete stuck',
+  'gateway.unconfirmed': 'unconfirmed',
+  'gateway.skipped': 'skipped',
+  'gateway.deferred': 'deferred',
+  'request.rejected': 'rejected',
+  'run.summary': undefined,
+  'run.aborted': undefined,
+  'run.truncated': undefined,
+};
 
-/** Outcome counts in a fixed order, e.g. `deleted 18, failed 1`. */
-export function renderCounts(counts: Record<string, number>): string {
-  const text = EVENT_ORDER.filter((event) => counts[event])
-    .map((event) => `${event.replace(/^\w+\./, '').replaceAll('_', ' ')} ${counts[event]}`)
+/** Outcome counts in a fixed order, e.g. `deleted 18, delete failed 1`. */
+export function renderCounts(counts: EventCounts): string {
+  const text = Object.entries(COUNT_LABELS)
+    .flatMap(([event, label]) => {
+      const count = counts[event as AuditEvent];
+      return label && count ? [`${label} ${count}`] : [];
+    })
     .join(', ');
   return text || 'nothing to do';
 }

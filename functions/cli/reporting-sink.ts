@@ -1,17 +1,24 @@
-import type { AuditRecord } from '#core/audit-record';
-import type { AuditSink } from '#core/ports';
+import type { AuditRecord } from '#core/audit/audit-record';
+import type { AuditEvent } from '#core/audit/audit-vocabulary';
+import type { AuditSink } from '#core/shared/ports';
 import type { CliIo } from './cli-io.ts';
 
-const LABELS: Record<string, string> = {
+// One line per outcome; run records are summed up at the end instead.
+const LABELS: Record<AuditEvent, string | undefined> = {
   'gateway.deleted': 'deleted',
   'gateway.would_delete': 'would delete',
   'gateway.already_gone': 'already gone',
   'gateway.delete_failed': 'FAILED',
   'gateway.deferred': 'deferred',
   'gateway.skipped': 'skipped',
-  'request.rejected': 'rejected',
   'gateway.delete_confirmed': 'confirmed',
   'gateway.delete_stuck': 'STUCK',
+  'deployment.deleted': 'deleted deployment',
+  'deployment.delete_failed': 'FAILED deployment',
+  'request.rejected': 'rejected',
+  'run.summary': undefined,
+  'run.aborted': undefined,
+  'run.truncated': undefined,
   'gateway.unconfirmed': 'unconfirmed',
 };
 

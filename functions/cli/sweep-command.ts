@@ -1,6 +1,6 @@
-import type { AuditRecord } from '#core/audit-record';
-import type { AuditSink } from '#core/ports';
-import { runSweep, type SweepSummary } from '#core/run-sweep';
+import type { AuditRecord } from '#core/audit/audit-record';
+import type { AuditSink } from '#core/shared/ports';
+import { runSweep, type SweepSummary } from '#core/sweep/run-sweep';
 import type { CliIo } from './cli-io.ts';
 import { cliRunDeps } from './cli-run-deps.ts';
 import { confirmDeletions } from './confirm-deletions.ts';

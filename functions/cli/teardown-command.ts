@@ -1,8 +1,8 @@
 import { userInfo } from 'node:os';
-import type { AuditRecord } from '#core/audit-record';
-import { ValidationError } from '#core/errors';
-import { GATEWAY_ID } from '#core/gateway';
-import { runTeardown } from '#core/run-teardown';
+import type { AuditRecord } from '#core/audit/audit-record';
+import { ValidationError } from '#core/shared/errors';
+import { GATEWAY_ID } from '#core/shared/gateway';
+import { runTeardown } from '#core/teardown/run-teardown';
 import type { CliIo } from './cli-io.ts';
 import { cliRunDeps } from './cli-run-deps.ts';
 import { confirmDeletions } from './confirm-deletions.ts';

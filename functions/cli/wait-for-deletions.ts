@@ -1,8 +1,8 @@
 import { decideConfirmation, type StuckReason } from '#core/confirmation/decide-confirmation';
-import type { HttpSummary } from '#core/errors';
-import type { Gateway } from '#core/gateway';
-import { mapBounded } from '#core/map-bounded';
-import type { Clock, GatewayApi } from '#core/ports';
+import type { HttpSummary } from '#core/shared/errors';
+import type { Gateway } from '#core/shared/gateway';
+import { mapBounded } from '#core/shared/map-bounded';
+import type { Clock, GatewayApi } from '#core/shared/ports';
 
 /** A deletion the CLI saw answer 200, to be confirmed by polling. */
 export interface DeletionToConfirm {

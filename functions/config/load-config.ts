@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { compilePolicy, type Policy } from '#core/compile-policy';
-import { formatDuration, parseDuration } from '#core/duration';
-import { ValidationError } from '#core/errors';
-import { parsePolicyJson } from '#core/policy';
+import type { NotifyMode } from '#core/audit/run-notice';
+import { compilePolicy, type Policy } from '#core/policy/compile-policy';
+import { parsePolicyJson } from '#core/policy/policy';
+import { formatDuration, parseDuration } from '#core/shared/duration';
+import { ValidationError } from '#core/shared/errors';
+import { DEFAULT_TEARDOWN_MAX_HORIZON } from '#core/teardown/decide-teardown';
 
 /** The validated configuration of one execution environment (docs/contract.md "Configuration"). */
 export interface Config {
@@ -17,6 +19,11 @@ export interface Config {
   teardownQueueUrl?: string;
   teardownDlqUrl?: string;
   httpTimeoutMs: number;
+  /** furthest `expiresAt` a teardown request may name, in ms */
+  teardownMaxHorizonMs: number;
+  /** when a run's summary is published for people (deploy parameter `notify`) */
+  notify: NotifyMode;
+  notifyTopicArn?: string;
   /** DELETE_CONFIRM_AFTER: delay before a deletion is confirmed */
   confirmAfterMs: number;
   /** DELETE_CONFIRM_WITHIN: how long a deletion may take before it is stuck */
@@ -50,6 +57,21 @@ const FIELDS = {
   TEARDOWN_QUEUE_URL: z.url({ message: 'expected the queue URL' }).optional(),
   TEARDOWN_DLQ_URL: z.url({ message: 'expected the dead-letter queue URL' }).optional(),
   COREWEAVE_HTTP_TIMEOUT_MS: intText(100, 60_000).default(10_000),
+  TEARDOWN_MAX_HORIZON: z
+    .string()
+    .default(DEFAULT_TEARDOWN_MAX_HORIZON)
+    .transform((text) => parseDuration(text))
+    .pipe(z.number({ message: 'expected a duration such as 12h, 7d or 30d' })),
+  NOTIFY: z
+    .enum(['off', 'deletions', 'always'], { message: 'expected "off", "deletions" or "always"' })
+    .default('off'),
+  NOTIFY_TOPIC_ARN: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$/,
+      'expected an SNS topic ARN',
+    )
+    .optional(),
   // A confirmation is one delayed SQS message, and SQS delays a message 15 minutes at most.
   DELETE_CONFIRM_AFTER: durationText(1_000, 15 * 60_000, '15m').default(5 * 60_000),
   DELETE_CONFIRM_WITHIN: durationText(60_000, 7 * 86_400_000, '7d').default(3_600_000),
@@ -129,9 +151,19 @@ export function loadConfig(env: Env, needs: ConfigNeeds): Config {
     dryRun: v.DRY_RUN !== 'false',
     deleteConcurrency: v.DELETE_CONCURRENCY,
     httpTimeoutMs: v.COREWEAVE_HTTP_TIMEOUT_MS,
+    teardownMaxHorizonMs: v.TEARDOWN_MAX_HORIZON,
+    notify: v.NOTIFY,
     confirmAfterMs: v.DELETE_CONFIRM_AFTER,
     confirmWithinMs: v.DELETE_CONFIRM_WITHIN,
   };
+  if (v.NOTIFY_TOPIC_ARN) config.notifyTopicArn = v.NOTIFY_TOPIC_ARN;
+  if (config.notify !== 'off' && !config.notifyTopicArn) {
+    throw new ValidationError(
+      'CONFIG_INVALID',
+      'NOTIFY_TOPIC_ARN',
+      `required when NOTIFY is ${config.notify}: the topic run summaries go to`,
+    );
+  }
   // The first look comes DELETE_CONFIRM_AFTER after the DELETE: a shorter window would call
   // every deletion still in progress at that look stuck.
   if (config.confirmWithinMs < config.confirmAfterMs) {

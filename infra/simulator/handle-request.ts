@@ -62,6 +62,12 @@ export async function handleRequest(
     req.socket.destroy();
     return;
   }
+  if (fault?.kind === 'describe-other') {
+    const other = { ...request, match: { ...match, gatewayId: fault.otherId } };
+    const reply = decideReply(state, other, false);
+    record.status = reply.status;
+    return send(res, reply);
+  }
   if (
     fault &&
     fault.kind !== 'numeric-enums' &&

@@ -1,8 +1,8 @@
 import { CoreWeaveClient } from '#adapters/coreweave/coreweave-client';
 import { StaticTokenSource } from '#adapters/static-token-source';
-import { compilePolicy } from '#core/compile-policy';
-import { parsePolicyJson } from '#core/policy';
-import { runSweep } from '#core/run-sweep';
+import { compilePolicy } from '#core/policy/compile-policy';
+import { parsePolicyJson } from '#core/policy/policy';
+import { runSweep } from '#core/sweep/run-sweep';
 import { BENCH_POLICY, CountingSink } from './bench-env.ts';
 import type { RemoteSimulator } from './remote-simulator.ts';
 import type { BenchMode } from './run.ts';

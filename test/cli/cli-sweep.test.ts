@@ -135,4 +135,36 @@ describe('gateway-janitor sweep and teardown', () => {
       requestedBy: expect.stringMatching(/^cli:/),
     });
   });
+
+  it("teardown honours the policy's teardown.allow, in the preview and with --apply", async () => {
+    // Prepare
+    const policy = JSON.parse(await readFile(POLICY, 'utf8')) as object;
+    const narrowed = join(dir, 'teardown-allow.json');
+    await writeFile(
+      narrowed,
+      JSON.stringify({ ...policy, teardown: { allow: { names: ['pr-*'] } } }),
+    );
+    const outside = simulator
+      .list()
+      .find((g) => !g.spec.name.startsWith('pr-') && !g.spec.name.startsWith('prod-'));
+    const ids = [idOf('pr-1423-tokenizer-fix'), outside?.spec.id ?? ''];
+    // Act
+    const dry = await cli(['teardown', ...ids, '--policy', narrowed, '--json']);
+    const live = await cli(['teardown', ...ids, '--policy', narrowed, '--apply', '--json']);
+    // Assess
+    const outcomes = (stdout: string) =>
+      auditRecords(stdout)
+        .filter((r) => r.gatewayId)
+        .map((r) => `${r.gatewayId} ${r.event}:${r.reason}`)
+        .sort((a, b) => (a.includes('not_allowed') ? 1 : 0) - (b.includes('not_allowed') ? 1 : 0));
+    expect(outcomes(dry.stdout)).toEqual([
+      `${ids[0]} gateway.would_delete:requested`,
+      `${ids[1]} gateway.skipped:not_allowed`,
+    ]);
+    expect(outcomes(live.stdout)).toEqual([
+      `${ids[0]} gateway.deleted:requested`,
+      `${ids[1]} gateway.skipped:not_allowed`,
+    ]);
+    expect(simulator.deletes()).toEqual([ids[0]]);
+  });
 });

@@ -3,7 +3,7 @@ import { createGatewayApi } from '#adapters/create-gateway-api';
 import { confirmDeletions } from '#cli/confirm-deletions';
 import { runCli } from '#cli/run-cli';
 import { loadConfig } from '#config/load-config';
-import type { AuditRecord } from '#core/audit-record';
+import type { AuditRecord } from '#core/audit/audit-record';
 import { seedFleet } from '#simulator/fleet';
 import { type Simulator, startSimulator } from '#simulator/server';
 import { CANARY_TOKEN, leakedCanaries } from '#test/support/canaries';

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { describeVerdict } from '#cli/describe-verdict';
 import { formatAge } from '#cli/format-age';
 import { renderPlanTable } from '#cli/render-plan-table';
-import { compilePolicy } from '#core/compile-policy';
-import type { Verdict } from '#core/evaluate-gateway';
-import type { Gateway } from '#core/gateway';
-import { planCleanup } from '#core/plan-cleanup';
-import { parsePolicy } from '#core/policy';
+import { compilePolicy } from '#core/policy/compile-policy';
+import type { Verdict } from '#core/policy/evaluate-gateway';
+import { parsePolicy } from '#core/policy/policy';
+import type { Gateway } from '#core/shared/gateway';
+import { planCleanup } from '#core/sweep/plan-cleanup';
 
 const H = 3_600_000;
 const D = 24 * H;

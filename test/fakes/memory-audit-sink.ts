@@ -1,5 +1,6 @@
-import type { AuditEvent, AuditRecord } from '#core/audit-record';
-import type { AuditSink } from '#core/ports';
+import type { AuditRecord } from '#core/audit/audit-record';
+import type { AuditEvent } from '#core/audit/audit-vocabulary';
+import type { AuditSink } from '#core/shared/ports';
 import { scanForCanaries } from '#test/support/canary-guard';
 
 /** Keeps audit records in memory, as JSON round-trips, for assertions. */

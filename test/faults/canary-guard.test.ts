@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JanitorError } from '#core/errors';
+import { JanitorError } from '#core/shared/errors';
 import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';
 import { CANARY_API_KEY, CANARY_TOKEN, ROTATED_TOKEN } from '#test/support/canaries';
 import { scanForCanaries, takeCanaryLeaks, teeStream } from '#test/support/canary-guard';
@@ -47,7 +47,7 @@ describe('the canary guard', () => {
           runId: 'r',
           trigger: 'sqs',
           dryRun: false,
-          reason: `apiKey=${CANARY_API_KEY}`,
+          gatewayName: `apiKey=${CANARY_API_KEY}`,
         }),
     ],
     ['a nested result object', () => scanForCanaries('x', { a: [{ b: { c: CANARY_TOKEN } }] })],

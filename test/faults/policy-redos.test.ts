@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { globToRegExp } from '#core/glob';
-import { isSafeRegex } from '#core/safe-regex';
+import { globToRegExp } from '#core/policy/glob';
+import { isSafeRegex } from '#core/policy/safe-regex';
 import { wire } from '#test/fixtures/wire-fleet';
 import { expectBeforeDeadline, HTTP_TIMEOUT_MS, useFaultWorld } from './support/fault-world.ts';
 

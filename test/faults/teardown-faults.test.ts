@@ -40,7 +40,12 @@ function batch() {
     wandb: { gatewayId: testId(10).toUpperCase() },
     protectedGw: { gatewayId: testId(6) },
     stale: { gatewayId: testId(11), expectedName: 'demo-recreated' },
-    notDue: { gatewayId: testId(5), expiresAt: new Date(Date.now() + 3_600_000).toISOString() },
+    // Pinned already (expectedCreatedAt), so deferring it needs no API call.
+    notDue: {
+      gatewayId: testId(5),
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      expectedCreatedAt: ago(2),
+    },
     deleting: { gatewayId: testId(7) },
     missing: { gatewayId: testId(404) },
     malformed: '{"gatewayId": "../../v1alpha1/inference/gateways"}',

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { InvocationTime } from '#adapters/aws/lambda-deadline';
 import { SecretTokenSource } from '#adapters/aws/secret-token-source';
 import { SqsTeardownQueue } from '#adapters/aws/sqs-teardown-queue';
-import { JanitorError } from '#core/errors';
+import { JanitorError } from '#core/shared/errors';
 import { testId } from '#test/fixtures/gateway-builder';
 import { sqsEvent } from '#test/fixtures/sqs-event';
 import { TEST_POLICY } from '#test/fixtures/wire-fleet';
@@ -204,6 +204,8 @@ describe('the handlers with an AWS endpoint that never answers', () => {
     const event = sqsEvent({
       gatewayId: testId(5),
       expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      // Already pinned, so deferring it needs no GET: the SQS send is the only call.
+      expectedCreatedAt: '2026-01-01T00:00:00Z',
     });
     const start = performance.now();
     // Act

@@ -189,4 +189,24 @@ describe('simulator faults', () => {
     // Assess
     expect(res.status).toBe(200);
   });
+
+  it('answers a GET with another stored gateway on describe-other', async () => {
+    // Prepare
+    const s = await start();
+    const other = fleet.find((g) => g.spec.id !== ready.spec.id) as WireGateway;
+    s.addFault({ route: 'get', kind: 'describe-other', otherId: other.spec.id, times: 1 });
+    // Act
+    const res = await send(s, path);
+    const { gateway } = (await res.json()) as { gateway: { spec: { id: string } } };
+    const again = await send(s, path);
+    const normal = (await again.json()) as { gateway: { spec: { id: string } } };
+    // Assess
+    expect(res.status).toBe(200);
+    expect(gateway.spec.id).toBe(other.spec.id);
+    expect(normal.gateway.spec.id).toBe(ready.spec.id);
+    expect(s.requests.map((r) => [r.gatewayId, r.faults?.[0]])).toEqual([
+      [ready.spec.id, 'describe-other'],
+      [ready.spec.id, undefined],
+    ]);
+  });
 });

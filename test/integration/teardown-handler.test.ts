@@ -138,18 +138,12 @@ describe('teardown handler against the simulator and a local SQS', () => {
     expect(deleteCalls()).toEqual([testId(3)]);
   });
 
-  it('honours DRY_RUN: would delete, deletes nothing, acknowledges', async () => {
-    const response = await handler({ DRY_RUN: 'true' })(
-      sqsEvent({ gatewayId: testId(3) }),
-      lambdaContext(),
-    );
-    expect(response.batchItemFailures).toEqual([]);
-    expect(deleteCalls()).toEqual([]);
-    expect(
-      audit()
-        .filter((r) => r.event === 'gateway.would_delete')
-        .map((r) => r.gatewayId),
-    ).toEqual([testId(3)]);
+  it('honours DRY_RUN: deletes nothing, calls nothing, and hands a due request back', async () => {
+    const event = sqsEvent({ gatewayId: testId(3) });
+    const response = await handler({ DRY_RUN: 'true' })(event, lambdaContext());
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    expect(harness.simulator.requests).toEqual([]);
+    expect(audit().some((r) => r.event === 'gateway.would_delete')).toBe(false);
   });
 
   it('reports every record not started for lack of time, and starts nothing', async () => {

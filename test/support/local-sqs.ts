@@ -20,12 +20,38 @@ export interface LocalSqs {
   receive(queueUrl: string, max?: number, waitSeconds?: number): Promise<Message[]>;
   acknowledge(queueUrl: string, message: Message): Promise<void>;
   count(queueUrl: string): Promise<{ visible: number; delayed: number; inFlight: number }>;
+  /** From now on, SendMessage(Batch) to this queue answers AccessDenied; undefined lifts it. */
+  refuseSends(queueUrl: string | undefined): void;
+  /** How many sends were refused so far. */
+  refused(): number;
   close(): Promise<void>;
 }
+
+type PreHandlerRequest = { headers: Record<string, unknown>; body: unknown };
+type PreHandlerReply = {
+  code(status: number): PreHandlerReply;
+  header(name: string, value: string): PreHandlerReply;
+  send(body: string): PreHandlerReply;
+};
 
 /** Starts fauxqs with buildApp() on loopback only (its startFauxqs binds every interface). */
 export async function startLocalSqs(maxReceiveCount = 3): Promise<LocalSqs> {
   const app = buildApp({ logger: false });
+  let refusedPath: string | undefined;
+  let refusedCount = 0;
+  // A queue that refuses sends, as a missing sqs:SendMessage grant or a deleted DLQ would.
+  app.addHook('preHandler', async (request: PreHandlerRequest, reply: PreHandlerReply) => {
+    const target = String(request.headers['x-amz-target'] ?? '');
+    if (refusedPath === undefined || !/^AmazonSQS\.SendMessage(Batch)?$/.test(target)) return;
+    const queueUrl = (request.body as { QueueUrl?: unknown } | undefined)?.QueueUrl;
+    if (typeof queueUrl !== 'string' || new URL(queueUrl).pathname !== refusedPath) return;
+    refusedCount += 1;
+    return reply
+      .code(400)
+      .header('content-type', 'application/x-amz-json-1.0')
+      .header('x-amzn-query-error', 'AccessDenied;Sender')
+      .send(JSON.stringify({ __type: 'com.amazonaws.sqs#AccessDenied', message: 'Access denied' }));
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -101,6 +127,10 @@ export async function startLocalSqs(maxReceiveCount = 3): Promise<LocalSqs> {
         inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
       };
     },
+    refuseSends: (url) => {
+      refusedPath = url === undefined ? undefined : new URL(url).pathname;
+    },
+    refused: () => refusedCount,
     close: async () => {
       client.destroy();
       await app.close();

@@ -117,3 +117,26 @@ describe('loadConfig', () => {
     ).toBeUndefined();
   });
 });
+
+describe('loadConfig: TEARDOWN_MAX_HORIZON', () => {
+  it.each([
+    [undefined, 30 * 86_400_000],
+    ['', 30 * 86_400_000],
+    ['12h', 12 * 3_600_000],
+    ['1d12h', 36 * 3_600_000],
+  ])('TEARDOWN_MAX_HORIZON=%j bounds expiresAt at %d ms', (value, ms) => {
+    expect(loadConfig({ ...base, TEARDOWN_MAX_HORIZON: value }, { policy: true })).toMatchObject({
+      teardownMaxHorizonMs: ms,
+    });
+  });
+
+  it.each(['30 days', '0d', '-1d', '30'])('rejects TEARDOWN_MAX_HORIZON=%j naming it', (value) => {
+    expect(() => loadConfig({ ...base, TEARDOWN_MAX_HORIZON: value }, { policy: true })).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        field: 'TEARDOWN_MAX_HORIZON',
+        message: 'TEARDOWN_MAX_HORIZON: expected a duration such as 12h, 7d or 30d',
+      }),
+    );
+  });
+});

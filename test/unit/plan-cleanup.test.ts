@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compilePolicy } from '#core/compile-policy';
-import { planCleanup } from '#core/plan-cleanup';
-import { parsePolicy } from '#core/policy';
+import { compilePolicy } from '#core/policy/compile-policy';
+import { parsePolicy } from '#core/policy/policy';
+import { planCleanup } from '#core/sweep/plan-cleanup';
 import { aGateway, hoursAgo, NOW } from '#test/fixtures/gateway-builder';
 
 const withLimits = (limits?: object) =>

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { normaliseStatus } from '#adapters/coreweave/wire-gateway';
-import { compilePolicy } from '#core/compile-policy';
-import { parseDuration } from '#core/duration';
-import { evaluateGateway, findRule } from '#core/evaluate-gateway';
-import { GATEWAY_ID, type Gateway, KNOWN_STATUSES } from '#core/gateway';
-import { planCleanup } from '#core/plan-cleanup';
-import { parsePolicy } from '#core/policy';
+import { compilePolicy } from '#core/policy/compile-policy';
+import { evaluateGateway, findRule } from '#core/policy/evaluate-gateway';
+import { parsePolicy } from '#core/policy/policy';
+import { parseDuration } from '#core/shared/duration';
+import { GATEWAY_ID, type Gateway, KNOWN_STATUSES } from '#core/shared/gateway';
+import { planCleanup } from '#core/sweep/plan-cleanup';
 import { NOW } from '#test/fixtures/gateway-builder';
 
 const names = fc.constantFrom('pr-1', 'pr-22', 'prod-api', 'prod-x', 'exp-3', 'demo', 'tmp-a', '');

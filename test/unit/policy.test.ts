@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compilePolicy } from '#core/compile-policy';
-import { ValidationError } from '#core/errors';
-import { evaluateGateway } from '#core/evaluate-gateway';
-import { parsePolicy, parsePolicyJson } from '#core/policy';
+import { compilePolicy } from '#core/policy/compile-policy';
+import { evaluateGateway } from '#core/policy/evaluate-gateway';
+import { parsePolicy, parsePolicyJson } from '#core/policy/policy';
+import { ValidationError } from '#core/shared/errors';
 import { aGateway, hoursAgo, NOW, testId } from '#test/fixtures/gateway-builder';
 
 const policy = compilePolicy(
@@ -409,6 +409,42 @@ describe('parsePolicy', () => {
   it('names the variable when the text is not JSON', () => {
     expect(() => parsePolicyJson('{rules', 'JANITOR_POLICY')).toThrow(
       'JANITOR_POLICY: not valid JSON',
+    );
+  });
+});
+
+describe('parsePolicy: the teardown section', () => {
+  const valid = { rules: [{ id: 'r', match: {}, maxAge: '1h' }] };
+
+  it('compiles teardown.allow.names as globs, and allows any gateway when absent', () => {
+    // Act
+    const narrowed = compilePolicy(
+      parsePolicy({ ...valid, teardown: { allow: { names: ['pr-*'] } } }),
+    );
+    const open = compilePolicy(parsePolicy(valid));
+    // Assess
+    expect(narrowed.teardownAllowNames?.map((glob) => glob.test('pr-7'))).toEqual([true]);
+    expect(narrowed.teardownAllowNames?.map((glob) => glob.test('demo'))).toEqual([false]);
+    expect(open.teardownAllowNames).toBeUndefined();
+  });
+
+  it.each([
+    [{ teardown: { allow: { names: [] } } }, 'policy.teardown.allow.names', 'at least one glob'],
+    [{ teardown: { allow: { names: [''] } } }, 'policy.teardown.allow.names[0]', ''],
+    [
+      { teardown: { allow: { names: ['pr-*'], ids: ['x'] } } },
+      'policy.teardown.allow',
+      'unknown key "ids"',
+    ],
+    [{ teardown: { deny: {} } }, 'policy.teardown', 'unknown key "deny"'],
+    [{ teardown: { allow: { names: 'pr-*' } } }, 'policy.teardown.allow.names', ''],
+  ])('rejects %j naming %s', (extra, field, message) => {
+    expect(() => parsePolicy({ ...valid, ...extra })).toThrow(
+      expect.objectContaining({
+        code: 'POLICY_INVALID',
+        field,
+        message: expect.stringContaining(message),
+      }),
     );
   });
 });

@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
-import { ApiError, type HttpSummary } from '#core/errors';
-import { GATEWAY_ID, type Gateway } from '#core/gateway';
-import type { Deadline, DeleteResult, GatewayApi, TokenSource } from '#core/ports';
+import { ApiError, type HttpSummary } from '#core/shared/errors';
+import { GATEWAY_ID, type Gateway } from '#core/shared/gateway';
+import type { Deadline, DeleteResult, GatewayApi, TokenSource } from '#core/shared/ports';
 import { AdaptiveRate } from './adaptive-rate.ts';
 import type { RetryOptions } from './retry-policy.ts';
 import { RETRY_PROFILES } from './retry-profiles.ts';
@@ -107,7 +107,13 @@ export class CoreWeaveClient implements GatewayApi {
     if (!(error instanceof ApiError) || error.code !== 'API_PERMANENT') return false;
     if (error.status !== 400 && error.status !== 409 && error.status !== 412) return false;
     const check = await this.get(id, deadline).catch(() => undefined);
-    return check !== undefined && (!check.gateway || check.gateway.status === 'STATUS_DELETING');
+    if (check === undefined) return false;
+    if (!check.gateway) return true;
+    // A GET that describes another gateway says nothing about this one: keep the refusal.
+    return (
+      check.gateway.id.toLowerCase() === id.toLowerCase() &&
+      check.gateway.status === 'STATUS_DELETING'
+    );
   }
 
   #send(method: 'GET' | 'DELETE', path: string, deadline: Deadline): Promise<Reply> {

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { ApiError, type HttpSummary } from '#core/errors';
+import { ApiError, type HttpSummary } from '#core/shared/errors';
 import {
   type Gateway,
   type GatewayCondition,
   type GatewayStatus,
   KNOWN_STATUSES,
-} from '#core/gateway';
+} from '#core/shared/gateway';
 
 const KNOWN = new Set<string>(KNOWN_STATUSES);
 

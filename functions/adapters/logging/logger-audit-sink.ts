@@ -1,13 +1,27 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { AuditRecord } from '#core/audit-record';
-import type { AuditSink } from '#core/ports';
+import type { AuditRecord } from '#core/audit/audit-record';
+import type { AuditEvent } from '#core/audit/audit-vocabulary';
+import type { AuditSink } from '#core/shared/ports';
 
-const WARN_EVENTS = new Set([
-  'gateway.delete_failed',
-  'request.rejected',
-  'run.aborted',
-  'run.truncated',
-]);
+// Failures stand out at WARN; a stuck deletion is an error, with a metric filter and an
+// alarm on it (docs/contract.md "Deletion is confirmed, not assumed").
+const LEVELS = {
+  'gateway.deleted': 'info',
+  'gateway.would_delete': 'info',
+  'gateway.already_gone': 'info',
+  'gateway.delete_failed': 'warn',
+  'gateway.deferred': 'info',
+  'gateway.skipped': 'info',
+  'gateway.delete_confirmed': 'info',
+  'gateway.delete_stuck': 'error',
+  'gateway.unconfirmed': 'warn',
+  'deployment.deleted': 'info',
+  'deployment.delete_failed': 'warn',
+  'request.rejected': 'warn',
+  'run.summary': 'info',
+  'run.aborted': 'warn',
+  'run.truncated': 'warn',
+} as const satisfies Record<AuditEvent, 'info' | 'warn' | 'error'>;
 
 /**
  * Writes each audit record as one JSON log line under the key `audit`, so Logs Insights
@@ -21,7 +35,6 @@ export class LoggerAuditSink implements AuditSink {
   }
 
   write(record: AuditRecord): void {
-    if (WARN_EVENTS.has(record.event)) this.#logger.warn(record.event, { audit: record });
-    else this.#logger.info(record.event, { audit: record });
+    this.#logger[LEVELS[record.event]](record.event, { audit: record });
   }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { GATEWAY_ID } from '../gateway.ts';
-import { parseRfc3339 } from '../rfc3339.ts';
+import { GATEWAY_ID } from '../shared/gateway.ts';
+import { parseRfc3339 } from '../shared/rfc3339.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,6 +1,6 @@
-import type { HttpSummary } from '../errors.ts';
-import type { Gateway } from '../gateway.ts';
-import type { Clock, Deadline, GatewayApi } from '../ports.ts';
+import type { HttpSummary } from '../shared/errors.ts';
+import type { Gateway } from '../shared/gateway.ts';
+import type { Clock, Deadline, GatewayApi } from '../shared/ports.ts';
 import type { ConfirmationMessage } from './confirmation-message.ts';
 import { decideConfirmation, type StuckReason } from './decide-confirmation.ts';
 

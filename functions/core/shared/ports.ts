@@ -1,5 +1,5 @@
-import type { AuditRecord, RunContext } from './audit-record.ts';
-import type { Policy } from './compile-policy.ts';
+import type { AuditRecord, RunContext } from '../audit/audit-record.ts';
+import type { Policy } from '../policy/compile-policy.ts';
 import type { HttpSummary } from './errors.ts';
 import type { Gateway } from './gateway.ts';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { GATEWAY_ID } from './gateway.ts';
-import { parseRfc3339 } from './rfc3339.ts';
+import { GATEWAY_ID } from '../shared/gateway.ts';
+import { parseRfc3339 } from '../shared/rfc3339.ts';
 
 const MAX_BODY_CHARS = 16_384;
 

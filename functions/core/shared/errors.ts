@@ -13,7 +13,8 @@ export type JanitorErrorCode =
   | 'DEADLINE_EXCEEDED'
   | 'BLAST_RADIUS_EXCEEDED'
   | 'RUN_STOPPED'
-  | 'API_NOT_FOUND';
+  | 'API_NOT_FOUND'
+  | 'LOGS_UNAVAILABLE';
 
 /** Base of the janitor's error family: a `name`, a stable `code`, an optional `cause`. */
 export class JanitorError extends Error {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { parseDuration } from './duration.ts';
-import { ValidationError } from './errors.ts';
-import { GATEWAY_ID, KNOWN_STATUSES } from './gateway.ts';
+import { parseDuration } from '../shared/duration.ts';
+import { ValidationError } from '../shared/errors.ts';
+import { GATEWAY_ID, KNOWN_STATUSES } from '../shared/gateway.ts';
 import { isSafeRegex } from './safe-regex.ts';
 
 const duration = z.string().refine((text) => parseDuration(text) !== undefined, {
@@ -60,6 +60,17 @@ const policySchema = z.strictObject({
       maxDeletePercent: z.number().min(0).max(100).default(DEFAULT_LIMITS.maxDeletePercent),
     })
     .default({ ...DEFAULT_LIMITS }),
+  teardown: z
+    .strictObject({
+      allow: z
+        .strictObject({
+          names: z
+            .array(glob)
+            .min(1, 'expected at least one glob; leave out teardown.allow to allow any gateway'),
+        })
+        .optional(),
+    })
+    .optional(),
 });
 
 /** A policy document as written by its author, after defaults. */

@@ -1,5 +1,5 @@
-import { parseDuration } from './duration.ts';
-import type { GatewayStatus } from './gateway.ts';
+import { parseDuration } from '../shared/duration.ts';
+import type { GatewayStatus } from '../shared/gateway.ts';
 import { globToRegExp } from './glob.ts';
 import type { AgeFrom, PolicyDocument } from './policy.ts';
 
@@ -21,6 +21,8 @@ export interface Policy {
   protectIds: ReadonlySet<string>;
   protectNames: RegExp[];
   limits: { maxDeletesPerRun: number; maxDeletePercent: number };
+  /** Names a queue or CLI teardown may delete; undefined: any unprotected gateway. */
+  teardownAllowNames?: RegExp[];
 }
 
 /** Compiles a validated policy document. */
@@ -46,5 +48,8 @@ export function compilePolicy(doc: PolicyDocument): Policy {
     // Protection errs towards keeping: `prod-*` also protects `PROD-API`.
     protectNames: doc.protect.names.map((glob) => new RegExp(globToRegExp(glob).source, 'si')),
     limits: { ...doc.limits },
+    ...(doc.teardown?.allow
+      ? { teardownAllowNames: doc.teardown.allow.names.map(globToRegExp) }
+      : {}),
   };
 }

@@ -1,18 +1,11 @@
+import type { PolicyReason } from '../audit/audit-vocabulary.ts';
+import { GATEWAY_ID, type Gateway } from '../shared/gateway.ts';
+import { parseRfc3339 } from '../shared/rfc3339.ts';
 import type { CompiledRule, Policy } from './compile-policy.ts';
-import { GATEWAY_ID, type Gateway } from './gateway.ts';
 import type { AgeFrom } from './policy.ts';
-import { parseRfc3339 } from './rfc3339.ts';
 
-/** Why a gateway is kept or deleted; a closed set that audit queries depend on. */
-export type VerdictReason =
-  | 'expired'
-  | 'protected'
-  | 'already_deleting'
-  | 'no_matching_rule'
-  | 'unknown_age'
-  | 'too_young'
-  | 'unknown_identity'
-  | 'duplicate_id';
+/** Why a gateway is kept or deleted: the policy's part of the audit reasons. */
+export type VerdictReason = PolicyReason;
 
 /** The policy's decision for one gateway. */
 export interface Verdict {

@@ -1,21 +1,6 @@
-import type { HttpSummary } from './errors.ts';
-import type { Gateway } from './gateway.ts';
-
-/** Audit events, version 1; stable forever, dashboards and saved queries depend on them. */
-export type AuditEvent =
-  | 'gateway.deleted'
-  | 'gateway.would_delete'
-  | 'gateway.already_gone'
-  | 'gateway.delete_failed'
-  | 'gateway.deferred'
-  | 'gateway.skipped'
-  | 'request.rejected'
-  | 'run.summary'
-  | 'run.aborted'
-  | 'run.truncated'
-  | 'gateway.delete_confirmed'
-  | 'gateway.delete_stuck'
-  | 'gateway.unconfirmed';
+import type { HttpSummary } from '../shared/errors.ts';
+import type { Gateway } from '../shared/gateway.ts';
+import type { AuditEvent, AuditReason } from './audit-vocabulary.ts';
 
 /** What started a run. */
 export type Trigger = 'schedule' | 'sqs' | 'cli' | 'direct';
@@ -55,7 +40,7 @@ export interface AuditRecord extends RunContext {
   gatewayId?: string;
   gatewayName?: string;
   organizationId?: string;
-  reason?: string;
+  reason?: AuditReason;
   ruleId?: string;
   sqsMessageId?: string;
   requestedBy?: string;
@@ -63,6 +48,7 @@ export interface AuditRecord extends RunContext {
   finalState?: FinalState;
   dueAt?: string;
   error?: { code: string; message: string; field?: string };
+  /** per-event counts, plus the run's own tallies (listed, expired, messages, ...) */
   counts?: Record<string, number>;
   durationMs?: number;
   /** confirmation records: when the DELETE answered, and the run that sent it */

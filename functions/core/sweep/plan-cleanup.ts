@@ -1,6 +1,6 @@
-import type { Policy } from './compile-policy.ts';
-import { evaluateGateway, type Verdict } from './evaluate-gateway.ts';
-import type { Gateway } from './gateway.ts';
+import type { Policy } from '../policy/compile-policy.ts';
+import { evaluateGateway, type Verdict } from '../policy/evaluate-gateway.ts';
+import type { Gateway } from '../shared/gateway.ts';
 
 /** One listed gateway with the policy's verdict on it. */
 export interface PlanEntry {

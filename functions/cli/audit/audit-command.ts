@@ -1,0 +1,81 @@
+import { readLogGroups } from '#adapters/aws/cloudwatch-log-reader';
+import { ValidationError } from '#core/shared/errors';
+import type { CliIo } from '../cli-io.ts';
+import { EXIT } from '../describe-failure.ts';
+import { type AuditFilterFlags, parseAuditQuery } from './audit-query.ts';
+import { AUDIT_VIEWS, type AuditView, buildAuditView } from './build-audit-view.ts';
+import { collectAuditLines } from './parse-audit-line.ts';
+import { readAuditFiles } from './read-audit-files.ts';
+import { AUDIT_FORMATS, type AuditFormat, renderAuditView } from './render-audit-view.ts';
+
+/** The `audit` command's flags. */
+export interface AuditFlags extends AuditFilterFlags {
+  logGroup?: string[];
+  file?: string[];
+  format?: string;
+}
+
+/** What the command reads besides its flags; tests swap them. */
+export interface AuditDeps {
+  stdin?: NodeJS.ReadableStream;
+  now?: () => number;
+}
+
+/**
+ * `gateway-janitor audit [view]`: reads audit records from log groups and/or files,
+ * filters them and prints one view. Lines that are not audit records are counted on
+ * stderr; the exit code is 0 even when no record matched.
+ */
+export async function auditCommand(
+  viewName: string | undefined,
+  flags: AuditFlags,
+  io: CliIo,
+  deps: AuditDeps = {},
+): Promise<number> {
+  const view = (viewName ?? 'deletions') as AuditView;
+  if (!AUDIT_VIEWS.includes(view)) {
+    throw new ValidationError(
+      'CONFIG_INVALID',
+      'view',
+      `"${viewName}": expected ${AUDIT_VIEWS.join(', ')}`,
+    );
+  }
+  const format = (flags.format ?? 'table') as AuditFormat;
+  if (!AUDIT_FORMATS.includes(format)) {
+    throw new ValidationError(
+      'CONFIG_INVALID',
+      '--format',
+      `"${flags.format}": expected ${AUDIT_FORMATS.join(', ')}`,
+    );
+  }
+  const query = parseAuditQuery(flags, (deps.now ?? Date.now)());
+  const logGroups = flags.logGroup ?? [];
+  const files = flags.file ?? [];
+  if (logGroups.length === 0 && files.length === 0) {
+    throw new ValidationError(
+      'CONFIG_INVALID',
+      '--log-group',
+      'name at least one log group, or --file for saved log lines',
+    );
+  }
+
+  const lines = await readAuditFiles(files, deps.stdin ?? process.stdin);
+  if (logGroups.length > 0) {
+    const progress = (text: string) => io.progress && io.err(`\r\x1b[2K${text}`);
+    lines.push(
+      ...(await readLogGroups({
+        logGroups,
+        startTime: query.since,
+        endTime: query.until,
+        onPage: (p) => progress(`${p.logGroup}: ${p.pages} pages, ${p.events} lines read`),
+      })),
+    );
+    progress('');
+  }
+  const reading = collectAuditLines(lines);
+  if (reading.unreadable > 0) {
+    io.err(`gateway-janitor: ${reading.unreadable} lines were not audit records (skipped)\n`);
+  }
+  io.out(renderAuditView(view, buildAuditView(view, reading.records, query), format));
+  return EXIT.ok;
+}

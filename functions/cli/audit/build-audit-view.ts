@@ -1,0 +1,215 @@
+import { type AuditQuery, inWindow, matchesAuditQuery } from './audit-query.ts';
+import type { ReadRecord } from './parse-audit-line.ts';
+
+/** The views of the `audit` command. */
+export const AUDIT_VIEWS = ['deletions', 'history', 'runs', 'summary'] as const;
+export type AuditView = (typeof AUDIT_VIEWS)[number];
+
+/** One cell of a view: rendered as is in every format. */
+export type Cell = string | number | boolean | null;
+
+/** A view as rows under named columns, the same for table, csv, json and md. */
+export interface ViewTable {
+  columns: string[];
+  rows: Array<Record<string, Cell>>;
+}
+
+/** Builds one view from every record read; filters pick the rows, never the counts. */
+export function buildAuditView(
+  view: AuditView,
+  records: readonly ReadRecord[],
+  query: AuditQuery,
+): ViewTable {
+  const sorted = [...records].sort(byTime);
+  if (view === 'deletions') return deletions(sorted, query);
+  if (view === 'history') return history(sorted, query);
+  if (view === 'runs') return runs(sorted, query);
+  return summary(sorted, query);
+}
+
+function byTime(a: ReadRecord, b: ReadRecord): number {
+  return Date.parse(a.time) - Date.parse(b.time);
+}
+
+function deletions(records: ReadRecord[], query: AuditQuery): ViewTable {
+  const byGateway = new Map<string, ReadRecord[]>();
+  for (const r of records) {
+    if (r.gatewayId === undefined) continue;
+    const own = byGateway.get(r.gatewayId);
+    if (own) own.push(r);
+    else byGateway.set(r.gatewayId, [r]);
+  }
+  const rows = records
+    .filter((r) => r.event === 'gateway.deleted' && matchesAuditQuery(r, query))
+    .map((r) => ({
+      time: r.time,
+      gatewayId: r.gatewayId ?? null,
+      name: r.gatewayName ?? null,
+      rule: r.ruleId ?? null,
+      trigger: r.trigger,
+      requestedBy: r.requestedBy ?? null,
+      reason: r.reason ?? null,
+      finalStatus: r.finalState?.status.status ?? null,
+      confirmation: confirmation(r, byGateway.get(r.gatewayId ?? '') ?? []),
+      runId: r.runId,
+    }));
+  return { columns: DELETION_COLUMNS, rows };
+}
+
+const DELETION_COLUMNS = [
+  'time',
+  'gatewayId',
+  'name',
+  'rule',
+  'trigger',
+  'requestedBy',
+  'reason',
+  'finalStatus',
+  'confirmation',
+  'runId',
+];
+
+/**
+ * How a deletion ended, from the confirmation records for that gateway written after it
+ * (up to the gateway's next deletion): confirmed (with the seconds it took), stuck,
+ * pending (a confirmation was deferred), or unconfirmed when none were read.
+ */
+function confirmation(deleted: ReadRecord, sameGateway: ReadRecord[]): string {
+  const at = Date.parse(deleted.time);
+  let state = 'unconfirmed';
+  for (const r of sameGateway) {
+    if (r === deleted || Date.parse(r.time) < at) continue;
+    if (r.event === 'gateway.deleted') break;
+    if (r.event === 'gateway.delete_confirmed') {
+      return typeof r.secondsToGone === 'number' ? `confirmed (${r.secondsToGone}s)` : 'confirmed';
+    }
+    if (r.event === 'gateway.delete_stuck') return 'stuck';
+    if (r.event === 'gateway.deferred' && r.trigger === 'sqs') state = 'pending';
+  }
+  return state;
+}
+
+function history(records: ReadRecord[], query: AuditQuery): ViewTable {
+  // Every record of each gateway the filters matched, not only the matching records.
+  const ids = new Set(
+    records.filter((r) => r.gatewayId && matchesAuditQuery(r, query)).map((r) => r.gatewayId),
+  );
+  const rows = records
+    .filter((r) => r.gatewayId && ids.has(r.gatewayId) && inWindow(r, query))
+    .map((r) => ({
+      time: r.time,
+      gatewayId: r.gatewayId ?? null,
+      name: r.gatewayName ?? null,
+      event: r.event,
+      reason: r.reason ?? r.error?.code ?? null,
+      rule: r.ruleId ?? null,
+      trigger: r.trigger,
+      dryRun: r.dryRun,
+      requestedBy: r.requestedBy ?? null,
+      httpStatus: r.http?.status ?? null,
+      runId: r.runId,
+    }));
+  return {
+    columns: [
+      'time',
+      'gatewayId',
+      'name',
+      'event',
+      'reason',
+      'rule',
+      'trigger',
+      'dryRun',
+      'requestedBy',
+      'httpStatus',
+      'runId',
+    ],
+    rows,
+  };
+}
+
+const RUN_COUNTS = {
+  deleted: 'gateway.deleted',
+  wouldDelete: 'gateway.would_delete',
+  alreadyGone: 'gateway.already_gone',
+  failed: 'gateway.delete_failed',
+  deferred: 'gateway.deferred',
+  skipped: 'gateway.skipped',
+  rejected: 'request.rejected',
+} as const;
+
+function runs(records: ReadRecord[], query: AuditQuery): ViewTable {
+  const byRun = new Map<string, ReadRecord[]>();
+  for (const r of records) {
+    if (!inWindow(r, query)) continue;
+    const own = byRun.get(r.runId);
+    if (own) own.push(r);
+    else byRun.set(r.runId, [r]);
+  }
+  const rows: Array<Record<string, Cell>> = [];
+  for (const [runId, own] of byRun) {
+    // A run is shown when any of its records matches; its counts cover all of them.
+    if (!own.some((r) => matchesAuditQuery(r, query))) continue;
+    const first = own[0] as ReadRecord;
+    const summaryRecord = own.find((r) => r.event === 'run.summary');
+    const row: Record<string, Cell> = {
+      started: first.time,
+      runId,
+      trigger: first.trigger,
+      mode: first.dryRun ? 'dry run' : 'live',
+      status: runStatus(own),
+      listed: summaryRecord?.counts?.listed ?? null,
+      expired: summaryRecord?.counts?.expired ?? null,
+    };
+    for (const [column, event] of Object.entries(RUN_COUNTS)) {
+      row[column] = own.filter((r) => r.event === event).length;
+    }
+    row.durationMs = summaryRecord?.durationMs ?? null;
+    rows.push(row);
+  }
+  return {
+    columns: [
+      'started',
+      'runId',
+      'trigger',
+      'mode',
+      'status',
+      'listed',
+      'expired',
+      ...Object.keys(RUN_COUNTS),
+      'durationMs',
+    ],
+    rows,
+  };
+}
+
+function runStatus(own: ReadRecord[]): string {
+  if (own.some((r) => r.event === 'run.aborted')) return 'aborted';
+  if (own.some((r) => r.event === 'run.truncated')) return 'truncated';
+  return own.some((r) => r.event === 'run.summary') ? 'completed' : 'no summary';
+}
+
+function summary(records: ReadRecord[], query: AuditQuery): ViewTable {
+  const groups = new Map<string, Record<string, Cell>>();
+  for (const r of records) {
+    const counted =
+      r.event === 'gateway.deleted'
+        ? 'deleted'
+        : r.event === 'gateway.delete_failed'
+          ? 'failed'
+          : '';
+    if (!counted || !matchesAuditQuery(r, query)) continue;
+    const day = r.time.slice(0, 10);
+    const rule = r.ruleId ?? (r.trigger === 'sqs' ? '(request)' : '(none)');
+    const key = `${day}\u0000${r.trigger}\u0000${rule}`;
+    const row = groups.get(key) ?? { day, trigger: r.trigger, rule, deleted: 0, failed: 0 };
+    row[counted] = (row[counted] as number) + 1;
+    groups.set(key, row);
+  }
+  const rows = [...groups.values()].sort(
+    (a, b) =>
+      String(a.day).localeCompare(String(b.day)) ||
+      String(a.trigger).localeCompare(String(b.trigger)) ||
+      String(a.rule).localeCompare(String(b.rule)),
+  );
+  return { columns: ['day', 'trigger', 'rule', 'deleted', 'failed'], rows };
+}

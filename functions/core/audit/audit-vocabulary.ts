@@ -1,0 +1,88 @@
+/** What happened to one gateway: each gateway of a run ends in exactly one of these. */
+export type GatewayEvent =
+  | 'gateway.deleted'
+  | 'gateway.would_delete'
+  | 'gateway.already_gone'
+  | 'gateway.delete_failed'
+  | 'gateway.deferred'
+  | 'gateway.skipped'
+  | 'gateway.delete_confirmed'
+  | 'gateway.delete_stuck'
+  | 'gateway.unconfirmed';
+
+/** What happened to one deployment deleted before its gateways (docs/contract.md "Deployments"). */
+export type DeploymentEvent = 'deployment.deleted' | 'deployment.delete_failed';
+
+/** How a run went: one summary per run, preceded by why it stopped early. */
+export type RunEvent = 'run.summary' | 'run.aborted' | 'run.truncated';
+
+/**
+ * Every audit event (docs/contract.md "The audit record"): stable forever, because
+ * dashboards, alarms and saved queries depend on them; events are only ever added.
+ */
+export type AuditEvent = GatewayEvent | DeploymentEvent | 'request.rejected' | RunEvent;
+
+/** Why the policy deleted or kept a gateway (a plan verdict). */
+export type PolicyReason =
+  | 'expired'
+  | 'too_young'
+  | 'unknown_age'
+  | 'no_matching_rule'
+  | 'already_deleting'
+  | 'protected'
+  | 'unknown_identity'
+  | 'duplicate_id';
+
+/** Why a teardown request ended the way it did. */
+export type RequestReason =
+  | 'requested'
+  | 'not_found'
+  | 'stale_request'
+  | 'not_allowed'
+  | 'not_due'
+  | 'dry_run'
+  | 'has_deployments';
+
+/** Why a request was rejected before anything was looked up. */
+export type RejectReason = 'invalid_request' | 'expires_too_far';
+
+/** Why something meant to be deleted was not (yet): the run stopped, or the API refused. */
+export type StopReason =
+  | 'blast_radius'
+  | 'deadline'
+  | 'run_stopped'
+  | 'transient'
+  | 'permanent'
+  | 'deployments_deleting';
+
+/**
+ * How a deletion's confirmation ended (docs/contract.md "Deletion is confirmed, not
+ * assumed"): gone, still pending, stuck, or never scheduled.
+ */
+export type ConfirmationReason =
+  | 'gone'
+  | 'id_reused'
+  | 'confirm_pending'
+  | 'deleting_too_long'
+  | 'not_deleting'
+  | 'schedule_failed';
+
+/** How a run ended: the `reason` of `run.summary`. */
+export type RunStatus = 'completed' | 'aborted' | 'truncated' | 'stopped';
+
+/** Every audit `reason`; like events, reasons are only ever added. */
+export type AuditReason =
+  | PolicyReason
+  | RequestReason
+  | RejectReason
+  | StopReason
+  | RunStatus
+  | ConfirmationReason;
+
+/** How many records of each event a run wrote. */
+export type EventCounts = Partial<Record<AuditEvent, number>>;
+
+/** Run events describe the run itself, so they are not counted as outcomes. */
+export function isRunEvent(event: AuditEvent): event is RunEvent {
+  return event.startsWith('run.');
+}

@@ -1,0 +1,86 @@
+import type { AuditRecord } from './audit-record.ts';
+import type { AuditEvent } from './audit-vocabulary.ts';
+
+/** When a run is told to people: never, only when it deleted or failed something, always. */
+export type NotifyMode = 'off' | 'deletions' | 'always';
+
+/** One short message for the team about one run. */
+export interface RunNotice {
+  subject: string;
+  message: string;
+}
+
+// What each event is to the people told about a run: a deletion, a failure, how the run
+// ended, or nothing they need to hear about.
+const ROLES: Record<AuditEvent, 'deleted' | 'failed' | { end: string } | undefined> = {
+  'gateway.deleted': 'deleted',
+  'gateway.would_delete': 'deleted',
+  'gateway.already_gone': undefined,
+  'gateway.delete_failed': 'failed',
+  'gateway.deferred': undefined,
+  'gateway.skipped': undefined,
+  'gateway.delete_confirmed': undefined,
+  'gateway.delete_stuck': 'failed',
+  'gateway.unconfirmed': undefined,
+  'deployment.deleted': undefined,
+  'deployment.delete_failed': 'failed',
+  'request.rejected': 'failed',
+  'run.summary': undefined,
+  'run.aborted': { end: 'aborted by the blast-radius limits: nothing was deleted' },
+  'run.truncated': { end: 'ran out of time: the next run continues' },
+};
+const MAX_LISTED = 20;
+
+/**
+ * The message about one run, built from its audit records: what was deleted (or would
+ * be, in a dry run) by rule and trigger, what failed, how the run ended. Undefined when
+ * the mode says this run needs no message. Only ids, names, rules, reasons and error
+ * codes are used: never a final state, never anything secret.
+ */
+export function buildRunNotice(
+  records: readonly AuditRecord[],
+  mode: NotifyMode,
+): RunNotice | undefined {
+  const first = records[0];
+  if (mode === 'off' || !first) return undefined;
+  const deleted = records.filter((r) => ROLES[r.event] === 'deleted');
+  const failed = records.filter((r) => ROLES[r.event] === 'failed');
+  const ends = records.flatMap((r) => {
+    const role = ROLES[r.event];
+    return typeof role === 'object' ? [role.end] : [];
+  });
+  // A dry run deletes nothing: under `deletions` it is told only when something failed.
+  const acted = deleted.some((r) => r.event === 'gateway.deleted');
+  if (mode === 'deletions' && !acted && failed.length === 0 && ends.length === 0) {
+    return undefined;
+  }
+  const how = first.dryRun ? 'dry run' : 'live';
+  const verb = first.dryRun ? 'would delete' : 'deleted';
+  const lines = [`gateway-janitor ${first.trigger} run ${first.runId} (${how})`, ''];
+  lines.push(`${verb}: ${deleted.length}`);
+  const groups = new Map<string, AuditRecord[]>();
+  for (const r of deleted) {
+    const key = r.ruleId ? `rule ${r.ruleId}` : `${r.trigger} request`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  for (const [key, group] of groups) {
+    lines.push(`  ${key} (${first.trigger}): ${group.length}`);
+    for (const r of group.slice(0, MAX_LISTED)) lines.push(`    ${describe(r)}`);
+    if (group.length > MAX_LISTED) lines.push(`    ... and ${group.length - MAX_LISTED} more`);
+  }
+  if (failed.length > 0) {
+    lines.push(`failed: ${failed.length}`);
+    for (const r of failed.slice(0, MAX_LISTED)) {
+      lines.push(`    ${describe(r)}: ${r.error?.code ?? r.reason ?? r.event}`);
+    }
+    if (failed.length > MAX_LISTED) lines.push(`    ... and ${failed.length - MAX_LISTED} more`);
+  }
+  for (const end of ends) lines.push(`run ${end}`);
+  const subject = `gateway-janitor: ${verb} ${deleted.length}, failed ${failed.length} (${first.trigger}, ${how})`;
+  return { subject, message: `${lines.join('\n')}\n` };
+}
+
+function describe(r: AuditRecord): string {
+  const who = r.requestedBy ? `, requested by ${r.requestedBy}` : '';
+  return `${r.gatewayName ?? '?'} ${r.gatewayId ?? r.sqsMessageId ?? ''}${who}`.trim();
+}

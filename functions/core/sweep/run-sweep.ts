@@ -1,0 +1,139 @@
+import type { RunContext } from '../audit/audit-record.ts';
+import type { EventCounts, RunStatus, StopReason } from '../audit/audit-vocabulary.ts';
+import type { GatewayOutcome } from '../audit/outcome.ts';
+import { createRunRecorder, type RunRecorder } from '../audit/run-recorder.ts';
+import type { VerdictReason } from '../policy/evaluate-gateway.ts';
+import { ApiError } from '../shared/errors.ts';
+import { mapBounded } from '../shared/map-bounded.ts';
+import type { RunDeps } from '../shared/ports.ts';
+import { createDeletingExecutor } from './deleting-executor.ts';
+import { createDryRunExecutor } from './dry-run-executor.ts';
+import { type CleanupPlan, type PlanEntry, planCleanup } from './plan-cleanup.ts';
+import { plannedFields, type SweepExecutor } from './sweep-executor.ts';
+
+/** Everything a sweep needs, as ports and plain values. */
+export interface SweepDeps extends RunDeps {
+  /** Told about each outcome as it happens (the CLI's progress line). */
+  onOutcome?: (outcome: GatewayOutcome) => void;
+  /** What is done with each expired gateway; by default it is deleted, or in a dry run would be. */
+  executor?: SweepExecutor;
+}
+
+/** The result of a sweep, returned by the Lambda and printed by the CLI. */
+export interface SweepSummary {
+  runId: string;
+  trigger: RunContext['trigger'];
+  dryRun: boolean;
+  status: RunStatus;
+  listed: number;
+  expired: number;
+  counts: EventCounts;
+  kept: Partial<Record<VerdictReason, number>>;
+  durationMs: number;
+  plan: CleanupPlan;
+}
+
+/**
+ * Lists once, plans, checks the blast radius, then hands every expired gateway to the
+ * executor with bounded concurrency. Every expired gateway ends in exactly one audit
+ * record; the run ends with `run.summary`, preceded by `run.aborted` or `run.truncated`
+ * when the blast radius or the deadline stopped it. A 401-after-refresh or 403 stops
+ * starting new work and is rethrown after the summary is written.
+ */
+export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
+  const { api, sink, clock, deadline, run } = deps;
+  const started = clock.now();
+  const recorder = createRunRecorder({ sink, clock, context: run, onOutcome: deps.onOutcome });
+
+  const plan = planCleanup(await api.list(deadline), deps.policy, clock.now());
+  const executor =
+    deps.executor ?? (run.dryRun ? createDryRunExecutor() : createDeletingExecutor(api, deadline));
+  const acted = plan.blastRadius.exceeded
+    ? abort(plan, recorder)
+    : await execute(plan, executor, deps, recorder);
+
+  const durationMs = clock.now() - started;
+  const counts = recorder.counts();
+  recorder.write({
+    event: 'run.summary',
+    reason: acted.status,
+    counts: { listed: plan.entries.length, expired: plan.expired.length, ...counts },
+    durationMs,
+  });
+  if (acted.stopError) throw acted.stopError;
+  return {
+    runId: run.runId,
+    trigger: run.trigger,
+    dryRun: run.dryRun,
+    status: acted.status,
+    listed: plan.entries.length,
+    expired: plan.expired.length,
+    counts,
+    kept: keptReasons(plan),
+    durationMs,
+    plan,
+  };
+}
+
+interface Acted {
+  status: RunStatus;
+  stopError?: ApiError;
+}
+
+/** Over the blast radius: nothing is acted on, and each expired gateway says why. */
+function abort(plan: CleanupPlan, recorder: RunRecorder): Acted {
+  for (const entry of plan.expired) recorder.outcome(skip(entry, 'blast_radius'));
+  const { expired, listed, maxDeletesPerRun, maxDeletePercent } = plan.blastRadius;
+  recorder.write({
+    event: 'run.aborted',
+    reason: 'blast_radius',
+    counts: { expired, listed, maxDeletesPerRun, maxDeletePercent },
+  });
+  return { status: 'aborted' };
+}
+
+/** Hands the expired gateways to the executor until they are done, the run stops or time is up. */
+async function execute(
+  plan: CleanupPlan,
+  executor: SweepExecutor,
+  deps: SweepDeps,
+  recorder: RunRecorder,
+): Promise<Acted> {
+  let stopError: ApiError | undefined;
+  let notStarted = 0;
+  await mapBounded(
+    plan.expired,
+    deps.concurrency,
+    async (entry) => {
+      const outcome = await executor.execute(entry);
+      if (outcome.error instanceof ApiError && outcome.error.stopsRun) stopError ??= outcome.error;
+      recorder.outcome(outcome);
+    },
+    () => stopError === undefined && (!executor.spendsBudget || deps.deadline.budgetMs() > 0),
+    (entry) => {
+      notStarted += 1;
+      recorder.outcome(skip(entry, stopError ? 'run_stopped' : 'deadline'));
+    },
+  );
+  await executor.settle?.();
+  if (stopError) return { status: 'stopped', stopError };
+  if (notStarted === 0) return { status: 'completed' };
+  recorder.write({
+    event: 'run.truncated',
+    reason: 'deadline',
+    counts: { notStarted, expired: plan.expired.length },
+  });
+  return { status: 'truncated' };
+}
+
+function skip(entry: PlanEntry, reason: StopReason): GatewayOutcome {
+  return { event: 'gateway.skipped', ...plannedFields(entry), reason };
+}
+
+function keptReasons(plan: CleanupPlan): SweepSummary['kept'] {
+  const kept: SweepSummary['kept'] = {};
+  for (const { verdict } of plan.entries) {
+    if (verdict.action === 'keep') kept[verdict.reason] = (kept[verdict.reason] ?? 0) + 1;
+  }
+  return kept;
+}

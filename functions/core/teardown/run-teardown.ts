@@ -1,0 +1,134 @@
+import type { EventCounts, RejectReason } from '../audit/audit-vocabulary.ts';
+import { createRunRecorder, type RunRecorder } from '../audit/run-recorder.ts';
+import { formatDuration, parseDuration } from '../shared/duration.ts';
+import { ApiError } from '../shared/errors.ts';
+import { mapBounded } from '../shared/map-bounded.ts';
+import { DEFAULT_TEARDOWN_MAX_HORIZON, isBeyondHorizon } from './decide-teardown.ts';
+import { parkMessage } from './park-message.ts';
+import { settleRequest } from './settle-request.ts';
+import type { TeardownDeps, TeardownMessage } from './teardown-deps.ts';
+import { parseTeardownRequest, type TeardownRequest } from './teardown-request.ts';
+
+const DEFAULT_HORIZON_MS = parseDuration(DEFAULT_TEARDOWN_MAX_HORIZON) as number;
+
+/** Which messages must come back (transient failure, not started) and what happened. */
+export interface TeardownResult {
+  retry: string[];
+  counts: EventCounts;
+  stopError?: ApiError;
+}
+
+/** A message's request, or why the batch refuses to look at it. */
+type Admission =
+  | { admitted: true; request: TeardownRequest }
+  | { admitted: false; reason: RejectReason; field: string; why: string };
+
+/**
+ * Serves a batch of teardown requests with bounded concurrency: admit each message,
+ * settle its request (in order per gateway), record what became of it. Every message
+ * ends acknowledged with one audit record, or listed in `retry`; requests for the same
+ * gateway run one after the other, so a duplicate sees the first one's deletion and
+ * ends as already gone instead of a second delete (SQS delivers at least once).
+ */
+export async function runTeardown(
+  messages: TeardownMessage[],
+  deps: TeardownDeps,
+): Promise<TeardownResult> {
+  const recorder = createRunRecorder({ sink: deps.sink, clock: deps.clock, context: deps.run });
+  const retry = new Set<string>();
+  const lanes = new Map<string, Promise<void>>();
+  let stopError: ApiError | undefined;
+  const canStart = () => stopError === undefined && deps.deadline.budgetMs() > 0;
+
+  const settleInTurn = async (message: TeardownMessage, request: TeardownRequest) => {
+    if (!canStart()) {
+      retry.add(message.messageId);
+      return;
+    }
+    try {
+      const settled = await settleRequest(message, request, deps);
+      if (settled.handBack) retry.add(message.messageId);
+      if (!settled.unrecorded) recorder.outcome(settled.outcome);
+    } catch (error) {
+      if (error instanceof ApiError && error.stopsRun) stopError ??= error;
+      retry.add(message.messageId);
+      recorder.outcome({
+        event: 'gateway.delete_failed',
+        gatewayId: request.gatewayId,
+        sqsMessageId: message.messageId,
+        requestedBy: request.requestedBy,
+        reason: stopError ? 'run_stopped' : 'transient',
+        http: error instanceof ApiError ? error.http : undefined,
+        error,
+      });
+    }
+  };
+
+  const handle = async (message: TeardownMessage): Promise<void> => {
+    const admission = admit(message, deps);
+    if (!admission.admitted) {
+      if (!(await reject(message, admission, deps, recorder))) retry.add(message.messageId);
+      return;
+    }
+    const id = admission.request.gatewayId;
+    const previous = lanes.get(id) ?? Promise.resolve();
+    const current = previous.then(() => settleInTurn(message, admission.request));
+    lanes.set(id, current);
+    await current;
+  };
+
+  await mapBounded(
+    messages,
+    deps.concurrency,
+    async (message) => {
+      // Nothing is left running when the batch returns, and no message is acknowledged
+      // without a record: anything unexpected hands that one message back.
+      await handle(message).catch(() => retry.add(message.messageId));
+    },
+    canStart,
+    (message) => retry.add(message.messageId),
+  );
+
+  const counts = recorder.counts();
+  recorder.write({
+    event: 'run.summary',
+    reason: stopError ? 'stopped' : 'completed',
+    counts: { messages: messages.length, retried: retry.size, ...counts },
+  });
+  return {
+    retry: messages.map((m) => m.messageId).filter((id) => retry.has(id)),
+    counts,
+    stopError,
+  };
+}
+
+/** A body that parses, naming an `expiresAt` within the horizon, is a request to settle. */
+function admit(message: TeardownMessage, deps: TeardownDeps): Admission {
+  const parsed = parseTeardownRequest(message.body);
+  if (!parsed.ok)
+    return { admitted: false, reason: 'invalid_request', field: parsed.field, why: parsed.message };
+  const horizonMs = deps.maxHorizonMs ?? DEFAULT_HORIZON_MS;
+  // A request due in year 9999 would be re-sent every 15 minutes for ever.
+  if (isBeyondHorizon(parsed.request, deps.clock.now(), horizonMs)) {
+    const why = `more than ${formatDuration(horizonMs)} ahead (TEARDOWN_MAX_HORIZON)`;
+    return { admitted: false, reason: 'expires_too_far', field: 'expiresAt', why };
+  }
+  return { admitted: true, request: parsed.request };
+}
+
+/** Parks a refused message and records why; true when it may be acknowledged. */
+async function reject(
+  message: TeardownMessage,
+  refusal: Extract<Admission, { admitted: false }>,
+  deps: TeardownDeps,
+  recorder: RunRecorder,
+): Promise<boolean> {
+  const parked = await parkMessage(message, deps, `${refusal.field}: ${refusal.why}`);
+  recorder.write({
+    event: 'request.rejected',
+    sqsMessageId: message.messageId,
+    reason: refusal.reason,
+    error: { code: 'REQUEST_INVALID', field: refusal.field, message: refusal.why },
+  });
+  return parked;
+}

@@ -1,0 +1,174 @@
+import type { GatewayOutcome } from '../audit/outcome.ts';
+import { ApiError } from '../shared/errors.ts';
+import type { Gateway } from '../shared/gateway.ts';
+import { checkDue, decideTeardown, describesRequested, pinIdentity } from './decide-teardown.ts';
+import { parkMessage } from './park-message.ts';
+import type { TeardownDeps, TeardownMessage } from './teardown-deps.ts';
+import { parseTeardownRequest, type TeardownRequest } from './teardown-request.ts';
+
+/** What became of one request: its outcome, and what happens to its message. */
+export interface Settled {
+  outcome: GatewayOutcome;
+  /** the message goes back to the queue instead of being acknowledged */
+  handBack?: boolean;
+  /** a redelivery that was already recorded once: no second record */
+  unrecorded?: boolean;
+}
+
+/** The fields every outcome of a request carries. */
+export type RequestFields = Pick<GatewayOutcome, 'gatewayId' | 'sqsMessageId' | 'requestedBy'>;
+
+/**
+ * Settles one admitted request: holds it back in a dry run, defers it when not yet
+ * due, otherwise tears the gateway down if the live gateway and the policy allow; a
+ * request the API refuses for good is parked, not retried. Transient failures throw,
+ * for the batch to hand the message back.
+ */
+export async function settleRequest(
+  message: TeardownMessage,
+  request: TeardownRequest,
+  deps: TeardownDeps,
+): Promise<Settled> {
+  const fields: RequestFields = {
+    gatewayId: request.gatewayId,
+    sqsMessageId: message.messageId,
+    requestedBy: request.requestedBy,
+  };
+  const due = checkDue(request, deps.clock.now());
+  if (due.due && deps.run.dryRun && deps.queue) return holdBack(message, fields);
+  if (!due.due) {
+    return deferRequest(message, request, deps, fields, due).catch((error) =>
+      parkIfRefused(error, message, deps, fields, undefined),
+    );
+  }
+  return tearDownNow(message, request, deps, fields);
+}
+
+/**
+ * Dry run consumes nothing: a due queued request goes back to the queue unserved, so
+ * it is served once the stack goes live (the deployment also disables the trigger in
+ * dry run). One record on its first delivery says so; redeliveries stay quiet.
+ */
+function holdBack(message: TeardownMessage, fields: RequestFields): Settled {
+  const first = (message.receiveCount ?? 1) <= 1;
+  return {
+    outcome: { event: 'gateway.deferred', ...fields, reason: 'dry_run' },
+    handBack: true,
+    unrecorded: !first,
+  };
+}
+
+/** A due request: the live gateway is checked against the request and the policy, then deleted. */
+async function tearDownNow(
+  message: TeardownMessage,
+  request: TeardownRequest,
+  deps: TeardownDeps,
+  fields: RequestFields,
+): Promise<Settled> {
+  let looked: Awaited<ReturnType<TeardownDeps['api']['get']>>;
+  try {
+    looked = await deps.api.get(request.gatewayId, deps.deadline);
+  } catch (error) {
+    return parkIfRefused(error, message, deps, fields, undefined);
+  }
+  const { gateway: live, http } = looked;
+  // A GET that describes another gateway must not lend its name to this id's record.
+  const gateway = live && describesRequested(request, live) ? live : undefined;
+  const named = { ...fields, gateway };
+  const verdict = decideTeardown(request, live, deps.policy);
+  if (verdict.action === 'gone')
+    return { outcome: { event: 'gateway.already_gone', ...named, reason: verdict.reason, http } };
+  if (verdict.action === 'skip')
+    return { outcome: { event: 'gateway.skipped', ...named, reason: verdict.reason } };
+  if (deps.run.dryRun)
+    return { outcome: { event: 'gateway.would_delete', ...named, reason: 'requested' } };
+  // The deadline margin covers one request in flight, but a teardown makes two: a GET
+  // that retried into the margin must not be followed by a DELETE, or the invocation can
+  // outlive its deadline (docs/reliability.md). Hand the message back; the next delivery retries.
+  if (deps.deadline.budgetMs() <= 0)
+    return { outcome: { event: 'gateway.skipped', ...named, reason: 'deadline' }, handBack: true };
+  try {
+    const result = await deps.api.delete(request.gatewayId, deps.deadline);
+    if (result.kind === 'already_gone') {
+      return {
+        outcome: {
+          event: 'gateway.already_gone',
+          ...named,
+          reason: 'not_found',
+          http: result.http,
+        },
+      };
+    }
+    return {
+      outcome: {
+        event: 'gateway.deleted',
+        ...named,
+        reason: 'requested',
+        http: result.http,
+        finalState: result.gateway,
+      },
+    };
+  } catch (error) {
+    return parkIfRefused(error, message, deps, fields, gateway);
+  }
+}
+
+/**
+ * Defers a request that is not due: re-sent rather than returned to the queue, so the
+ * wait does not count towards the dead-letter redrive. A request that names no creation
+ * time is first pinned to the gateway holding its id now (ids can be reused).
+ */
+async function deferRequest(
+  message: TeardownMessage,
+  request: TeardownRequest,
+  deps: TeardownDeps,
+  fields: RequestFields,
+  due: { dueAt: string; delaySeconds: number },
+): Promise<Settled> {
+  if (!deps.queue) throw new Error('no teardown queue to defer to');
+  let body = message.body;
+  let gateway: Gateway | undefined;
+  if (request.expectedCreatedAt === undefined) {
+    const { gateway: live, http } = await deps.api.get(request.gatewayId, deps.deadline);
+    const pinned = pinIdentity(request, live);
+    if (pinned.action === 'gone')
+      return { outcome: { event: 'gateway.already_gone', ...fields, reason: 'not_found', http } };
+    if (pinned.action === 'skip')
+      return { outcome: { event: 'gateway.skipped', ...fields, reason: pinned.reason } };
+    gateway = live;
+    const text = JSON.stringify(pinned.request);
+    // Only a body the parser accepts again is re-sent; otherwise the original one is.
+    if (parseTeardownRequest(text).ok) body = text;
+  }
+  await deps.queue.defer(body, due.delaySeconds);
+  return {
+    outcome: { event: 'gateway.deferred', ...fields, gateway, reason: 'not_due', dueAt: due.dueAt },
+  };
+}
+
+/**
+ * Retrying will not help when the API refuses a request for good (e.g. still referenced
+ * by deployments): the request is parked where an operator will see it and acknowledged.
+ * Any other failure is rethrown, for the batch to hand the message back.
+ */
+async function parkIfRefused(
+  error: unknown,
+  message: TeardownMessage,
+  deps: TeardownDeps,
+  fields: RequestFields,
+  gateway: Gateway | undefined,
+): Promise<Settled> {
+  if (!(error instanceof ApiError && error.code === 'API_PERMANENT')) throw error;
+  const parked = await parkMessage(message, deps, error.message);
+  return {
+    outcome: {
+      event: 'gateway.delete_failed',
+      ...fields,
+      gateway,
+      reason: 'permanent',
+      http: error.http,
+      error,
+    },
+    handBack: !parked,
+  };
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import type { AuditRecord } from '#core/audit/audit-record';
+import { buildRunNotice } from '#core/audit/run-notice';
+
+const run = { runId: 'run-1', trigger: 'schedule', dryRun: false } as const;
+
+function record(overrides: Partial<AuditRecord>): AuditRecord {
+  return {
+    schemaVersion: 1,
+    time: '2026-11-20T10:00:00.000Z',
+    ...run,
+    event: 'gateway.deleted',
+    ...overrides,
+  };
+}
+
+const summary = record({ event: 'run.summary', counts: { listed: 3 } });
+
+describe('buildRunNotice', () => {
+  it('says nothing when NOTIFY is off', () => {
+    expect(buildRunNotice([record({ gatewayName: 'pr-1' }), summary], 'off')).toBeUndefined();
+  });
+
+  it('says nothing under deletions when a run deleted and failed nothing', () => {
+    expect(buildRunNotice([summary], 'deletions')).toBeUndefined();
+  });
+
+  it('tells an aborted run under deletions, though it deleted nothing', () => {
+    // Act
+    const notice = buildRunNotice(
+      [record({ event: 'run.aborted', reason: 'blast_radius' }), summary],
+      'deletions',
+    );
+    // Assess
+    expect(notice?.message).toContain('run aborted by the blast-radius limits');
+  });
+
+  it('tells a quiet run under always', () => {
+    expect(buildRunNotice([summary], 'always')?.subject).toBe(
+      'gateway-janitor: deleted 0, failed 0 (schedule, live)',
+    );
+  });
+
+  it('lists at most 20 gateways per rule and counts the rest', () => {
+    // Prepare
+    const deleted = Array.from({ length: 25 }, (_, n) =>
+      record({ gatewayId: `id-${n}`, gatewayName: `pr-${n}`, ruleId: 'pr-previews' }),
+    );
+    // Act
+    const notice = buildRunNotice([...deleted, summary], 'deletions');
+    // Assess
+    expect(notice?.message).toContain('  rule pr-previews (schedule): 25');
+    expect(notice?.message).toContain('    pr-19 id-19');
+    expect(notice?.message).not.toContain('pr-20 ');
+    expect(notice?.message).toContain('    ... and 5 more');
+  });
+
+  it('names failures by their error code, never by the final state', () => {
+    // Prepare
+    const records = [
+      record({
+        event: 'gateway.delete_failed',
+        gatewayId: 'id-1',
+        gatewayName: 'pr-1',
+        error: { code: 'API_PERMANENT', message: 'DELETE -> 409: still referenced' },
+      }),
+      record({
+        gatewayId: 'id-2',
+        gatewayName: 'pr-2',
+        finalState: {
+          spec: { id: 'id-2', name: 'pr-2', zones: ['ZONE-SECRET-ISH'] },
+          status: { status: 'STATUS_DELETING' },
+        },
+      }),
+    ];
+    // Act
+    const notice = buildRunNotice(records, 'deletions');
+    // Assess
+    expect(notice?.message).toContain('failed: 1\n    pr-1 id-1: API_PERMANENT');
+    expect(notice?.message).not.toContain('ZONE-SECRET-ISH');
+  });
+});

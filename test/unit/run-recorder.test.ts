@@ -1,0 +1,103 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { describe, expect, it } from 'vitest';
+import { LoggerAuditSink } from '#adapters/logging/logger-audit-sink';
+import { renderCounts } from '#cli/render-summary';
+import type { AuditEvent } from '#core/audit/audit-vocabulary';
+import { createRunRecorder } from '#core/audit/run-recorder';
+import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';
+
+const context = { runId: 'run-1', trigger: 'schedule', dryRun: false } as const;
+const clock = { now: () => Date.parse('2026-11-20T10:00:00.000Z') };
+
+describe('createRunRecorder', () => {
+  it('stamps every record with the schema version, the time and the run', () => {
+    // Prepare
+    const sink = new MemoryAuditSink();
+    const recorder = createRunRecorder({ sink, clock, context });
+    // Act
+    recorder.outcome({ event: 'gateway.deleted', gatewayId: 'g-1', reason: 'expired' });
+    recorder.write({ event: 'run.summary', reason: 'completed', counts: { listed: 1 } });
+    // Assess
+    expect(sink.records).toEqual([
+      {
+        schemaVersion: 1,
+        event: 'gateway.deleted',
+        time: '2026-11-20T10:00:00.000Z',
+        ...context,
+        gatewayId: 'g-1',
+        reason: 'expired',
+      },
+      {
+        schemaVersion: 1,
+        event: 'run.summary',
+        time: '2026-11-20T10:00:00.000Z',
+        ...context,
+        reason: 'completed',
+        counts: { listed: 1 },
+      },
+    ]);
+  });
+
+  it('counts outcomes and rejections per event, but not the run records', () => {
+    // Prepare
+    const recorder = createRunRecorder({ sink: new MemoryAuditSink(), clock, context });
+    // Act
+    recorder.outcome({ event: 'gateway.deleted', gatewayId: 'g-1', reason: 'expired' });
+    recorder.outcome({ event: 'gateway.deleted', gatewayId: 'g-2', reason: 'expired' });
+    recorder.write({ event: 'request.rejected', reason: 'invalid_request' });
+    recorder.write({ event: 'run.truncated', reason: 'deadline' });
+    recorder.write({ event: 'run.summary', reason: 'truncated' });
+    // Assess
+    expect(recorder.counts()).toEqual({ 'gateway.deleted': 2, 'request.rejected': 1 });
+  });
+
+  it('tells the outcome listener about outcomes only, after they are written', () => {
+    // Prepare
+    const sink = new MemoryAuditSink();
+    const seen: number[] = [];
+    const recorder = createRunRecorder({
+      sink,
+      clock,
+      context,
+      onOutcome: () => seen.push(sink.records.length),
+    });
+    // Act
+    recorder.outcome({ event: 'gateway.skipped', gatewayId: 'g-1', reason: 'deadline' });
+    recorder.write({ event: 'run.summary', reason: 'completed' });
+    // Assess
+    expect(seen).toEqual([1]);
+  });
+});
+
+describe('LoggerAuditSink', () => {
+  it.each<[AuditEvent, string]>([
+    ['gateway.deleted', 'info'],
+    ['gateway.delete_failed', 'warn'],
+    ['gateway.delete_stuck', 'error'],
+    ['deployment.delete_failed', 'warn'],
+    ['run.aborted', 'warn'],
+  ])('logs %s at %s level', (event, level) => {
+    // Prepare
+    const calls: string[] = [];
+    const log = (name: string) => () => calls.push(name);
+    const logger = { info: log('info'), warn: log('warn'), error: log('error') };
+    const sink = new LoggerAuditSink(logger as unknown as Logger);
+    // Act
+    sink.write({ schemaVersion: 1, event, time: '2026-11-20T10:00:00.000Z', ...context });
+    // Assess
+    expect(calls).toEqual([level]);
+  });
+});
+
+describe('renderCounts', () => {
+  it('names the deployment and confirmation outcomes of version 2', () => {
+    expect(
+      renderCounts({
+        'deployment.deleted': 2,
+        'gateway.deleted': 3,
+        'gateway.delete_confirmed': 3,
+        'gateway.delete_stuck': 1,
+      }),
+    ).toBe('deployments deleted 2, deleted 3, delete confirmed 3, delete stuck 1');
+  });
+});
