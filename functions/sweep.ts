@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { InvocationTime, lambdaDeadline } from '#adapters/aws/lambda-deadline';
 import { createRunNotifier } from '#adapters/aws/sns-run-notifier';
+import { SqsConfirmationQueue } from '#adapters/aws/sqs-confirmation-queue';
 import {
   type ApiOverrides,
   createGatewayApi,
@@ -12,7 +14,7 @@ import { createLogger } from '#adapters/logging/create-logger';
 import { errorSummary } from '#adapters/logging/error-summary';
 import { LoggerAuditSink } from '#adapters/logging/logger-audit-sink';
 import { type Config, loadConfig } from '#config/load-config';
-import { JanitorError } from '#core/shared/errors';
+import { JanitorError, ValidationError } from '#core/shared/errors';
 import type { AuditSink, Clock } from '#core/shared/ports';
 import { runSweep, type SweepSummary } from '#core/sweep/run-sweep';
 import { parseSweepEvent } from '#core/sweep/sweep-event';
@@ -26,6 +28,7 @@ export interface SweepHandlerDeps extends ApiOverrides {
   sink?: AuditSink;
   clock?: Clock;
   logger?: Logger;
+  sqsClient?: Pick<SQSClient, 'send'>;
 }
 
 /**
@@ -45,7 +48,7 @@ export function createSweepHandler(deps: SweepHandlerDeps = {}) {
     try {
       const request = parseSweepEvent(event);
       wired ??= wire(deps, time, logger);
-      const { config, api, notifier } = wired;
+      const { config, api, notifier, confirmations } = wired;
       const policy = config.policy;
       if (!policy) throw new JanitorError('CONFIG_INVALID', 'JANITOR_POLICY: required');
       // An event may force a dry run, never a live one: live needs DRY_RUN=false.
@@ -59,6 +62,11 @@ export function createSweepHandler(deps: SweepHandlerDeps = {}) {
         deadline: lambdaDeadline(context, deadlineMarginMs(config)),
         concurrency: config.deleteConcurrency,
         run: { runId: context?.awsRequestId ?? randomUUID(), trigger: request.trigger, dryRun },
+        confirm: {
+          queue: confirmations,
+          afterMs: config.confirmAfterMs,
+          withinMs: config.confirmWithinMs,
+        },
       }).finally(notice.publish);
       if (summary.status === 'aborted') {
         throw new JanitorError(
@@ -76,12 +84,34 @@ export function createSweepHandler(deps: SweepHandlerDeps = {}) {
 
 function wire(deps: SweepHandlerDeps, time: InvocationTime, logger: Logger) {
   const config: Config = loadConfig(deps.env ?? process.env, { policy: true });
+  // Every live deletion is confirmed through the teardown queue (docs/contract.md
+  // "Deletion is confirmed, not assumed"): a live sweep without it would assume.
+  if (!config.dryRun && !config.teardownQueueUrl) {
+    throw new ValidationError(
+      'CONFIG_INVALID',
+      'TEARDOWN_QUEUE_URL',
+      'required when DRY_RUN is false: deletions are confirmed through the teardown queue',
+    );
+  }
+  const confirmations =
+    config.teardownQueueUrl === undefined
+      ? undefined
+      : new SqsConfirmationQueue({
+          queueUrl: config.teardownQueueUrl,
+          client: deps.sqsClient,
+          time,
+        });
   const notifier = createRunNotifier({
     mode: config.notify,
     topicArn: config.notifyTopicArn,
     warn: (message, detail) => logger.warn(message, detail),
   });
-  return { config, api: createGatewayApi(config, { ...deps, time }).api, notifier };
+  return {
+    config,
+    api: createGatewayApi(config, { ...deps, time }).api,
+    notifier,
+    confirmations,
+  };
 }
 
 /** The `sweep` Lambda entry point (serverless.yml). */

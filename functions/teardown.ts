@@ -1,8 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { InvocationTime, lambdaDeadline } from '#adapters/aws/lambda-deadline';
 import { createRunNotifier } from '#adapters/aws/sns-run-notifier';
+import { SqsConfirmationQueue } from '#adapters/aws/sqs-confirmation-queue';
 import { SqsTeardownQueue } from '#adapters/aws/sqs-teardown-queue';
 import {
   type ApiOverrides,
@@ -44,7 +45,7 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
     try {
       const messages = readRecords(event);
       wired ??= wire(deps, time, logger);
-      const { config, api, queue, notifier } = wired;
+      const { config, api, queue, notifier, confirmations } = wired;
       const notice = notifier.watch(sink);
       const result = await runTeardown(messages, {
         api,
@@ -55,6 +56,11 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
         deadline: lambdaDeadline(context, deadlineMarginMs(config)),
         concurrency: config.deleteConcurrency,
         maxHorizonMs: config.teardownMaxHorizonMs,
+        confirm: {
+          queue: confirmations,
+          afterMs: config.confirmAfterMs,
+          withinMs: config.confirmWithinMs,
+        },
         run: {
           runId: context?.awsRequestId ?? crypto.randomUUID(),
           trigger: 'sqs',
@@ -75,10 +81,17 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
 
 function wire(deps: TeardownHandlerDeps, time: InvocationTime, logger: Logger) {
   const config = loadConfig(deps.env ?? process.env, { policy: true, queue: true });
+  // One client for deferrals, parking and confirmations.
+  const client = deps.sqsClient ?? new SQSClient({});
   const queue = new SqsTeardownQueue({
     queueUrl: config.teardownQueueUrl as string,
     deadLetterQueueUrl: config.teardownDlqUrl,
-    client: deps.sqsClient,
+    client,
+    time,
+  });
+  const confirmations = new SqsConfirmationQueue({
+    queueUrl: config.teardownQueueUrl as string,
+    client,
     time,
   });
   const api = createGatewayApi(config, { ...deps, time, profile: 'teardown' }).api;
@@ -87,7 +100,7 @@ function wire(deps: TeardownHandlerDeps, time: InvocationTime, logger: Logger) {
     topicArn: config.notifyTopicArn,
     warn: (message, detail) => logger.warn(message, detail),
   });
-  return { config, api, queue, notifier };
+  return { config, api, queue, notifier, confirmations };
 }
 
 function readRecords(event: unknown): TeardownMessage[] {

@@ -11,6 +11,7 @@ import {
   type ScheduleResult,
   type UnscheduledConfirmation,
 } from '#core/confirmation/confirmation-queue';
+import type { InvocationTime } from './lambda-deadline.ts';
 
 /** SendMessageBatch takes at most 10 entries, and SQS delays a message at most 15 minutes. */
 export const MAX_BATCH = 10;
@@ -25,6 +26,8 @@ export interface SqsConfirmationQueueOptions {
   /** Pause before the first retry, doubled after each (default 200 ms). */
   baseDelayMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** bounds each SendMessageBatch by the invocation's remaining time */
+  time?: Pick<InvocationTime, 'signal'>;
 }
 
 type Pending = {
@@ -45,6 +48,7 @@ export class SqsConfirmationQueue implements ConfirmationQueue {
   readonly #maxAttempts: number;
   readonly #baseDelayMs: number;
   readonly #sleep: (ms: number) => Promise<void>;
+  readonly #time: Pick<InvocationTime, 'signal'> | undefined;
 
   constructor(options: SqsConfirmationQueueOptions) {
     this.#queueUrl = options.queueUrl;
@@ -52,6 +56,7 @@ export class SqsConfirmationQueue implements ConfirmationQueue {
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? 3);
     this.#baseDelayMs = options.baseDelayMs ?? 200;
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#time = options.time;
   }
 
   async schedule(
@@ -72,7 +77,7 @@ export class SqsConfirmationQueue implements ConfirmationQueue {
       const retry: Pending[] = [];
       for (let start = 0; start < pending.length; start += MAX_BATCH) {
         const batch = pending.slice(start, start + MAX_BATCH);
-        for (const entry of await this.#sendBatch(batch, delay, deadline)) {
+        for (const entry of await this.#sendBatch(batch, delay)) {
           if (entry.last === undefined) result.scheduled.push(entry.confirmation);
           else if (entry.retryable && entry.attempts < this.#maxAttempts) retry.push(entry);
           else result.failed.push(unscheduled(entry));
@@ -87,10 +92,9 @@ export class SqsConfirmationQueue implements ConfirmationQueue {
   async #sendBatch(
     batch: Pending[],
     delaySeconds: number,
-    deadline?: { budgetMs(): number },
   ): Promise<(Pending & { retryable?: boolean })[]> {
     const attempted = batch.map((entry) => ({ ...entry, attempts: entry.attempts + 1 }));
-    const budget = deadline?.budgetMs() ?? Number.POSITIVE_INFINITY;
+    const abortSignal = this.#time?.signal();
     let output: SendMessageBatchCommandOutput;
     try {
       output = await this.#client.send(
@@ -102,7 +106,7 @@ export class SqsConfirmationQueue implements ConfirmationQueue {
             DelaySeconds: delaySeconds,
           })),
         }),
-        Number.isFinite(budget) ? { abortSignal: AbortSignal.timeout(Math.max(1, budget)) } : {},
+        abortSignal ? { abortSignal } : {},
       );
     } catch (error) {
       const last = describeError(error);
