@@ -10,9 +10,9 @@ import {
   scheduleConfirmations,
 } from '../confirmation/schedule-confirmations.ts';
 import { settleConfirmation } from '../confirmation/settle-confirmation.ts';
-import { isoNow } from '../shared/iso-now.ts';
 import { formatDuration, parseDuration } from '../shared/duration.ts';
 import { ApiError } from '../shared/errors.ts';
+import { isoNow } from '../shared/iso-now.ts';
 import { mapBounded } from '../shared/map-bounded.ts';
 import { DEFAULT_TEARDOWN_MAX_HORIZON, isBeyondHorizon } from './decide-teardown.ts';
 import { parkMessage } from './park-message.ts';
