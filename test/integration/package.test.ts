@@ -254,11 +254,11 @@ describe('the packaged CloudFormation template', () => {
       { Ref: 'TeardownLogGroup' },
     ]);
     expect(filters.map((f) => f.MetricTransformations[0].MetricName)).toEqual([
-      'DeleteStuck',
-      'DeleteStuck',
+      'DeleteStuckSeen',
+      'DeleteStuckSeen',
     ]);
     const alarm = resource('DeleteStuckAlarm').Properties;
-    expect(`${alarm.Namespace}:${alarm.MetricName}`).toBe('GatewayJanitor/dev:DeleteStuck');
+    expect(`${alarm.Namespace}:${alarm.MetricName}`).toBe('GatewayJanitor/dev:DeleteStuckSeen');
     expect(alarm.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
   });
 
