@@ -49,6 +49,19 @@ describe('gateway-janitor sweep --apply --wait', () => {
     expect(leakedCanaries(result.stdout + result.stderr)).toEqual([]);
   }, 20_000);
 
+  it('teardown --apply --wait confirms the deletion of the gateway it tore down', async () => {
+    // Prepare
+    const target = seedFleet({ now: new Date() }).find((g) => g.spec.name === 'pr-1377-streaming');
+    const id = target?.spec.id as string;
+    // Act
+    const result = await run(['teardown', id, '--simulate', '--apply', '--wait', '--json']);
+    // Assess
+    expect(result.code).toBe(0);
+    expect(records(result.stdout).map((r) => `${r.event}:${r.gatewayId}`)).toEqual(
+      expect.arrayContaining([`gateway.deleted:${id}`, `gateway.delete_confirmed:${id}`]),
+    );
+  }, 20_000);
+
   it('refuses --wait without --apply: a dry run deletes nothing', async () => {
     // Act
     const result = await run(['sweep', '--simulate', '--wait']);
