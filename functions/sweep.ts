@@ -1,21 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
-import { InvocationTime, lambdaDeadline } from '#adapters/aws/lambda-deadline';
-import { createRunNotifier } from '#adapters/aws/sns-run-notifier';
 import { SqsConfirmationQueue } from '#adapters/aws/sqs-confirmation-queue';
-import {
-  type ApiOverrides,
-  createGatewayApi,
-  deadlineMarginMs,
-} from '#adapters/create-gateway-api';
-import { createLogger } from '#adapters/logging/create-logger';
+import { createHandlerSetup, type HandlerDeps } from '#adapters/create-handler-setup';
 import { errorSummary } from '#adapters/logging/error-summary';
-import { LoggerAuditSink } from '#adapters/logging/logger-audit-sink';
-import { type Config, loadConfig } from '#config/load-config';
+import { loadSweepConfig, type SweepConfig } from '#config/load-config';
 import { JanitorError } from '#core/shared/errors';
-import type { AuditSink, Clock } from '#core/shared/ports';
 import { runSweep, type SweepSummary } from '#core/sweep/run-sweep';
 import { parseSweepEvent } from '#core/sweep/sweep-event';
 
@@ -23,11 +12,7 @@ import { parseSweepEvent } from '#core/sweep/sweep-event';
 export type SweepResult = Omit<SweepSummary, 'plan'>;
 
 /** Edges the handler's tests replace; production uses the defaults. */
-export interface SweepHandlerDeps extends ApiOverrides {
-  env?: Record<string, string | undefined>;
-  sink?: AuditSink;
-  clock?: Clock;
-  logger?: Logger;
+export interface SweepHandlerDeps extends HandlerDeps {
   sqsClient?: Pick<SQSClient, 'send'>;
 }
 
@@ -37,40 +22,46 @@ export interface SweepHandlerDeps extends ApiOverrides {
  * nothing touches the network at import time.
  */
 export function createSweepHandler(deps: SweepHandlerDeps = {}) {
-  const logger = deps.logger ?? createLogger();
-  const sink = deps.sink ?? new LoggerAuditSink(logger);
-  const clock = deps.clock ?? { now: Date.now };
-  const time = new InvocationTime();
-  let wired: ReturnType<typeof wire> | undefined;
+  const setup = createHandlerSetup(deps, {
+    loadConfig: loadSweepConfig,
+    profile: deps.profile ?? 'sweep',
+  });
+  const { logger, sink, clock } = setup;
+  let confirmations: SqsConfirmationQueue | undefined;
+  // Deletions are confirmed through the teardown queue (docs/contract.md "Deletion is
+  // confirmed, not assumed"); the deployment always sets it.
+  const confirmationsFor = (config: SweepConfig) => {
+    if (config.teardownQueueUrl === undefined) return undefined;
+    confirmations ??= new SqsConfirmationQueue({
+      queueUrl: config.teardownQueueUrl,
+      client: deps.sqsClient,
+      time: setup.time,
+    });
+    return confirmations;
+  };
 
   return async (event: unknown, context?: Partial<Context>): Promise<SweepResult> => {
-    time.start(context);
+    setup.begin(context);
     try {
       const request = parseSweepEvent(event);
-      wired ??= wire(deps, time, logger);
-      const { config, api, notifier, confirmations } = wired;
-      // Outside the deployment (which always sets it) a live sweep may run without the
-      // queue: its deletions then go unconfirmed, and the stuck check still covers them.
-      if (!confirmations && !config.dryRun)
-        logger.warn('TEARDOWN_QUEUE_URL is not set: deletions will not be confirmed');
-      const policy = config.policy;
-      if (!policy) throw new JanitorError('CONFIG_INVALID', 'JANITOR_POLICY: required');
+      const { config, api, notifier, deadline, runId } = setup.invocation(context);
       // An event may force a dry run, never a live one: live needs DRY_RUN=false.
       const dryRun = config.dryRun || request.dryRun === true;
+      const queue = confirmationsFor(config);
+      // Outside the deployment a live sweep may run without the queue: its deletions then
+      // go unconfirmed, and the stuck check of later sweeps still covers them.
+      if (!queue && !dryRun)
+        logger.warn('TEARDOWN_QUEUE_URL is not set: deletions will not be confirmed');
       const notice = notifier.watch(sink);
       const { plan: _plan, ...summary } = await runSweep({
         api,
         sink: notice.sink,
         clock,
-        policy,
-        deadline: lambdaDeadline(context, deadlineMarginMs(config)),
+        policy: config.policy,
+        deadline,
         concurrency: config.deleteConcurrency,
-        run: { runId: context?.awsRequestId ?? randomUUID(), trigger: request.trigger, dryRun },
-        confirm: {
-          queue: confirmations,
-          afterMs: config.confirmAfterMs,
-          withinMs: config.confirmWithinMs,
-        },
+        run: { runId, trigger: request.trigger, dryRun },
+        confirm: { queue, afterMs: config.confirmAfterMs, withinMs: config.confirmWithinMs },
       }).finally(notice.publish);
       if (summary.status === 'aborted') {
         throw new JanitorError(
@@ -83,29 +74,6 @@ export function createSweepHandler(deps: SweepHandlerDeps = {}) {
       logger.error('sweep failed', { error: errorSummary(error) });
       throw error;
     }
-  };
-}
-
-function wire(deps: SweepHandlerDeps, time: InvocationTime, logger: Logger) {
-  const config: Config = loadConfig(deps.env ?? process.env, { policy: true });
-  const confirmations =
-    config.teardownQueueUrl === undefined
-      ? undefined
-      : new SqsConfirmationQueue({
-          queueUrl: config.teardownQueueUrl,
-          client: deps.sqsClient,
-          time,
-        });
-  const notifier = createRunNotifier({
-    mode: config.notify,
-    topicArn: config.notifyTopicArn,
-    warn: (message, detail) => logger.warn(message, detail),
-  });
-  return {
-    config,
-    api: createGatewayApi(config, { ...deps, time }).api,
-    notifier,
-    confirmations,
   };
 }
 

@@ -1,30 +1,15 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
-import { InvocationTime, lambdaDeadline } from '#adapters/aws/lambda-deadline';
-import { createRunNotifier } from '#adapters/aws/sns-run-notifier';
 import { SqsConfirmationQueue } from '#adapters/aws/sqs-confirmation-queue';
 import { SqsTeardownQueue } from '#adapters/aws/sqs-teardown-queue';
-import {
-  type ApiOverrides,
-  createGatewayApi,
-  deadlineMarginMs,
-} from '#adapters/create-gateway-api';
-import { createLogger } from '#adapters/logging/create-logger';
+import { createHandlerSetup, type HandlerDeps } from '#adapters/create-handler-setup';
 import { errorSummary } from '#adapters/logging/error-summary';
-import { LoggerAuditSink } from '#adapters/logging/logger-audit-sink';
-import { type Config, loadConfig } from '#config/load-config';
-import { ValidationError } from '#core/shared/errors';
-import type { AuditSink, Clock } from '#core/shared/ports';
+import { loadTeardownConfig, type TeardownConfig } from '#config/load-config';
 import { runTeardown } from '#core/teardown/run-teardown';
-import type { TeardownMessage } from '#core/teardown/teardown-deps';
+import { parseTeardownEvent } from '#core/teardown/teardown-event';
 
 /** Edges the handler's tests replace; production uses the defaults. */
-export interface TeardownHandlerDeps extends ApiOverrides {
-  env?: Record<string, string | undefined>;
-  sink?: AuditSink;
-  clock?: Clock;
-  logger?: Logger;
+export interface TeardownHandlerDeps extends HandlerDeps {
   sqsClient?: Pick<SQSClient, 'send'>;
 }
 
@@ -34,26 +19,42 @@ export interface TeardownHandlerDeps extends ApiOverrides {
  * before the deadline); everything else was acknowledged with an audit record.
  */
 export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
-  const logger = deps.logger ?? createLogger();
-  const sink = deps.sink ?? new LoggerAuditSink(logger);
-  const clock = deps.clock ?? { now: Date.now };
-  const time = new InvocationTime();
-  let wired: ReturnType<typeof wire> | undefined;
+  const setup = createHandlerSetup(deps, { loadConfig: loadTeardownConfig, profile: 'teardown' });
+  const { logger, sink, clock } = setup;
+  let queues: { requests: SqsTeardownQueue; confirmations: SqsConfirmationQueue } | undefined;
+  const queuesFor = (config: TeardownConfig) => {
+    // One client for deferrals, parking and confirmations.
+    const client = deps.sqsClient ?? new SQSClient({});
+    queues ??= {
+      requests: new SqsTeardownQueue({
+        queueUrl: config.teardownQueueUrl,
+        deadLetterQueueUrl: config.teardownDlqUrl,
+        client,
+        time: setup.time,
+      }),
+      confirmations: new SqsConfirmationQueue({
+        queueUrl: config.teardownQueueUrl,
+        client,
+        time: setup.time,
+      }),
+    };
+    return queues;
+  };
 
   return async (event: unknown, context?: Partial<Context>): Promise<SQSBatchResponse> => {
-    time.start(context);
+    setup.begin(context);
     try {
-      const messages = readRecords(event);
-      wired ??= wire(deps, time, logger);
-      const { config, api, queue, notifier, confirmations } = wired;
+      const messages = parseTeardownEvent(event);
+      const { config, api, notifier, deadline, runId } = setup.invocation(context);
       const notice = notifier.watch(sink);
+      const { requests, confirmations } = queuesFor(config);
       const result = await runTeardown(messages, {
         api,
         sink: notice.sink,
         clock,
-        queue,
-        policy: config.policy as NonNullable<Config['policy']>,
-        deadline: lambdaDeadline(context, deadlineMarginMs(config)),
+        queue: requests,
+        policy: config.policy,
+        deadline,
         concurrency: config.deleteConcurrency,
         maxHorizonMs: config.teardownMaxHorizonMs,
         confirm: {
@@ -61,11 +62,7 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
           afterMs: config.confirmAfterMs,
           withinMs: config.confirmWithinMs,
         },
-        run: {
-          runId: context?.awsRequestId ?? crypto.randomUUID(),
-          trigger: 'sqs',
-          dryRun: config.dryRun,
-        },
+        run: { runId, trigger: 'sqs', dryRun: config.dryRun },
       }).finally(notice.publish);
       // A bad token fails every record: fail the invocation so the error alarm fires.
       if (result.stopError && result.retry.length === messages.length) throw result.stopError;
@@ -77,54 +74,6 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
       throw error;
     }
   };
-}
-
-function wire(deps: TeardownHandlerDeps, time: InvocationTime, logger: Logger) {
-  const config = loadConfig(deps.env ?? process.env, { policy: true, queue: true });
-  // One client for deferrals, parking and confirmations.
-  const client = deps.sqsClient ?? new SQSClient({});
-  const queue = new SqsTeardownQueue({
-    queueUrl: config.teardownQueueUrl as string,
-    deadLetterQueueUrl: config.teardownDlqUrl,
-    client,
-    time,
-  });
-  const confirmations = new SqsConfirmationQueue({
-    queueUrl: config.teardownQueueUrl as string,
-    client,
-    time,
-  });
-  const api = createGatewayApi(config, { ...deps, time, profile: 'teardown' }).api;
-  const notifier = createRunNotifier({
-    mode: config.notify,
-    topicArn: config.notifyTopicArn,
-    warn: (message, detail) => logger.warn(message, detail),
-  });
-  return { config, api, queue, notifier, confirmations };
-}
-
-function readRecords(event: unknown): TeardownMessage[] {
-  const records = (event as { Records?: unknown } | null)?.Records;
-  if (!Array.isArray(records))
-    throw new ValidationError('EVENT_INVALID', 'event.Records', 'expected an SQS event');
-  return records.map((record, index) => {
-    const { messageId, body, attributes } = (record ?? {}) as {
-      messageId?: unknown;
-      body?: unknown;
-      attributes?: { ApproximateReceiveCount?: unknown };
-    };
-    if (typeof messageId !== 'string' || typeof body !== 'string') {
-      throw new ValidationError(
-        'EVENT_INVALID',
-        `event.Records[${index}]`,
-        'expected messageId and body strings',
-      );
-    }
-    const receiveCount = Number(attributes?.ApproximateReceiveCount);
-    return Number.isInteger(receiveCount) && receiveCount > 0
-      ? { messageId, body, receiveCount }
-      : { messageId, body };
-  });
 }
 
 /** The `teardown` Lambda entry point (serverless.yml). */

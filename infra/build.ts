@@ -1,6 +1,6 @@
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { ZipFile } from 'yazl';
@@ -9,7 +9,10 @@ import { trimSourceMap } from './trim-source-map.ts';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 
-/** The Lambda entries serverless.yml packages: `dist/<name>.zip` holds `index.mjs`. */
+/**
+ * The Lambda entries serverless.yml packages: `dist/<name>.zip` holds `index.mjs` and
+ * the chunks it imports (`chunks/*.mjs`), with source maps of our own code only.
+ */
 const ENTRIES = ['sweep', 'teardown'] as const;
 
 // ESM bundles of CommonJS dependencies (the AWS SDK among them) call `require` for
@@ -19,17 +22,23 @@ const banner =
 
 /**
  * Leaves out code the functions never run, without changing what they do run:
- * zod's translated error messages (the namespace `z.locales` is never read; English,
- * the default, is imported directly by zod and stays).
+ * zod's translated error messages (of the namespace `z.locales` only English is read:
+ * the schemas set it, and zod classic imports it directly), and bowser, the browser
+ * user-agent parser the AWS SDK imports only where `window` exists (its caller falls
+ * back to no parser when the module has none).
  */
 const trimUnusedModules: Plugin = {
   name: 'trim-unused-modules',
   setup(pluginBuild) {
     pluginBuild.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      /[\\/]zod[\\/]v4[\\/](classic|core)$/.test(args.resolveDir)
+      /[\\/]zod[\\/]v4[\\/](classic|core|mini)$/.test(args.resolveDir)
         ? { path: join(args.resolveDir, '../locales/en.js'), namespace: 'zod-locales' }
         : undefined,
     );
+    pluginBuild.onResolve({ filter: /^bowser$/ }, () => ({ path: 'bowser', namespace: 'empty' }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({
+      contents: 'export default {};',
+    }));
     pluginBuild.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
       contents: `export { default as en } from ${JSON.stringify(args.path)};`,
       resolveDir: dirname(args.path),
@@ -52,6 +61,7 @@ const leanUndici: Plugin = {
 /** Size of one function's artifacts, in bytes. */
 export interface BundleSize {
   name: string;
+  /** index.mjs and every chunk, before zipping */
   bundle: number;
   zip: number;
 }
@@ -79,15 +89,23 @@ async function buildOne(name: string, entry: string, outDir: string): Promise<Bu
   const outdir = join(outDir, name);
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
-  const outfile = join(outdir, 'index.mjs');
   const result = await build({
-    entryPoints: [entry],
-    outfile,
+    entryPoints: { index: entry },
+    outdir,
+    absWorkingDir: root,
+    outExtension: { '.js': '.mjs' },
+    // Split: what the code (the AWS SDK's credential providers among it) imports only
+    // lazily goes into chunks of its own, loaded when first used instead of at init
+    // (docs/benchmarks.md, "Cold start").
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
     platform: 'node',
     target: 'node24',
     format: 'esm',
     minify: true,
+    // Not linked from the code: the map is for decoding a stack trace offline; linking
+    // it under --enable-source-maps cost ~10% of the import's CPU (docs/benchmarks.md).
     sourcemap: 'external',
     sourcesContent: false,
     treeShaking: true,
@@ -102,18 +120,33 @@ async function buildOne(name: string, entry: string, outDir: string): Promise<Bu
     logLevel: 'warning',
   });
   await writeFile(join(outDir, `${name}.meta.json`), JSON.stringify(result.metafile));
-  const mapPath = `${outfile}.map`;
-  const map = JSON.parse(await readFile(mapPath, 'utf8'));
-  await writeFile(
-    mapPath,
-    JSON.stringify(trimSourceMap(map, (source) => !source.includes('node_modules/'))),
-  );
+  const outputs = Object.keys(result.metafile.outputs)
+    .map((output) => resolve(root, output))
+    .filter((output) => output.endsWith('.mjs'))
+    .sort();
+  const files: { path: string; name: string }[] = [];
+  for (const output of outputs) {
+    const mapPath = `${output}.map`;
+    const map = trimSourceMap(
+      JSON.parse(await readFile(mapPath, 'utf8')),
+      // Namespaced stand-ins (`empty:bowser`) are not our code either.
+      (source) => !source.includes('node_modules/') && !source.includes(':'),
+    );
+    const inZip = relative(outdir, output).split(sep).join('/');
+    files.push({ path: output, name: inZip });
+    if (map.sources.length > 0) {
+      await writeFile(mapPath, JSON.stringify(map));
+      files.push({ path: mapPath, name: `${inZip}.map` });
+    } else {
+      // A chunk of library code only: its map would be empty, so it ships without one.
+      await rm(mapPath);
+    }
+  }
   const zipPath = join(outDir, `${name}.zip`);
-  await zipFiles(zipPath, [
-    { path: outfile, name: 'index.mjs' },
-    { path: `${outfile}.map`, name: 'index.mjs.map' },
-  ]);
-  return { name, bundle: (await stat(outfile)).size, zip: (await stat(zipPath)).size };
+  await zipFiles(zipPath, files);
+  let bundle = 0;
+  for (const output of outputs) bundle += (await stat(output)).size;
+  return { name, bundle, zip: (await stat(zipPath)).size };
 }
 
 async function zipFiles(zipPath: string, files: { path: string; name: string }[]): Promise<void> {

@@ -1,6 +1,6 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Dispatcher } from 'undici';
-import type { Config } from '#config/load-config';
+import type { BaseConfig, CliConfig } from '#config/load-config';
 import type { TokenSource } from '#core/shared/ports';
 import type { InvocationTime } from './aws/lambda-deadline.ts';
 import { SecretTokenSource } from './aws/secret-token-source.ts';
@@ -29,7 +29,7 @@ export interface ApiOverrides {
 
 /** Wires the token source and the CoreWeave client from validated configuration. */
 export function createGatewayApi(
-  config: Config,
+  config: BaseConfig & Pick<CliConfig, 'apiToken'>,
   overrides: ApiOverrides = {},
 ): { api: CoreWeaveClient; tokens: TokenSource } {
   const tokens =
@@ -54,6 +54,6 @@ export function createGatewayApi(
 }
 
 /** Leaves room for one request in flight past the point where no new work starts. */
-export function deadlineMarginMs(config: Config): number {
+export function deadlineMarginMs(config: BaseConfig): number {
   return marginForTimeout(config.httpTimeoutMs);
 }

@@ -1,4 +1,4 @@
-import { type Config, loadConfig } from '#config/load-config';
+import { type CliConfig, loadCliEnvConfig } from '#config/load-config';
 import { ValidationError } from '#core/shared/errors';
 
 /** The connection flags every command takes; each stands for a configuration variable. */
@@ -38,7 +38,7 @@ const INHERITED = [
  * same configuration as flags). A flag overrides its variable, and an error about a value
  * that came from a flag names the flag.
  */
-export function loadCliConfig(flags: ConnectionFlags, env: CliEnv): Config {
+export function loadCliConfig(flags: ConnectionFlags, env: CliEnv): CliConfig {
   const merged: CliEnv = {};
   for (const name of INHERITED) merged[name] = env[name];
   const fromFlag = new Map<string, string>();
@@ -58,7 +58,7 @@ export function loadCliConfig(flags: ConnectionFlags, env: CliEnv): Config {
     );
   }
   try {
-    return loadConfig(merged, { policy: false, allowDirectToken: true });
+    return loadCliEnvConfig(merged);
   } catch (error) {
     const flag = error instanceof ValidationError ? fromFlag.get(error.field) : undefined;
     if (!flag || !(error instanceof ValidationError)) throw error;

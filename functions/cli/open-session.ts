@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Agent } from 'undici';
-import type { Config } from '#config/load-config';
+import type { CliConfig } from '#config/load-config';
 import { compilePolicy, type Policy } from '#core/policy/compile-policy';
 import { ValidationError } from '#core/shared/errors';
 import type { GatewayApi } from '#core/shared/ports';
@@ -22,7 +22,7 @@ export interface TargetFlags extends ConnectionFlags {
 /** A wired API client and policy for one command, plus what to close afterwards. */
 export interface Session {
   api: GatewayApi;
-  config: Config;
+  config: CliConfig;
   policy: Policy;
   /** what the command talks to, for headings */
   target: string;

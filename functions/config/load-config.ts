@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { NotifyMode } from '#core/audit/run-notice';
 import { compilePolicy, type Policy } from '#core/policy/compile-policy';
 import { parsePolicyJson } from '#core/policy/policy';
@@ -6,18 +6,14 @@ import { formatDuration, parseDuration } from '#core/shared/duration';
 import { ValidationError } from '#core/shared/errors';
 import { DEFAULT_TEARDOWN_MAX_HORIZON } from '#core/teardown/decide-teardown';
 
-/** The validated configuration of one execution environment (docs/contract.md "Configuration"). */
-export interface Config {
+/** Settings every function shares (docs/contract.md "Configuration"). */
+export interface BaseConfig {
   apiUrl: string;
+  /** the Secrets Manager secret holding the token */
   tokenSecretId?: string;
   tokenSecretKey?: string;
-  /** CLI only: a token given directly instead of a secret */
-  apiToken?: string;
-  policy?: Policy;
   dryRun: boolean;
   deleteConcurrency: number;
-  teardownQueueUrl?: string;
-  teardownDlqUrl?: string;
   httpTimeoutMs: number;
   /** furthest `expiresAt` a teardown request may name, in ms */
   teardownMaxHorizonMs: number;
@@ -30,73 +26,103 @@ export interface Config {
   confirmWithinMs: number;
 }
 
+/** The sweep Lambda's configuration: the token comes from a secret, the policy is required. */
+export interface SweepConfig extends BaseConfig {
+  tokenSecretId: string;
+  policy: Policy;
+  /** where deletions are confirmed; set by the deployment */
+  teardownQueueUrl?: string;
+}
+
+/** The teardown Lambda's configuration: a sweep's, plus the queue that deferrals go back to. */
+export interface TeardownConfig extends SweepConfig {
+  teardownQueueUrl: string;
+  teardownDlqUrl?: string;
+}
+
+/** The CLI's configuration: a token may be given directly, and the policy may come from a file. */
+export interface CliConfig extends BaseConfig {
+  apiToken?: string;
+  policy?: Policy;
+}
+
+// English messages, as zod classic gave them (core/policy/policy.ts says why).
+z.config(z.locales.en());
+
 const boolText = z.enum(['true', 'false'], { message: 'expected "true" or "false"' });
 const intText = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'expected a whole number')
-    .transform(Number)
-    .pipe(
-      z.number().int().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`),
-    );
+  z.pipe(
+    z.pipe(z.string().check(z.regex(/^\d+$/, 'expected a whole number')), z.transform(Number)),
+    z
+      .number()
+      .check(
+        z.int(),
+        z.minimum(min, `expected at least ${min}`),
+        z.maximum(max, `expected at most ${max}`),
+      ),
+  );
+
+/** A duration such as `30s`, `5m` or `1h` in ms, between the bounds given. */
+const durationText = (fallback: string, minMs: number, maxMs: number, max: string) =>
+  z.pipe(
+    z.pipe(
+      z._default(z.string(), fallback),
+      z.transform((text: string) => parseDuration(text)),
+    ),
+    z
+      .number({ message: 'expected a duration such as 30s, 5m or 1h' })
+      .check(
+        z.minimum(minMs, `expected at least ${formatDuration(minMs)}`),
+        z.maximum(maxMs, `expected at most ${max}`),
+      ),
+  );
 
 const FIELDS = {
-  COREWEAVE_API_URL: z
-    .url({ protocol: /^https?$/, message: 'expected an http(s) URL' })
-    // The bearer token rides on every request: plain http only where it cannot leave the host.
-    .refine((url) => isTlsOrLoopback(url), {
-      message: 'expected an https:// URL (plain http only for localhost, 127.0.0.0/8 or [::1])',
-    })
-    .default('https://api.coreweave.com'),
-  COREWEAVE_TOKEN_SECRET_ID: z.string().min(1).max(2048).optional(),
-  COREWEAVE_TOKEN_SECRET_KEY: z.string().min(1).max(256).optional(),
-  COREWEAVE_API_TOKEN: z.string().min(1).optional(),
-  JANITOR_POLICY: z.string().optional(),
-  DRY_RUN: boolText.default('true'),
-  DELETE_CONCURRENCY: intText(1, 512).default(8),
-  TEARDOWN_QUEUE_URL: z.url({ message: 'expected the queue URL' }).optional(),
-  TEARDOWN_DLQ_URL: z.url({ message: 'expected the dead-letter queue URL' }).optional(),
-  COREWEAVE_HTTP_TIMEOUT_MS: intText(100, 60_000).default(10_000),
-  TEARDOWN_MAX_HORIZON: z
-    .string()
-    .default(DEFAULT_TEARDOWN_MAX_HORIZON)
-    .transform((text) => parseDuration(text))
-    .pipe(z.number({ message: 'expected a duration such as 12h, 7d or 30d' })),
-  NOTIFY: z
-    .enum(['off', 'deletions', 'always'], { message: 'expected "off", "deletions" or "always"' })
-    .default('off'),
-  NOTIFY_TOPIC_ARN: z
-    .string()
-    .regex(
-      /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$/,
-      'expected an SNS topic ARN',
-    )
-    .optional(),
+  COREWEAVE_API_URL: z._default(
+    z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }).check(
+      // The bearer token rides on every request: plain http only where it cannot leave the host.
+      z.refine((url) => isTlsOrLoopback(url), {
+        message: 'expected an https:// URL (plain http only for localhost, 127.0.0.0/8 or [::1])',
+      }),
+    ),
+    'https://api.coreweave.com',
+  ),
+  COREWEAVE_TOKEN_SECRET_ID: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+  COREWEAVE_TOKEN_SECRET_KEY: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+  COREWEAVE_API_TOKEN: z.optional(z.string().check(z.minLength(1))),
+  JANITOR_POLICY: z.optional(z.string()),
+  DRY_RUN: z._default(boolText, 'true'),
+  DELETE_CONCURRENCY: z._default(intText(1, 512), 8),
+  TEARDOWN_QUEUE_URL: z.optional(z.url({ message: 'expected the queue URL' })),
+  TEARDOWN_DLQ_URL: z.optional(z.url({ message: 'expected the dead-letter queue URL' })),
+  COREWEAVE_HTTP_TIMEOUT_MS: z._default(intText(100, 60_000), 10_000),
+  TEARDOWN_MAX_HORIZON: z.pipe(
+    z.pipe(
+      z._default(z.string(), DEFAULT_TEARDOWN_MAX_HORIZON),
+      z.transform((text: string) => parseDuration(text)),
+    ),
+    z.number({ message: 'expected a duration such as 12h, 7d or 30d' }),
+  ),
+  NOTIFY: z._default(
+    z.enum(['off', 'deletions', 'always'], { message: 'expected "off", "deletions" or "always"' }),
+    'off',
+  ),
+  NOTIFY_TOPIC_ARN: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$/,
+          'expected an SNS topic ARN',
+        ),
+      ),
+  ),
   // A confirmation is one delayed SQS message, and SQS delays a message 15 minutes at most.
-  DELETE_CONFIRM_AFTER: durationText(1_000, 15 * 60_000, '15m').default(5 * 60_000),
-  DELETE_CONFIRM_WITHIN: durationText(60_000, 7 * 86_400_000, '7d').default(3_600_000),
+  DELETE_CONFIRM_AFTER: durationText('5m', 1_000, 15 * 60_000, '15m'),
+  DELETE_CONFIRM_WITHIN: durationText('1h', 60_000, 7 * 86_400_000, '7d'),
 } as const;
 
 type Env = Record<string, string | undefined>;
-
-function durationText(minMs: number, maxMs: number, max: string) {
-  return z
-    .string()
-    .transform((text, ctx) => {
-      const ms = parseDuration(text);
-      if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'expected a duration such as 30s, 5m or 1h' });
-        return z.NEVER;
-      }
-      return ms;
-    })
-    .pipe(
-      z
-        .number()
-        .min(minMs, `expected at least ${formatDuration(minMs)}`)
-        .max(maxMs, `expected at most ${max}`),
-    );
-}
 
 /** True for an https URL, or an http URL whose host is loopback (localhost, 127/8, [::1]). */
 export function isTlsOrLoopback(text: string): boolean {
@@ -108,23 +134,46 @@ export function isTlsOrLoopback(text: string): boolean {
   return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
-/** What a caller needs: sweeps need a policy; the CLI may use a token instead of a secret. */
-export interface ConfigNeeds {
-  policy: boolean;
-  allowDirectToken?: boolean;
-  /** the teardown Lambda re-sends requests that are not due yet */
-  queue?: boolean;
+/** The sweep Lambda's configuration; every error names the variable. */
+export function loadSweepConfig(env: Env): SweepConfig {
+  return sweepConfig(parseVariables(env));
 }
+
+/** The teardown Lambda's configuration; every error names the variable. */
+export function loadTeardownConfig(env: Env): TeardownConfig {
+  const v = parseVariables(env);
+  const config: TeardownConfig = { ...sweepConfig(v), teardownQueueUrl: requireQueue(v) };
+  if (v.TEARDOWN_DLQ_URL) config.teardownDlqUrl = v.TEARDOWN_DLQ_URL;
+  return config;
+}
+
+/** The CLI's configuration from its environment (the CLI merges its flags in first). */
+export function loadCliEnvConfig(env: Env): CliConfig {
+  const v = parseVariables(env);
+  if (!v.COREWEAVE_TOKEN_SECRET_ID && !v.COREWEAVE_API_TOKEN) {
+    throw new ValidationError(
+      'CONFIG_INVALID',
+      'COREWEAVE_TOKEN_SECRET_ID',
+      'required unless COREWEAVE_API_TOKEN is set',
+    );
+  }
+  const config: CliConfig = baseConfig(v);
+  if (v.COREWEAVE_API_TOKEN) config.apiToken = v.COREWEAVE_API_TOKEN;
+  if (v.JANITOR_POLICY !== undefined) config.policy = compileNamed(v.JANITOR_POLICY);
+  return config;
+}
+
+type Variables = { [K in keyof typeof FIELDS]: z.output<(typeof FIELDS)[K]> };
 
 /**
  * Parses the environment once against a closed schema; every error names the variable.
  * `DRY_RUN` unset means a dry run: deleting needs an explicit `false`.
  */
-export function loadConfig(env: Env, needs: ConfigNeeds): Config {
+function parseVariables(env: Env): Variables {
   const values: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(FIELDS)) {
     const raw = env[name] === '' ? undefined : env[name];
-    const result = (schema as z.ZodType).safeParse(raw);
+    const result = (schema as z.ZodMiniType).safeParse(raw);
     if (!result.success) {
       throw new ValidationError(
         'CONFIG_INVALID',
@@ -134,19 +183,39 @@ export function loadConfig(env: Env, needs: ConfigNeeds): Config {
     }
     values[name] = result.data;
   }
-  const v = values as { [K in keyof typeof FIELDS]: z.output<(typeof FIELDS)[K]> };
-  const apiToken = needs.allowDirectToken ? v.COREWEAVE_API_TOKEN : undefined;
-  if (!v.COREWEAVE_TOKEN_SECRET_ID && !apiToken) {
-    throw new ValidationError(
-      'CONFIG_INVALID',
-      'COREWEAVE_TOKEN_SECRET_ID',
-      needs.allowDirectToken ? 'required unless COREWEAVE_API_TOKEN is set' : 'required',
-    );
-  }
-  if (needs.policy && v.JANITOR_POLICY === undefined) {
+  return values as Variables;
+}
+
+function sweepConfig(v: Variables): SweepConfig {
+  if (!v.COREWEAVE_TOKEN_SECRET_ID)
+    throw new ValidationError('CONFIG_INVALID', 'COREWEAVE_TOKEN_SECRET_ID', 'required');
+  if (v.JANITOR_POLICY === undefined)
     throw new ValidationError('CONFIG_INVALID', 'JANITOR_POLICY', 'required: the policy as JSON');
-  }
-  const config: Config = {
+  const base = baseConfig(v);
+  const config: SweepConfig = {
+    ...base,
+    tokenSecretId: v.COREWEAVE_TOKEN_SECRET_ID,
+    policy: compileNamed(v.JANITOR_POLICY),
+  };
+  if (v.TEARDOWN_QUEUE_URL) config.teardownQueueUrl = v.TEARDOWN_QUEUE_URL;
+  return config;
+}
+
+function requireQueue(v: Variables): string {
+  if (v.TEARDOWN_QUEUE_URL) return v.TEARDOWN_QUEUE_URL;
+  throw new ValidationError(
+    'CONFIG_INVALID',
+    'TEARDOWN_QUEUE_URL',
+    'required: the teardown queue, for deferrals',
+  );
+}
+
+function compileNamed(text: string): Policy {
+  return compilePolicy(parsePolicyJson(text, 'JANITOR_POLICY'));
+}
+
+function baseConfig(v: Variables): BaseConfig {
+  const config: BaseConfig = {
     apiUrl: v.COREWEAVE_API_URL,
     dryRun: v.DRY_RUN !== 'false',
     deleteConcurrency: v.DELETE_CONCURRENCY,
@@ -156,14 +225,6 @@ export function loadConfig(env: Env, needs: ConfigNeeds): Config {
     confirmAfterMs: v.DELETE_CONFIRM_AFTER,
     confirmWithinMs: v.DELETE_CONFIRM_WITHIN,
   };
-  if (v.NOTIFY_TOPIC_ARN) config.notifyTopicArn = v.NOTIFY_TOPIC_ARN;
-  if (config.notify !== 'off' && !config.notifyTopicArn) {
-    throw new ValidationError(
-      'CONFIG_INVALID',
-      'NOTIFY_TOPIC_ARN',
-      `required when NOTIFY is ${config.notify}: the topic run summaries go to`,
-    );
-  }
   // The first look comes DELETE_CONFIRM_AFTER after the DELETE: a shorter window would call
   // every deletion still in progress at that look stuck.
   if (config.confirmWithinMs < config.confirmAfterMs) {
@@ -173,20 +234,15 @@ export function loadConfig(env: Env, needs: ConfigNeeds): Config {
       `expected at least DELETE_CONFIRM_AFTER (${formatDuration(config.confirmAfterMs)})`,
     );
   }
-  if (v.COREWEAVE_TOKEN_SECRET_ID) config.tokenSecretId = v.COREWEAVE_TOKEN_SECRET_ID;
-  if (v.COREWEAVE_TOKEN_SECRET_KEY) config.tokenSecretKey = v.COREWEAVE_TOKEN_SECRET_KEY;
-  if (apiToken) config.apiToken = apiToken;
-  if (v.TEARDOWN_QUEUE_URL) config.teardownQueueUrl = v.TEARDOWN_QUEUE_URL;
-  if (v.TEARDOWN_DLQ_URL) config.teardownDlqUrl = v.TEARDOWN_DLQ_URL;
-  if (needs.queue && !config.teardownQueueUrl) {
+  if (v.NOTIFY_TOPIC_ARN) config.notifyTopicArn = v.NOTIFY_TOPIC_ARN;
+  if (config.notify !== 'off' && !config.notifyTopicArn) {
     throw new ValidationError(
       'CONFIG_INVALID',
-      'TEARDOWN_QUEUE_URL',
-      'required: the teardown queue, for deferrals',
+      'NOTIFY_TOPIC_ARN',
+      `required when NOTIFY is ${config.notify}: the topic run summaries go to`,
     );
   }
-  if (v.JANITOR_POLICY !== undefined) {
-    config.policy = compilePolicy(parsePolicyJson(v.JANITOR_POLICY, 'JANITOR_POLICY'));
-  }
+  if (v.COREWEAVE_TOKEN_SECRET_ID) config.tokenSecretId = v.COREWEAVE_TOKEN_SECRET_ID;
+  if (v.COREWEAVE_TOKEN_SECRET_KEY) config.tokenSecretKey = v.COREWEAVE_TOKEN_SECRET_KEY;
   return config;
 }

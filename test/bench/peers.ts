@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { sequentialUuid } from '#simulator/prng';
 import { measureSweep } from './bench-env.ts';
 import type { RemoteSimulator } from './remote-simulator.ts';
@@ -88,6 +89,7 @@ export async function peers(sim: RemoteSimulator, mode: BenchMode): Promise<Peer
   await setup(curlN);
   since = Date.now();
   const idFile = 'bench-results/curl-ids.txt';
+  await mkdir(dirname(idFile), { recursive: true });
   await writeFile(idFile, `${ids.slice(0, curlN).join('\n')}\n`);
   const curl = await curlLoop(sim, idFile);
   stats = await sim.stats(since);

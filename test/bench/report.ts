@@ -207,6 +207,23 @@ export function report(results: Results): string {
       `Network at import time: ${c.networkAtImport.apiRequests} API requests, ${c.networkAtImport.secretCalls} GetSecretValue calls.`,
     );
   }
+  if (results.ricColdStart) {
+    const r = results.ricColdStart;
+    out.push(`## 5b. Cold invocation under ${r.client.name} (median of ${r.rows[0]?.runs})`);
+    if (r.client.substituteReason) out.push(`Substitute: ${r.client.substituteReason}.`);
+    out.push(
+      table(
+        ['handler', 'init ms', 'end to end ms', 'ratio to minimal', 'failures'],
+        r.rows.map((row: Results) => [
+          row.name,
+          row.initMs,
+          row.endToEndMs,
+          row.ratio,
+          row.failures,
+        ]),
+      ),
+    );
+  }
   if (results.secrets) {
     const s = results.secrets;
     out.push('## 6. Secret fetches');

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createGatewayApi } from '#adapters/create-gateway-api';
 import { confirmDeletions } from '#cli/confirm-deletions';
 import { runCli } from '#cli/run-cli';
-import { loadConfig } from '#config/load-config';
+import { loadCliEnvConfig } from '#config/load-config';
 import type { AuditRecord } from '#core/audit/audit-record';
 import { seedFleet } from '#simulator/fleet';
 import { type Simulator, startSimulator } from '#simulator/server';
@@ -105,10 +105,10 @@ describe('confirmDeletions', () => {
       headers: { authorization: `Bearer ${CANARY_TOKEN}` },
     });
     await response.arrayBuffer();
-    const config = loadConfig(
-      { COREWEAVE_API_URL: sim.url, COREWEAVE_API_TOKEN: CANARY_TOKEN },
-      { policy: false, allowDirectToken: true },
-    );
+    const config = loadCliEnvConfig({
+      COREWEAVE_API_URL: sim.url,
+      COREWEAVE_API_TOKEN: CANARY_TOKEN,
+    });
     const { api } = createGatewayApi(config, { profile: 'cli' });
     const written: AuditRecord[] = [];
     const run = {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGatewayApi } from '#adapters/create-gateway-api';
 import { type WaitOutcome, waitForDeletions } from '#cli/wait-for-deletions';
-import { loadConfig } from '#config/load-config';
+import { loadCliEnvConfig } from '#config/load-config';
 import { seedFleet } from '#simulator/fleet';
 import { type Simulator, startSimulator } from '#simulator/server';
 import type { WireGateway } from '#simulator/wire';
@@ -31,10 +31,10 @@ async function start(deleteDelayMs: number) {
     clock: () => time.now,
     deleteDelayMs,
   });
-  const config = loadConfig(
-    { COREWEAVE_API_URL: sim.url, COREWEAVE_API_TOKEN: CANARY_TOKEN },
-    { policy: false, allowDirectToken: true },
-  );
+  const config = loadCliEnvConfig({
+    COREWEAVE_API_URL: sim.url,
+    COREWEAVE_API_TOKEN: CANARY_TOKEN,
+  });
   const { api } = createGatewayApi(config, { profile: 'cli' });
   const pauses: number[] = [];
   const sleep = async (ms: number) => {

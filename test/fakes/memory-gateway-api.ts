@@ -13,6 +13,8 @@ export class MemoryGatewayApi implements GatewayApi {
   readonly calls: string[] = [];
   readonly #fleet = new Map<string, Gateway>();
   readonly #failures = new Map<string, unknown>();
+  readonly #ghosts = new Map<string, Gateway>();
+  readonly #after = new Map<string, () => void>();
 
   constructor(gateways: readonly Gateway[] = []) {
     for (const gateway of gateways) this.#fleet.set(gateway.id, gateway);
@@ -24,19 +26,36 @@ export class MemoryGatewayApi implements GatewayApi {
     return this;
   }
 
-  /** The gateways still in the fleet, by id. */
-  ids(): string[] {
-    return [...this.#fleet.keys()];
+  /** `effect` runs once the next such call has its answer (time passing, say). */
+  afterNext(call: string, effect: () => void): this {
+    this.#after.set(call, effect);
+    return this;
+  }
+
+  /** The gateway is deleted by someone else after the next LIST still shows it. */
+  goneAfterListing(id: string): this {
+    const gateway = this.#fleet.get(id);
+    if (gateway) this.#ghosts.set(id, gateway);
+    this.#fleet.delete(id);
+    return this;
+  }
+
+  /** The names of the gateways still in the fleet, sorted. */
+  names(): string[] {
+    return [...this.#fleet.values()].map((gateway) => gateway.name).sort();
   }
 
   async list(): Promise<Gateway[]> {
     this.#call('LIST');
-    return [...this.#fleet.values()];
+    const listed = [...this.#fleet.values(), ...this.#ghosts.values()];
+    this.#ghosts.clear();
+    return listed;
   }
 
   async get(id: string) {
     this.#call(`GET ${id}`);
     const gateway = this.#fleet.get(id);
+    this.#answered(`GET ${id}`);
     return { gateway, http: gateway ? HTTP_OK : HTTP_NOT_FOUND };
   }
 
@@ -45,7 +64,14 @@ export class MemoryGatewayApi implements GatewayApi {
     const gateway = this.#fleet.get(id);
     if (!gateway) return { kind: 'already_gone', http: HTTP_NOT_FOUND };
     this.#fleet.delete(id);
+    this.#answered(`DELETE ${id}`);
     return { kind: 'deleted', gateway: { ...gateway, status: 'STATUS_DELETING' }, http: HTTP_OK };
+  }
+
+  #answered(call: string): void {
+    const effect = this.#after.get(call);
+    this.#after.delete(call);
+    effect?.();
   }
 
   #call(call: string): void {

@@ -133,7 +133,7 @@ describe('the packaged CloudFormation template', () => {
       DRY_RUN: 'true',
       COREWEAVE_TOKEN_SECRET_ID: PLACEHOLDER_SECRET,
       POWERTOOLS_SERVICE_NAME: 'gateway-janitor',
-      NODE_OPTIONS: '--enable-source-maps --max-semi-space-size=4',
+      NODE_OPTIONS: '--max-semi-space-size=4',
       TEARDOWN_QUEUE_URL: { Ref: 'TeardownQueue' },
     });
     expect(JSON.parse(sweep.Environment.Variables.JANITOR_POLICY)).toHaveProperty('rules');

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '#config/load-config';
+import { loadCliEnvConfig } from '#config/load-config';
 import { type SnsDouble, startSnsDouble } from '#test/fakes/sns-double';
 import { testId } from '#test/fixtures/gateway-builder';
 import { SCHEDULED_EVENT } from '#test/fixtures/scheduled-event';
@@ -145,27 +145,24 @@ describe('NOTIFY configuration', () => {
   const base = { COREWEAVE_TOKEN_SECRET_ID: 'coreweave/api-token' };
 
   it('defaults to off', () => {
-    expect(loadConfig(base, { policy: false }).notify).toBe('off');
+    expect(loadCliEnvConfig(base).notify).toBe('off');
   });
 
   it('names NOTIFY when the value is unknown', () => {
-    expect(() => loadConfig({ ...base, NOTIFY: 'sometimes' }, { policy: false })).toThrow(
+    expect(() => loadCliEnvConfig({ ...base, NOTIFY: 'sometimes' })).toThrow(
       'NOTIFY: expected "off", "deletions" or "always"',
     );
   });
 
   it('needs NOTIFY_TOPIC_ARN when NOTIFY is on', () => {
-    expect(() => loadConfig({ ...base, NOTIFY: 'always' }, { policy: false })).toThrow(
+    expect(() => loadCliEnvConfig({ ...base, NOTIFY: 'always' })).toThrow(
       /^NOTIFY_TOPIC_ARN: required when NOTIFY is always/,
     );
   });
 
   it('names NOTIFY_TOPIC_ARN when it is not a topic ARN', () => {
     expect(() =>
-      loadConfig(
-        { ...base, NOTIFY: 'always', NOTIFY_TOPIC_ARN: 'gateway-janitor' },
-        { policy: false },
-      ),
+      loadCliEnvConfig({ ...base, NOTIFY: 'always', NOTIFY_TOPIC_ARN: 'gateway-janitor' }),
     ).toThrow('NOTIFY_TOPIC_ARN: expected an SNS topic ARN');
   });
 });

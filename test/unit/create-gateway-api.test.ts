@@ -2,15 +2,15 @@ import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RetryProfileName } from '#adapters/coreweave/retry-profiles';
 import { createGatewayApi } from '#adapters/create-gateway-api';
-import { loadConfig } from '#config/load-config';
+import { loadCliEnvConfig } from '#config/load-config';
 
 const ORIGIN = 'https://api.coreweave.test';
 const ID = '6f1c2a9e-3b7d-4c1e-9a52-0d8e4f7b21aa';
 const PATH = `/v1alpha1/inference/gateways/${ID}`;
-const config = loadConfig(
-  { COREWEAVE_API_URL: ORIGIN, COREWEAVE_API_TOKEN: 'CW-SECRET-canary-token-0003' },
-  { policy: false, allowDirectToken: true },
-);
+const config = loadCliEnvConfig({
+  COREWEAVE_API_URL: ORIGIN,
+  COREWEAVE_API_TOKEN: 'CW-SECRET-canary-token-0003',
+});
 const fast = { baseDelayMs: 1, maxDelayMs: 1 };
 const forever = { budgetMs: () => 60_000 };
 

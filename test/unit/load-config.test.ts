@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '#config/load-config';
+import { loadCliEnvConfig, loadSweepConfig, loadTeardownConfig } from '#config/load-config';
 
 const policy = JSON.stringify({ rules: [{ id: 'r', match: {}, maxAge: '1h' }] });
 const base = { COREWEAVE_TOKEN_SECRET_ID: 'cw-token', JANITOR_POLICY: policy };
 
-describe('loadConfig', () => {
+describe('loadSweepConfig', () => {
   it('applies the defaults of docs/contract.md', () => {
-    const config = loadConfig(base, { policy: true });
+    const config = loadSweepConfig(base);
     expect(config).toMatchObject({
       apiUrl: 'https://api.coreweave.com',
       dryRun: true,
@@ -22,7 +22,7 @@ describe('loadConfig', () => {
     [undefined, true],
     ['', true],
   ])('DRY_RUN=%s means dryRun %s', (value, dryRun) => {
-    expect(loadConfig({ ...base, DRY_RUN: value }, { policy: true }).dryRun).toBe(dryRun);
+    expect(loadSweepConfig({ ...base, DRY_RUN: value }).dryRun).toBe(dryRun);
   });
 
   it.each([
@@ -38,15 +38,15 @@ describe('loadConfig', () => {
     [{ JANITOR_POLICY: '{"rules":[]}' }, 'JANITOR_POLICY.rules'],
     [{ TEARDOWN_QUEUE_URL: 'queue' }, 'TEARDOWN_QUEUE_URL'],
   ])('rejects %j naming %s', (override, field) => {
-    expect(() => loadConfig({ ...base, ...override }, { policy: true })).toThrow(
+    expect(() => loadSweepConfig({ ...base, ...override })).toThrow(
       expect.objectContaining({ code: expect.stringMatching(/_INVALID$/), field }),
     );
   });
 
   it('takes COREWEAVE_API_TOKEN only where a direct token is allowed', () => {
     const env = { JANITOR_POLICY: policy, COREWEAVE_API_TOKEN: 'CW-SECRET-x' };
-    expect(loadConfig(env, { policy: true, allowDirectToken: true }).apiToken).toBe('CW-SECRET-x');
-    expect(() => loadConfig(env, { policy: true })).toThrow('COREWEAVE_TOKEN_SECRET_ID');
+    expect(loadCliEnvConfig(env).apiToken).toBe('CW-SECRET-x');
+    expect(() => loadSweepConfig(env)).toThrow('COREWEAVE_TOKEN_SECRET_ID');
   });
 
   it('accepts only https, or plain http to a loopback host, for the token-bearing API URL', () => {
@@ -66,8 +66,7 @@ describe('loadConfig', () => {
       'http://localhost.example.com',
       'http://[::2]:80',
     ];
-    const load = (url: string) => () =>
-      loadConfig({ ...base, COREWEAVE_API_URL: url }, { policy: true });
+    const load = (url: string) => () => loadSweepConfig({ ...base, COREWEAVE_API_URL: url });
     // Act + Assess
     for (const url of accepted) expect(load(url)().apiUrl).toBe(url);
     for (const url of refused) {
@@ -79,17 +78,18 @@ describe('loadConfig', () => {
 
   it('confirms deletions after 5m and calls them stuck after 1h by default', () => {
     // Act
-    const config = loadConfig(base, { policy: true });
+    const config = loadSweepConfig(base);
     // Assess
     expect(config).toMatchObject({ confirmAfterMs: 300_000, confirmWithinMs: 3_600_000 });
   });
 
   it('reads DELETE_CONFIRM_AFTER and DELETE_CONFIRM_WITHIN as durations', () => {
     // Act
-    const config = loadConfig(
-      { ...base, DELETE_CONFIRM_AFTER: '30s', DELETE_CONFIRM_WITHIN: '2h30m' },
-      { policy: true },
-    );
+    const config = loadSweepConfig({
+      ...base,
+      DELETE_CONFIRM_AFTER: '30s',
+      DELETE_CONFIRM_WITHIN: '2h30m',
+    });
     // Assess
     expect(config).toMatchObject({ confirmAfterMs: 30_000, confirmWithinMs: 9_000_000 });
   });
@@ -106,37 +106,68 @@ describe('loadConfig', () => {
     ],
   ])('rejects %j naming %s', (override, field, message) => {
     // Act & Assess
-    expect(() => loadConfig({ ...base, ...override }, { policy: true })).toThrow(
+    expect(() => loadSweepConfig({ ...base, ...override })).toThrow(
       expect.objectContaining({ field, message: expect.stringContaining(message) }),
     );
   });
 
-  it('does not need a policy for teardown', () => {
-    expect(
-      loadConfig({ COREWEAVE_TOKEN_SECRET_ID: 's' }, { policy: false }).policy,
-    ).toBeUndefined();
+  it('does not need a policy in the CLI, which may read it from a file', () => {
+    expect(loadCliEnvConfig({ COREWEAVE_TOKEN_SECRET_ID: 's' }).policy).toBeUndefined();
   });
 });
 
-describe('loadConfig: TEARDOWN_MAX_HORIZON', () => {
+describe('loadSweepConfig: TEARDOWN_MAX_HORIZON', () => {
   it.each([
     [undefined, 30 * 86_400_000],
     ['', 30 * 86_400_000],
     ['12h', 12 * 3_600_000],
     ['1d12h', 36 * 3_600_000],
   ])('TEARDOWN_MAX_HORIZON=%j bounds expiresAt at %d ms', (value, ms) => {
-    expect(loadConfig({ ...base, TEARDOWN_MAX_HORIZON: value }, { policy: true })).toMatchObject({
+    expect(loadSweepConfig({ ...base, TEARDOWN_MAX_HORIZON: value })).toMatchObject({
       teardownMaxHorizonMs: ms,
     });
   });
 
   it.each(['30 days', '0d', '-1d', '30'])('rejects TEARDOWN_MAX_HORIZON=%j naming it', (value) => {
-    expect(() => loadConfig({ ...base, TEARDOWN_MAX_HORIZON: value }, { policy: true })).toThrow(
+    expect(() => loadSweepConfig({ ...base, TEARDOWN_MAX_HORIZON: value })).toThrow(
       expect.objectContaining({
         code: 'CONFIG_INVALID',
         field: 'TEARDOWN_MAX_HORIZON',
         message: 'TEARDOWN_MAX_HORIZON: expected a duration such as 12h, 7d or 30d',
       }),
+    );
+  });
+});
+
+describe('loadTeardownConfig', () => {
+  const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/teardown';
+
+  it('gives the teardown function its policy, queue and dead-letter queue', () => {
+    // Act
+    const config = loadTeardownConfig({
+      ...base,
+      TEARDOWN_QUEUE_URL: QUEUE,
+      TEARDOWN_DLQ_URL: `${QUEUE}-dlq`,
+    });
+    // Assess
+    expect(config).toMatchObject({
+      tokenSecretId: 'cw-token',
+      teardownQueueUrl: QUEUE,
+      teardownDlqUrl: `${QUEUE}-dlq`,
+    });
+    expect(config.policy.rules[0]?.id).toBe('r');
+  });
+
+  it.each([
+    [{ TEARDOWN_QUEUE_URL: undefined }, 'TEARDOWN_QUEUE_URL'],
+    [{ JANITOR_POLICY: undefined }, 'JANITOR_POLICY'],
+    [
+      { COREWEAVE_TOKEN_SECRET_ID: undefined, COREWEAVE_API_TOKEN: 'CW-SECRET-x' },
+      'COREWEAVE_TOKEN_SECRET_ID',
+    ],
+  ])('rejects %j naming %s', (override, field) => {
+    expect(() => loadTeardownConfig({ ...base, TEARDOWN_QUEUE_URL: QUEUE, ...override })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', field }),
     );
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditRecord } from '#core/audit/audit-record';
-import { buildRunNotice } from '#core/audit/run-notice';
+import { buildRunNotice, isNoticed } from '#core/audit/run-notice';
 
 const run = { runId: 'run-1', trigger: 'schedule', dryRun: false } as const;
 
@@ -78,5 +78,29 @@ describe('buildRunNotice', () => {
     // Assess
     expect(notice?.message).toContain('failed: 1\n    pr-1 id-1: API_PERMANENT');
     expect(notice?.message).not.toContain('ZONE-SECRET-ISH');
+  });
+});
+
+describe('isNoticed', () => {
+  it.each([
+    ['gateway.deleted', true],
+    ['gateway.delete_stuck', true],
+    ['deployment.delete_failed', true],
+    ['run.truncated', true],
+    ['gateway.skipped', false],
+    ['gateway.delete_confirmed', false],
+    ['run.summary', false],
+  ] as const)('%s is told in a run notice: %s', (event, noticed) => {
+    expect(isNoticed(event)).toBe(noticed);
+  });
+
+  it('counts a stuck deletion among the failures', () => {
+    // Act
+    const notice = buildRunNotice(
+      [record({ event: 'gateway.delete_stuck', gatewayName: 'pr-9' }), summary],
+      'deletions',
+    );
+    // Assess
+    expect(notice?.subject).toBe('gateway-janitor: deleted 0, failed 1 (schedule, live)');
   });
 });

@@ -1,13 +1,11 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { AuditRecord } from '#core/audit/audit-record';
-import { buildRunNotice, type NotifyMode } from '#core/audit/run-notice';
+import { buildRunNotice, isNoticed, type NotifyMode } from '#core/audit/run-notice';
 import type { AuditSink } from '#core/shared/ports';
 
 // Long enough for one Publish, short enough that a slow SNS never holds a run: it fits in
 // the margin the deadline keeps free at the end of an invocation (COREWEAVE_HTTP_TIMEOUT_MS + 2 s).
 const PUBLISH_TIMEOUT_MS = 3_000;
-const NOTICED =
-  /^(?:gateway\.(?:deleted|would_delete|delete_failed)|request\.rejected|deployment\.delete_failed|run\.(?:aborted|truncated))$/;
 
 /** How a run's notice is published, and where a failure to publish is told. */
 export interface RunNotifierOptions {
@@ -48,7 +46,7 @@ export function createRunNotifier(options: RunNotifierOptions): RunNotifier {
           write(record) {
             inner.write(record);
             // A run's context and what the notice tells: not every kept gateway's record.
-            if (records.length === 0 || NOTICED.test(record.event)) records.push(record);
+            if (records.length === 0 || isNoticed(record.event)) records.push(record);
           },
         },
         publish: async () => {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ApiError, type HttpSummary } from '#core/shared/errors';
 import {
   type Gateway,
@@ -9,9 +9,12 @@ import {
 
 const KNOWN = new Set<string>(KNOWN_STATUSES);
 
-const text = z.string().nullish();
-const strings = z.array(z.string()).nullish();
-const enumValue = z.union([z.string(), z.number()]).nullish();
+// English messages, as zod classic gave them: they end up in API_BAD_RESPONSE details.
+z.config(z.locales.en());
+
+const text = z.nullish(z.string());
+const strings = z.nullish(z.array(z.string()));
+const enumValue = z.nullish(z.union([z.string(), z.number()]));
 
 const condition = z.object({
   type: text,
@@ -32,19 +35,19 @@ const wireGateway = z.object({
     name: text,
     zones: strings,
     organizationId: text,
-    endpointConfiguration: z
-      .object({ additionalDns: strings, allowedSourceIpRanges: strings })
-      .nullish(),
+    endpointConfiguration: z.nullish(
+      z.object({ additionalDns: strings, allowedSourceIpRanges: strings }),
+    ),
   }),
-  status: z
-    .object({
+  status: z.nullish(
+    z.object({
       status: enumValue,
       createdAt: enumValue,
       updatedAt: enumValue,
-      conditions: z.array(condition).nullish(),
+      conditions: z.nullish(z.array(condition)),
       endpoints: strings,
-    })
-    .nullish(),
+    }),
+  ),
 });
 
 /**

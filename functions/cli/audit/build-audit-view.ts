@@ -1,3 +1,4 @@
+import type { AuditEvent } from '#core/audit/audit-vocabulary';
 import { type AuditQuery, inWindow, matchesAuditQuery } from './audit-query.ts';
 import type { ReadRecord } from './parse-audit-line.ts';
 
@@ -135,7 +136,7 @@ const RUN_COUNTS = {
   deferred: 'gateway.deferred',
   skipped: 'gateway.skipped',
   rejected: 'request.rejected',
-} as const;
+} as const satisfies Record<string, AuditEvent>;
 
 function runs(records: ReadRecord[], query: AuditQuery): ViewTable {
   const byRun = new Map<string, ReadRecord[]>();

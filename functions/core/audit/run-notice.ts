@@ -31,6 +31,11 @@ const ROLES: Record<AuditEvent, 'deleted' | 'failed' | { end: string } | undefin
 };
 const MAX_LISTED = 20;
 
+/** Does a run's notice tell about records of this event? */
+export function isNoticed(event: AuditEvent): boolean {
+  return ROLES[event] !== undefined;
+}
+
 /**
  * The message about one run, built from its audit records: what was deleted (or would
  * be, in a dry run) by rule and trigger, what failed, how the run ended. Undefined when

@@ -1,6 +1,9 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { GATEWAY_ID } from '../shared/gateway.ts';
 import { parseRfc3339 } from '../shared/rfc3339.ts';
+
+// English messages, as zod classic gave them (policy/policy.ts says why).
+z.config(z.locales.en());
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -8,18 +11,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // request field (expiresAt, requestedBy, ...) next to `confirm` is a malformed message,
 // never a request to delete (docs/contract.md, "Deletion is confirmed, not assumed").
 const schema = z.strictObject({
-  gatewayId: z
-    .string()
-    .regex(GATEWAY_ID, 'expected a gateway uuid')
-    .transform((id) => id.toLowerCase()),
+  gatewayId: z.pipe(
+    z.string().check(z.regex(GATEWAY_ID, 'expected a gateway uuid')),
+    z.transform((id: string) => id.toLowerCase()),
+  ),
   confirm: z.strictObject({
-    deletedAt: z
-      .string()
-      .max(40)
-      .refine((text) => parseRfc3339(text) !== undefined, {
+    deletedAt: z.string().check(
+      z.maxLength(40),
+      z.refine((text) => parseRfc3339(text) !== undefined, {
         message: 'expected an RFC 3339 timestamp with a zone',
       }),
-    runId: z.string().regex(UUID, 'expected the uuid of the run that deleted it'),
+    ),
+    runId: z.string().check(z.regex(UUID, 'expected the uuid of the run that deleted it')),
   }),
 });
 

@@ -1,14 +1,21 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseDuration } from '../shared/duration.ts';
 import { ValidationError } from '../shared/errors.ts';
 import { GATEWAY_ID, KNOWN_STATUSES } from '../shared/gateway.ts';
 import { isSafeRegex } from './safe-regex.ts';
 
-const duration = z.string().refine((text) => parseDuration(text) !== undefined, {
-  message: 'expected a duration such as 30m, 6h, 7d or 1d12h',
-});
+// zod/mini ships no messages of its own ("Invalid input" for every issue): English, as
+// zod classic had it, keeps every message a policy author, a request sender and an
+// operator reads unchanged. Idempotent; every module with a schema sets it.
+z.config(z.locales.en());
 
-const glob = z.string().min(1).max(200);
+const duration = z.string().check(
+  z.refine((text) => parseDuration(text) !== undefined, {
+    message: 'expected a duration such as 30m, 6h, 7d or 1d12h',
+  }),
+);
+
+const glob = z.string().check(z.minLength(1), z.maxLength(200));
 
 /** The timestamps a rule may measure age from. */
 export const AGE_FROM = ['createdAt', 'updatedAt'] as const;
@@ -16,61 +23,78 @@ export const AGE_FROM = ['createdAt', 'updatedAt'] as const;
 export type AgeFrom = (typeof AGE_FROM)[number];
 
 const match = z.strictObject({
-  name: glob.optional(),
-  nameRegex: z
-    .string()
-    .min(1)
-    .max(200)
-    .refine(isSafeRegex, {
-      message: 'not a valid regular expression, or one that can backtrack catastrophically',
-    })
-    .optional(),
-  zones: z.array(z.string().min(1)).min(1).optional(),
-  status: z.array(z.enum(KNOWN_STATUSES)).min(1).optional(),
-  organizationId: z.string().min(1).optional(),
+  name: z.optional(glob),
+  nameRegex: z.optional(
+    z.string().check(
+      z.minLength(1),
+      z.maxLength(200),
+      z.refine(isSafeRegex, {
+        message: 'not a valid regular expression, or one that can backtrack catastrophically',
+      }),
+    ),
+  ),
+  zones: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
+  status: z.optional(z.array(z.enum(KNOWN_STATUSES)).check(z.minLength(1))),
+  organizationId: z.optional(z.string().check(z.minLength(1))),
 });
 
 const rule = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1-64 of A-Z a-z 0-9 _ . : -'),
+  id: z.string().check(z.regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1-64 of A-Z a-z 0-9 _ . : -')),
   match,
   maxAge: duration,
-  ageFrom: z.enum(AGE_FROM).optional(),
+  ageFrom: z.optional(z.enum(AGE_FROM)),
 });
 
 /** Defaults for the blast-radius limits: on unless a policy says otherwise (docs/contract.md). */
 export const DEFAULT_LIMITS = { maxDeletesPerRun: 25, maxDeletePercent: 50 } as const;
 
 const policySchema = z.strictObject({
-  rules: z
-    .array(rule)
-    .min(1)
-    .max(100)
-    .refine((rules) => new Set(rules.map((r) => r.id)).size === rules.length, {
+  rules: z.array(rule).check(
+    z.minLength(1),
+    z.maxLength(100),
+    z.refine((rules) => new Set(rules.map((r) => r.id)).size === rules.length, {
       message: 'rule ids must be unique',
     }),
-  protect: z
-    .strictObject({
-      ids: z.array(z.string().regex(GATEWAY_ID, 'expected a gateway uuid')).default([]),
-      names: z.array(glob).default([]),
-    })
-    .default({ ids: [], names: [] }),
-  limits: z
-    .strictObject({
-      maxDeletesPerRun: z.number().int().min(0).default(DEFAULT_LIMITS.maxDeletesPerRun),
-      maxDeletePercent: z.number().min(0).max(100).default(DEFAULT_LIMITS.maxDeletePercent),
-    })
-    .default({ ...DEFAULT_LIMITS }),
-  teardown: z
-    .strictObject({
-      allow: z
-        .strictObject({
+  ),
+  protect: z._default(
+    z.strictObject({
+      ids: z._default(
+        z.array(z.string().check(z.regex(GATEWAY_ID, 'expected a gateway uuid'))),
+        [],
+      ),
+      names: z._default(z.array(glob), []),
+    }),
+    { ids: [], names: [] },
+  ),
+  limits: z._default(
+    z.strictObject({
+      maxDeletesPerRun: z._default(
+        z.number().check(z.int(), z.minimum(0)),
+        DEFAULT_LIMITS.maxDeletesPerRun,
+      ),
+      maxDeletePercent: z._default(
+        z.number().check(z.minimum(0), z.maximum(100)),
+        DEFAULT_LIMITS.maxDeletePercent,
+      ),
+    }),
+    { ...DEFAULT_LIMITS },
+  ),
+  teardown: z.optional(
+    z.strictObject({
+      allow: z.optional(
+        z.strictObject({
           names: z
             .array(glob)
-            .min(1, 'expected at least one glob; leave out teardown.allow to allow any gateway'),
-        })
-        .optional(),
-    })
-    .optional(),
+            .check(
+              z.minLength(
+                1,
+                'expected at least one glob; leave out teardown.allow to allow any gateway',
+              ),
+            ),
+        }),
+      ),
+    }),
+  ),
 });
 
 /** A policy document as written by its author, after defaults. */

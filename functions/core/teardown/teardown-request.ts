@@ -1,32 +1,37 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { GATEWAY_ID } from '../shared/gateway.ts';
 import { parseRfc3339 } from '../shared/rfc3339.ts';
 
+// English messages, as zod classic gave them (policy.ts says why).
+z.config(z.locales.en());
+
 const MAX_BODY_CHARS = 16_384;
 
-const timestamp = z
-  .string()
-  .max(40)
-  .refine((text) => parseRfc3339(text) !== undefined, {
+const timestamp = z.string().check(
+  z.maxLength(40),
+  z.refine((text) => parseRfc3339(text) !== undefined, {
     message: 'expected an RFC 3339 timestamp with a zone',
-  });
+  }),
+);
 const printable = (max: number) =>
   z
     .string()
-    .max(max, `at most ${max} characters`)
-    .regex(/^[^\p{Cc}]*$/u, 'control characters are not allowed');
+    .check(
+      z.maxLength(max, `at most ${max} characters`),
+      z.regex(/^[^\p{Cc}]*$/u, 'control characters are not allowed'),
+    );
 
 const schema = z.strictObject({
-  gatewayId: z
-    .string()
-    .regex(GATEWAY_ID, 'expected a gateway uuid')
+  gatewayId: z.pipe(
+    z.string().check(z.regex(GATEWAY_ID, 'expected a gateway uuid')),
     // Upper-case uuids are the same gateway: normalise, don't reject.
-    .transform((id) => id.toLowerCase()),
-  expiresAt: timestamp.optional(),
-  reason: printable(500).optional(),
-  requestedBy: printable(200).optional(),
-  expectedName: printable(100).optional(),
-  expectedCreatedAt: timestamp.optional(),
+    z.transform((id: string) => id.toLowerCase()),
+  ),
+  expiresAt: z.optional(timestamp),
+  reason: z.optional(printable(500)),
+  requestedBy: z.optional(printable(200)),
+  expectedName: z.optional(printable(100)),
+  expectedCreatedAt: z.optional(timestamp),
 });
 
 /** A validated teardown request (docs/contract.md "Triggers", teardown). */

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import type { BaseConfig } from '#config/load-config';
+import type { AuditSink, Clock, Deadline } from '#core/shared/ports';
+import { InvocationTime, lambdaDeadline } from './aws/lambda-deadline.ts';
+import { createRunNotifier, type RunNotifier } from './aws/sns-run-notifier.ts';
+import type { RetryProfileName } from './coreweave/retry-profiles.ts';
+import { type ApiOverrides, createGatewayApi, deadlineMarginMs } from './create-gateway-api.ts';
+import { createLogger } from './logging/create-logger.ts';
+import { LoggerAuditSink } from './logging/logger-audit-sink.ts';
+
+/** Edges a handler's tests replace; production uses the defaults. */
+export interface HandlerDeps extends ApiOverrides {
+  env?: Record<string, string | undefined>;
+  sink?: AuditSink;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** What one execution environment wires once: configuration, API client, run notices. */
+export interface Wired<C extends BaseConfig> {
+  config: C;
+  api: ReturnType<typeof createGatewayApi>['api'];
+  notifier: RunNotifier;
+}
+
+/** One invocation: the wiring, its deadline and its run id. */
+export interface Invocation<C extends BaseConfig> extends Wired<C> {
+  deadline: Deadline;
+  runId: string;
+}
+
+/** How a handler's environment is wired: its configuration and its API retry profile. */
+export interface HandlerSetupOptions<C extends BaseConfig> {
+  loadConfig: (env: Record<string, string | undefined>) => C;
+  profile: RetryProfileName;
+}
+
+/**
+ * The set-up both handlers share. Logger, audit sink and clock exist from the start; the
+ * configuration, token source and connection pool are created on the first invocation
+ * and reused while the execution environment lives, so nothing touches the network at
+ * import time.
+ */
+export function createHandlerSetup<C extends BaseConfig>(
+  deps: HandlerDeps,
+  options: HandlerSetupOptions<C>,
+) {
+  const logger = deps.logger ?? createLogger();
+  const sink = deps.sink ?? new LoggerAuditSink(logger);
+  const clock = deps.clock ?? { now: Date.now };
+  const time = new InvocationTime();
+  let wired: Wired<C> | undefined;
+
+  const wire = (): Wired<C> => {
+    const config = options.loadConfig(deps.env ?? process.env);
+    const notifier = createRunNotifier({
+      mode: config.notify,
+      topicArn: config.notifyTopicArn,
+      warn: (message, detail) => logger.warn(message, detail),
+    });
+    const { api } = createGatewayApi(config, { ...deps, time, profile: options.profile });
+    return { config, api, notifier };
+  };
+
+  return {
+    logger,
+    sink,
+    clock,
+    /** the running invocation's remaining time, for AWS SDK calls */
+    time,
+    /** Binds AWS SDK calls to this invocation's remaining time; call first in every invocation. */
+    begin(context: Partial<Context> | undefined): void {
+      time.start(context);
+    },
+    /** The environment's wiring (created on first use) with this invocation's deadline and run id. */
+    invocation(context: Partial<Context> | undefined): Invocation<C> {
+      wired ??= wire();
+      return {
+        ...wired,
+        deadline: lambdaDeadline(context, deadlineMarginMs(wired.config)),
+        runId: context?.awsRequestId ?? randomUUID(),
+      };
+    },
+  };
+}

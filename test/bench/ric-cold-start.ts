@@ -1,0 +1,200 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { median, SECRET_ID, sweepEnv } from './bench-env.ts';
+import { type Bundle, buildReference } from './bundles.ts';
+import type { RemoteSimulator } from './remote-simulator.ts';
+import type { BenchMode } from './run.ts';
+import { startRuntimeApi } from './runtime-api.ts';
+
+/** Which runtime interface client ran the handlers, and why if not the real one. */
+export interface RuntimeClient {
+  name: string;
+  command: string[];
+  substituteReason?: string;
+}
+
+export interface RicColdStartRow {
+  name: string;
+  /** median ms from spawning the runtime to its first GET .../next (init) */
+  initMs: number;
+  /** median ms from spawning the runtime to the handler's answer */
+  endToEndMs: number;
+  /** endToEndMs over the minimal handler's, measured in the same interleaved run */
+  ratio: number;
+  runs: number;
+  failures: number;
+  /** the handler's answer in the last run, as the Runtime API received it */
+  lastAnswer: string;
+}
+
+/**
+ * Finds aws-lambda-ric and its native addon (it builds curl and aws-lambda-cpp at install
+ * time, which needs cmake, autotools and a C++ compiler): in the project's node_modules or
+ * at AWS_LAMBDA_RIC_PATH. Without them, the plain-Node client of
+ * test/bench/plain-runtime-client.ts speaks the same protocol in its place.
+ */
+export function findRuntimeClient(): RuntimeClient {
+  const plain = fileURLToPath(new URL('./plain-runtime-client.ts', import.meta.url));
+  const substitute = (reason: string): RuntimeClient => ({
+    name: 'plain-Node Runtime API loop (substitute for aws-lambda-ric)',
+    command: [process.execPath, plain],
+    substituteReason: reason,
+  });
+  let entry: string;
+  try {
+    // AWS_LAMBDA_RIC_PATH: a copy installed outside the project (it is not a dependency:
+    // its install scripts need build tools that `npm ci` must not require).
+    const from = process.env.AWS_LAMBDA_RIC_PATH;
+    entry = from
+      ? createRequire(join(from, 'package.json')).resolve('./index.mjs')
+      : createRequire(import.meta.url).resolve('aws-lambda-ric');
+  } catch {
+    return substitute('aws-lambda-ric is not installed (set AWS_LAMBDA_RIC_PATH to a copy)');
+  }
+  if (!existsSync(join(dirname(entry), 'rapid-client.node'))) {
+    return substitute('aws-lambda-ric is installed without its native addon (rapid-client.node)');
+  }
+  return { name: 'aws-lambda-ric', command: [process.execPath, entry] };
+}
+
+interface Sample {
+  init: number[];
+  end: number[];
+  failures: number;
+  lastAnswer: string;
+}
+
+/** The minimal handler: fetches the secret and sends one request, nothing else. */
+const MINIMAL = {
+  name: 'minimal (secret + one request)',
+  dir: 'minimal-handler',
+  source: [
+    "import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';",
+    "import { request } from 'node:http';",
+    'const client = new SecretsManagerClient({});',
+    'export const handler = async () => {',
+    '  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: process.env.COREWEAVE_TOKEN_SECRET_ID }));',
+    "  const url = new URL('/v1alpha1/inference/gateways', process.env.COREWEAVE_API_URL);",
+    '  const status = await new Promise((resolve, reject) => {',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the generated handler's own source text
+    '    const req = request(url, { headers: { authorization: `Bearer ${SecretString}` } }, (res) => {',
+    "      res.resume(); res.on('end', () => resolve(res.statusCode));",
+    '    });',
+    "    req.on('error', reject); req.end();",
+    '  });',
+    '  return { status };',
+    '};',
+  ],
+};
+
+/**
+ * Issue 15: a cold invocation end to end (process start, init, token fetch, list, first
+ * DELETE) under a runtime interface client behind a loopback Runtime API, against the
+ * minimal handler built the same way. Interleaved; ratios of medians.
+ */
+export async function ricColdStart(
+  bundles: Bundle[],
+  sim: RemoteSimulator,
+  mode: BenchMode,
+): Promise<{ client: RuntimeClient; rows: RicColdStartRow[] }> {
+  const client = findRuntimeClient();
+  if (client.substituteReason) mode.log(`ric-cold-start: ${client.substituteReason}`);
+  const minimal = await buildReference(MINIMAL);
+  const sweep = bundles.find((bundle) => bundle.name === 'sweep');
+  if (!sweep) throw new Error('no sweep bundle was built');
+  const variants = [
+    { name: minimal.name, dir: dirname(minimal.path) },
+    { name: 'sweep (1 of 100 expired: list, one DELETE)', dir: dirname(sweep.path) },
+  ];
+  const runs = mode.quick ? 3 : 15;
+  const samples = new Map<string, Sample>(
+    variants.map((v) => [v.name, { init: [], end: [], failures: 0, lastAnswer: '' }]),
+  );
+  const api = await startRuntimeApi();
+  try {
+    for (let run = 0; run < runs; run += 1) {
+      for (const variant of variants) {
+        // A fresh fleet each time: 100 gateways, one of them expired.
+        await sim.seed(100, 0.01, run + 1);
+        const requestId = `bench-ric-${run}-${variant.dir.length}-${variants.indexOf(variant)}`;
+        const record = api.enqueue({}, requestId);
+        const t0 = performance.now();
+        const child = startRuntime(client, variant.dir, api.address, sim);
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        // A runtime that dies (an init failure) ends the wait as a failed run.
+        const done = await Promise.race([api.done(requestId, 60_000), exited.then(() => record)]);
+        await stop(child);
+        const sample = samples.get(variant.name) as Sample;
+        if (done.outcome !== 'response' || record.firstNextAt === undefined) {
+          sample.failures += 1;
+          mode.log(`ric-cold-start: ${variant.name} run ${run}: ${done.outcome ?? 'timeout'}`);
+          continue;
+        }
+        sample.init.push(record.firstNextAt - t0);
+        sample.end.push((record.doneAt as number) - t0);
+        sample.lastAnswer = (done.body ?? '').slice(0, 300);
+      }
+    }
+  } finally {
+    await api.close();
+  }
+  const minimalEnd = median(samples.get(minimal.name)?.end ?? [Number.NaN]);
+  const rows = variants.map(({ name }) => {
+    const sample = samples.get(name) as Sample;
+    const endToEndMs = median(sample.end);
+    return {
+      name,
+      initMs: Math.round(median(sample.init) * 10) / 10,
+      endToEndMs: Math.round(endToEndMs * 10) / 10,
+      ratio: Math.round((endToEndMs / minimalEnd) * 100) / 100,
+      runs,
+      failures: sample.failures,
+      lastAnswer: sample.lastAnswer,
+    };
+  });
+  mode.log(`ric-cold-start (${client.name}) ${JSON.stringify(rows)}`);
+  return { client, rows };
+}
+
+function startRuntime(
+  client: RuntimeClient,
+  taskRoot: string,
+  runtimeApi: string,
+  sim: RemoteSimulator,
+): ChildProcess {
+  const [command, ...args] = client.command as [string, ...string[]];
+  return spawn(command, args, {
+    cwd: taskRoot,
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...sweepEnv(sim, 64),
+      COREWEAVE_TOKEN_SECRET_ID: SECRET_ID,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? '',
+      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? '',
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? '',
+      AWS_LAMBDA_RUNTIME_API: runtimeApi,
+      LAMBDA_TASK_ROOT: taskRoot,
+      _HANDLER: 'index.handler',
+      AWS_LAMBDA_FUNCTION_NAME: 'gateway-janitor-bench',
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+      AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/gateway-janitor-bench',
+      AWS_LAMBDA_LOG_STREAM_NAME: '2026/11/30/[$LATEST]bench',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+      POWERTOOLS_SERVICE_NAME: 'gateway-janitor',
+      NODE_OPTIONS: '--max-semi-space-size=4',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill();
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3_000))]);
+}
