@@ -1,7 +1,9 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
+import { SqsConfirmationQueue } from '#adapters/aws/sqs-confirmation-queue';
 import { createHandlerSetup, type HandlerDeps } from '#adapters/create-handler-setup';
 import { errorSummary } from '#adapters/logging/error-summary';
-import { loadSweepConfig } from '#config/load-config';
+import { loadSweepConfig, type SweepConfig } from '#config/load-config';
 import { JanitorError } from '#core/shared/errors';
 import { runSweep, type SweepSummary } from '#core/sweep/run-sweep';
 import { parseSweepEvent } from '#core/sweep/sweep-event';
@@ -10,7 +12,9 @@ import { parseSweepEvent } from '#core/sweep/sweep-event';
 export type SweepResult = Omit<SweepSummary, 'plan'>;
 
 /** Edges the handler's tests replace; production uses the defaults. */
-export type SweepHandlerDeps = HandlerDeps;
+export interface SweepHandlerDeps extends HandlerDeps {
+  sqsClient?: Pick<SQSClient, 'send'>;
+}
 
 /**
  * Builds the sweep handler. Configuration, token source and connection pool are
@@ -23,6 +27,18 @@ export function createSweepHandler(deps: SweepHandlerDeps = {}) {
     profile: deps.profile ?? 'sweep',
   });
   const { logger, sink, clock } = setup;
+  let confirmations: SqsConfirmationQueue | undefined;
+  // Deletions are confirmed through the teardown queue (docs/contract.md "Deletion is
+  // confirmed, not assumed"); the deployment always sets it.
+  const confirmationsFor = (config: SweepConfig) => {
+    if (config.teardownQueueUrl === undefined) return undefined;
+    confirmations ??= new SqsConfirmationQueue({
+      queueUrl: config.teardownQueueUrl,
+      client: deps.sqsClient,
+      time: setup.time,
+    });
+    return confirmations;
+  };
 
   return async (event: unknown, context?: Partial<Context>): Promise<SweepResult> => {
     setup.begin(context);
@@ -31,6 +47,11 @@ export function createSweepHandler(deps: SweepHandlerDeps = {}) {
       const { config, api, notifier, deadline, runId } = setup.invocation(context);
       // An event may force a dry run, never a live one: live needs DRY_RUN=false.
       const dryRun = config.dryRun || request.dryRun === true;
+      const queue = confirmationsFor(config);
+      // Outside the deployment a live sweep may run without the queue: its deletions then
+      // go unconfirmed, and the stuck check of later sweeps still covers them.
+      if (!queue && !dryRun)
+        logger.warn('TEARDOWN_QUEUE_URL is not set: deletions will not be confirmed');
       const notice = notifier.watch(sink);
       const { plan: _plan, ...summary } = await runSweep({
         api,
@@ -40,6 +61,7 @@ export function createSweepHandler(deps: SweepHandlerDeps = {}) {
         deadline,
         concurrency: config.deleteConcurrency,
         run: { runId, trigger: request.trigger, dryRun },
+        confirm: { queue, afterMs: config.confirmAfterMs, withinMs: config.confirmWithinMs },
       }).finally(notice.publish);
       if (summary.status === 'aborted') {
         throw new JanitorError(

@@ -1,5 +1,6 @@
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
+import { SqsConfirmationQueue } from '#adapters/aws/sqs-confirmation-queue';
 import { SqsTeardownQueue } from '#adapters/aws/sqs-teardown-queue';
 import { createHandlerSetup, type HandlerDeps } from '#adapters/create-handler-setup';
 import { errorSummary } from '#adapters/logging/error-summary';
@@ -20,14 +21,25 @@ export interface TeardownHandlerDeps extends HandlerDeps {
 export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
   const setup = createHandlerSetup(deps, { loadConfig: loadTeardownConfig, profile: 'teardown' });
   const { logger, sink, clock } = setup;
-  let queue: SqsTeardownQueue | undefined;
-  const queueFor = (config: TeardownConfig) =>
-    (queue ??= new SqsTeardownQueue({
-      queueUrl: config.teardownQueueUrl,
-      deadLetterQueueUrl: config.teardownDlqUrl,
-      client: deps.sqsClient,
-      time: setup.time,
-    }));
+  let queues: { requests: SqsTeardownQueue; confirmations: SqsConfirmationQueue } | undefined;
+  const queuesFor = (config: TeardownConfig) => {
+    // One client for deferrals, parking and confirmations.
+    const client = deps.sqsClient ?? new SQSClient({});
+    queues ??= {
+      requests: new SqsTeardownQueue({
+        queueUrl: config.teardownQueueUrl,
+        deadLetterQueueUrl: config.teardownDlqUrl,
+        client,
+        time: setup.time,
+      }),
+      confirmations: new SqsConfirmationQueue({
+        queueUrl: config.teardownQueueUrl,
+        client,
+        time: setup.time,
+      }),
+    };
+    return queues;
+  };
 
   return async (event: unknown, context?: Partial<Context>): Promise<SQSBatchResponse> => {
     setup.begin(context);
@@ -35,15 +47,21 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
       const messages = parseTeardownEvent(event);
       const { config, api, notifier, deadline, runId } = setup.invocation(context);
       const notice = notifier.watch(sink);
+      const { requests, confirmations } = queuesFor(config);
       const result = await runTeardown(messages, {
         api,
         sink: notice.sink,
         clock,
-        queue: queueFor(config),
+        queue: requests,
         policy: config.policy,
         deadline,
         concurrency: config.deleteConcurrency,
         maxHorizonMs: config.teardownMaxHorizonMs,
+        confirm: {
+          queue: confirmations,
+          afterMs: config.confirmAfterMs,
+          withinMs: config.confirmWithinMs,
+        },
         run: { runId, trigger: 'sqs', dryRun: config.dryRun },
       }).finally(notice.publish);
       // A bad token fails every record: fail the invocation so the error alarm fires.

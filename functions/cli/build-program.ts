@@ -1,10 +1,12 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { parseDuration } from '#core/shared/duration';
+import { ValidationError } from '#core/shared/errors';
 import { type AuditFlags, auditCommand } from './audit/audit-command.ts';
 import type { CliIo } from './cli-io.ts';
 import { demoCommand } from './demo-command.ts';
 import { openSession, type TargetFlags } from './open-session.ts';
 import { planCommand } from './plan-command.ts';
-import { simulateCommand } from './simulate-command.ts';
+import { type SimulateFlags, simulateCommand } from './simulate-command.ts';
 import { type SweepFlags, sweepCommand } from './sweep-command.ts';
 import { checkGatewayIds, teardownCommand } from './teardown-command.ts';
 
@@ -34,9 +36,10 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
 
   withAct(withTarget(program.command('sweep')))
     .description("Run the sweep Lambda's code path: delete what the policy says has expired")
-    .action(async (flags: TargetFlags & SweepFlags) =>
-      setCode(await withSession(flags, io, async (s) => (await sweepCommand(s, flags, io)).code)),
-    );
+    .action(async (flags: TargetFlags & SweepFlags) => {
+      checkWait(flags);
+      setCode(await withSession(flags, io, async (s) => (await sweepCommand(s, flags, io)).code));
+    });
 
   withAct(withTarget(program.command('teardown')))
     .description("Run the teardown Lambda's code path for the given gateway ids")
@@ -48,6 +51,7 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
     .action(
       async (ids: string[], flags: TargetFlags & SweepFlags & { deleteDeployments?: boolean }) => {
         checkGatewayIds(ids);
+        checkWait(flags);
         setCode(await withSession(flags, io, (s) => teardownCommand(s, ids, flags, io)));
       },
     );
@@ -57,9 +61,17 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
     .description('Serve the seeded fleet on a loopback CoreWeave API simulator until Ctrl-C')
     .option('--seed <n>', 'fleet seed', wholeNumber, 42)
     .option('--size <n>', 'number of gateways', wholeNumber, 40)
-    .action(async (flags: { seed: number; size: number }) =>
-      setCode(await simulateCommand(flags, io)),
-    );
+    .option(
+      '--delete-delay <duration>',
+      'how long a deleted gateway stays DELETING before it vanishes (default 1s)',
+      durationMs,
+    )
+    .option(
+      '--stick <id-or-name>',
+      'a gateway whose deletion never completes (repeatable)',
+      collect,
+    )
+    .action(async (flags: SimulateFlags) => setCode(await simulateCommand(flags, io)));
 
   program
     .command('demo')
@@ -135,7 +147,19 @@ function withAct(command: Command): Command {
     .option('--apply', 'really delete (without it: a dry run that deletes nothing)')
     .option('--json', 'audit records as JSON lines on stdout instead of the report')
     .option('--audit-file <file>', 'append audit records as JSON lines to this file')
-    .option('--concurrency <n>', 'deletions in flight at once [DELETE_CONCURRENCY] (default 8)');
+    .option('--concurrency <n>', 'deletions in flight at once [DELETE_CONCURRENCY] (default 8)')
+    .option(
+      '--wait',
+      'with --apply: poll until each deletion is confirmed (gone) or stuck; exit 1 if stuck',
+    )
+    .option(
+      '--confirm-within <duration>',
+      'how long a deletion may take before it is stuck [DELETE_CONFIRM_WITHIN] (default 1h)',
+    )
+    .option(
+      '--confirm-after <duration>',
+      "delay of the Lambdas' queued confirmation [DELETE_CONFIRM_AFTER] (default 5m)",
+    );
 }
 
 async function withSession(
@@ -149,6 +173,22 @@ async function withSession(
   } finally {
     await session.close();
   }
+}
+
+/** A dry run deletes nothing, so there is nothing to wait for. */
+function checkWait(flags: { wait?: boolean; apply?: boolean }): void {
+  if (flags.wait && !flags.apply)
+    throw new ValidationError(
+      'CONFIG_INVALID',
+      '--wait',
+      'needs --apply: a dry run deletes nothing',
+    );
+}
+
+function durationMs(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new InvalidArgumentError('expected a duration such as 5s, 2m or 1h');
+  return ms;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {

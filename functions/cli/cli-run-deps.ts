@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import type { ConfirmSettings } from '#core/confirmation/confirm-settings';
 import type { AuditSink, RunDeps } from '#core/shared/ports';
 import type { Session } from './open-session.ts';
 
 /** A CLI run's dependencies: the session's client and policy, the CLI as trigger. */
-export function cliRunDeps(session: Session, sink: AuditSink, dryRun: boolean): RunDeps {
+export function cliRunDeps(
+  session: Session,
+  sink: AuditSink,
+  dryRun: boolean,
+): RunDeps & { confirm: ConfirmSettings } {
   return {
     api: session.api,
     sink,
@@ -13,5 +18,7 @@ export function cliRunDeps(session: Session, sink: AuditSink, dryRun: boolean): 
     policy: session.policy,
     concurrency: session.config.deleteConcurrency,
     run: { runId: randomUUID(), trigger: 'cli', dryRun },
+    // No queue: the CLI confirms by polling (--wait); the window still marks stuck deletions.
+    confirm: { afterMs: session.config.confirmAfterMs, withinMs: session.config.confirmWithinMs },
   };
 }

@@ -23,10 +23,14 @@ export async function demoCommand(io: CliIo): Promise<number> {
     const plan = await fetchPlan(session, nowMs);
     io.out(`Plan (what \`gateway-janitor plan\` shows):\n\n${renderPlanTable(plan, nowMs)}\n`);
     const records: AuditRecord[] = [];
-    const { code } = await sweepCommand(session, { apply: true }, io, [
+    // --wait: the simulator's gateways vanish a second after their DELETE, so each
+    // deletion is confirmed on screen, as the teardown function would confirm it.
+    const { code } = await sweepCommand(session, { apply: true, wait: true }, io, [
       { write: (record) => records.push(record) },
     ]);
-    io.out('\nAudit records (one JSON line each, as the sweep Lambda logs them under "audit"):\n');
+    io.out(
+      '\nAudit records (one JSON line each, as the Lambdas log them under "audit"; the confirmations come from the teardown function in AWS):\n',
+    );
     for (const record of records) io.out(`${JSON.stringify({ audit: record })}\n`);
     io.out(
       [

@@ -7,6 +7,8 @@ export interface ConnectionFlags {
   secretId?: string;
   secretKey?: string;
   concurrency?: string;
+  confirmAfter?: string;
+  confirmWithin?: string;
   apply?: boolean;
 }
 
@@ -15,6 +17,8 @@ const FLAG_VARIABLES = {
   secretId: ['--secret-id', 'COREWEAVE_TOKEN_SECRET_ID'],
   secretKey: ['--secret-key', 'COREWEAVE_TOKEN_SECRET_KEY'],
   concurrency: ['--concurrency', 'DELETE_CONCURRENCY'],
+  confirmAfter: ['--confirm-after', 'DELETE_CONFIRM_AFTER'],
+  confirmWithin: ['--confirm-within', 'DELETE_CONFIRM_WITHIN'],
 } as const;
 
 const INHERITED = [
@@ -24,6 +28,8 @@ const INHERITED = [
   'COREWEAVE_API_TOKEN',
   'COREWEAVE_HTTP_TIMEOUT_MS',
   'DELETE_CONCURRENCY',
+  'DELETE_CONFIRM_AFTER',
+  'DELETE_CONFIRM_WITHIN',
   'JANITOR_POLICY',
 ] as const;
 

@@ -12,6 +12,7 @@ const COUNT_LABELS: Record<AuditEvent, string | undefined> = {
   'gateway.delete_failed': 'delete failed',
   'gateway.delete_confirmed': 'delete confirmed',
   'gateway.delete_stuck': 'delete stuck',
+  'gateway.unconfirmed': 'unconfirmed',
   'gateway.skipped': 'skipped',
   'gateway.deferred': 'deferred',
   'request.rejected': 'rejected',

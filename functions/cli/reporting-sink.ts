@@ -19,6 +19,7 @@ const LABELS: Record<AuditEvent, string | undefined> = {
   'run.summary': undefined,
   'run.aborted': undefined,
   'run.truncated': undefined,
+  'gateway.unconfirmed': 'unconfirmed',
 };
 
 /**

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { formatDuration } from '#core/shared/duration';
 import type { CliIo } from './cli-io.ts';
 import { displayPath, EXAMPLE_POLICY } from './open-session.ts';
 import { startSeededSimulator } from './start-seeded-simulator.ts';
@@ -7,6 +8,10 @@ import { startSeededSimulator } from './start-seeded-simulator.ts';
 export interface SimulateFlags {
   seed?: number;
   size?: number;
+  /** ms a deleted gateway stays DELETING before it vanishes */
+  deleteDelay?: number;
+  /** ids or names whose deletion never completes */
+  stick?: string[];
 }
 
 /**
@@ -18,13 +23,20 @@ export async function simulateCommand(
   io: CliIo,
   stopSignal: Promise<unknown> = Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]),
 ): Promise<number> {
-  const simulator = await startSeededSimulator({ seed: flags.seed, size: flags.size });
+  const simulator = await startSeededSimulator({
+    seed: flags.seed,
+    size: flags.size,
+    deleteDelayMs: flags.deleteDelay,
+    stuckDeletions: flags.stick,
+  });
+  const stuck = flags.stick?.length ? `; deletions that stick: ${flags.stick.join(', ')}` : '';
   const policy = displayPath(EXAMPLE_POLICY);
   io.out(
     [
       `CoreWeave gateway API simulator: ${simulator.list().length} seeded gateways (seed ${flags.seed ?? 42})`,
       `  URL:   ${simulator.url}`,
       `  token: ${simulator.token}`,
+      `  deleted gateways vanish after ${formatDuration(flags.deleteDelay ?? 1_000)}${stuck}`,
       '',
       'In another terminal:',
       `  export COREWEAVE_API_TOKEN=${simulator.token}`,

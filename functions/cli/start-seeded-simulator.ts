@@ -7,6 +7,10 @@ export interface SeededSimulatorOptions {
   seed?: number;
   size?: number;
   latencyMs?: number;
+  /** How long a deleted gateway stays DELETING before it vanishes (default 1 s). */
+  deleteDelayMs?: number;
+  /** Gateways (id or name) whose deletion never completes. */
+  stuckDeletions?: readonly string[];
 }
 
 /**
@@ -23,6 +27,7 @@ export function startSeededSimulator(options: SeededSimulatorOptions = {}): Prom
     // Some previews and load tests are serving a deployment, as real ones would be.
     deployments: seedDeployments(gateways, { seed, now }),
     latencyMs: options.latencyMs ?? 0,
-    deleteDelayMs: 1_000,
+    deleteDelayMs: options.deleteDelayMs ?? 1_000,
+    stuckDeletions: options.stuckDeletions ?? [],
   });
 }

@@ -1,7 +1,9 @@
+import type { AuditRecord } from '#core/audit/audit-record';
 import type { AuditSink } from '#core/shared/ports';
 import { runSweep, type SweepSummary } from '#core/sweep/run-sweep';
 import type { CliIo } from './cli-io.ts';
 import { cliRunDeps } from './cli-run-deps.ts';
+import { confirmDeletions } from './confirm-deletions.ts';
 import { openAuditSink } from './open-audit-sink.ts';
 import type { Session } from './open-session.ts';
 import { renderSweepSummary } from './render-summary.ts';
@@ -12,6 +14,8 @@ export interface SweepFlags {
   apply?: boolean;
   json?: boolean;
   auditFile?: string;
+  /** after a live run, poll until each deletion is confirmed or stuck */
+  wait?: boolean;
 }
 
 /**
@@ -24,7 +28,11 @@ export async function sweepCommand(
   io: CliIo,
   extraSinks: AuditSink[] = [],
 ): Promise<{ code: number; summary: SweepSummary }> {
-  const audit = openAuditSink(flags, io, extraSinks);
+  const deleted: AuditRecord[] = [];
+  const audit = openAuditSink(flags, io, [
+    ...extraSinks,
+    { write: (record) => record.event === 'gateway.deleted' && deleted.push(record) },
+  ]);
   const reporter = new ReportingSink(audit.sink, io, { lines: !flags.json });
   const dryRun = !flags.apply;
   if (!flags.json) {
@@ -32,16 +40,30 @@ export async function sweepCommand(
     io.out(`Sweeping ${session.target} (${mode}):\n`);
   }
   try {
-    const summary = await runSweep(cliRunDeps(session, reporter, dryRun));
+    const deps = cliRunDeps(session, reporter, dryRun);
+    const summary = await runSweep(deps);
     reporter.finish();
     if (!flags.json) io.out(`\n${renderSweepSummary(summary)}`);
+    const confirmed =
+      !flags.wait ||
+      (await confirmDeletions({
+        api: session.api,
+        deleted,
+        sink: reporter,
+        run: deps.run,
+        confirmWithinMs: session.config.confirmWithinMs,
+        io,
+        report: !flags.json,
+      }));
+    reporter.finish();
     if (summary.status === 'aborted') {
       io.err(
         `gateway-janitor: sweep aborted: ${summary.expired} of ${summary.listed} gateways expired, over the policy's limits\n`,
       );
     }
     const failed = summary.counts['gateway.delete_failed'] ?? 0;
-    return { code: summary.status === 'completed' && failed === 0 ? 0 : 1, summary };
+    const ok = summary.status === 'completed' && failed === 0 && confirmed;
+    return { code: ok ? 0 : 1, summary };
   } finally {
     reporter.finish();
     audit.close();

@@ -1,9 +1,11 @@
 import { userInfo } from 'node:os';
+import type { AuditRecord } from '#core/audit/audit-record';
 import { ValidationError } from '#core/shared/errors';
 import { GATEWAY_ID } from '#core/shared/gateway';
 import { runTeardown } from '#core/teardown/run-teardown';
 import type { CliIo } from './cli-io.ts';
 import { cliRunDeps } from './cli-run-deps.ts';
+import { confirmDeletions } from './confirm-deletions.ts';
 import { openAuditSink } from './open-audit-sink.ts';
 import type { Session } from './open-session.ts';
 import { renderCounts } from './render-summary.ts';
@@ -16,6 +18,8 @@ export interface TeardownFlags {
   auditFile?: string;
   /** the request's `deleteDeployments` (docs/contract.md "Never orphan what is serving") */
   deleteDeployments?: boolean;
+  /** after a live run, poll until each deletion is confirmed or stuck */
+  wait?: boolean;
 }
 
 /** Rejects anything that is not a gateway uuid before any request is made (exit 2). */
@@ -41,7 +45,10 @@ export async function teardownCommand(
   flags: TeardownFlags,
   io: CliIo,
 ): Promise<number> {
-  const audit = openAuditSink(flags, io);
+  const deleted: AuditRecord[] = [];
+  const audit = openAuditSink(flags, io, [
+    { write: (record) => record.event === 'gateway.deleted' && deleted.push(record) },
+  ]);
   const reporter = new ReportingSink(audit.sink, io, { lines: !flags.json });
   const dryRun = !flags.apply;
   const requestedBy = `cli:${safeUser()}`;
@@ -59,7 +66,8 @@ export async function teardownCommand(
         ...(flags.deleteDeployments ? { deleteDeployments: true } : {}),
       }),
     }));
-    const result = await runTeardown(messages, cliRunDeps(session, reporter, dryRun));
+    const deps = cliRunDeps(session, reporter, dryRun);
+    const result = await runTeardown(messages, deps);
     reporter.finish();
     if (result.stopError) throw result.stopError;
     if (!flags.json) {
@@ -67,8 +75,20 @@ export async function teardownCommand(
       if (dryRun && result.counts['gateway.would_delete'])
         io.out('  Dry run: nothing was deleted. Add --apply to delete.\n');
     }
+    const confirmed =
+      !flags.wait ||
+      (await confirmDeletions({
+        api: session.api,
+        deleted,
+        sink: reporter,
+        run: deps.run,
+        confirmWithinMs: session.config.confirmWithinMs,
+        io,
+        report: !flags.json,
+      }));
+    reporter.finish();
     const failed = (result.counts['gateway.delete_failed'] ?? 0) + result.retry.length;
-    return failed === 0 ? 0 : 1;
+    return failed === 0 && confirmed ? 0 : 1;
   } finally {
     reporter.finish();
     audit.close();

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import type { NotifyMode } from '#core/audit/run-notice';
 import { compilePolicy, type Policy } from '#core/policy/compile-policy';
 import { parsePolicyJson } from '#core/policy/policy';
-import { parseDuration } from '#core/shared/duration';
+import { formatDuration, parseDuration } from '#core/shared/duration';
 import { ValidationError } from '#core/shared/errors';
 import { DEFAULT_TEARDOWN_MAX_HORIZON } from '#core/teardown/decide-teardown';
 
@@ -20,12 +20,18 @@ export interface BaseConfig {
   /** when a run's summary is published for people (deploy parameter `notify`) */
   notify: NotifyMode;
   notifyTopicArn?: string;
+  /** DELETE_CONFIRM_AFTER: delay before a deletion is confirmed */
+  confirmAfterMs: number;
+  /** DELETE_CONFIRM_WITHIN: how long a deletion may take before it is stuck */
+  confirmWithinMs: number;
 }
 
 /** The sweep Lambda's configuration: the token comes from a secret, the policy is required. */
 export interface SweepConfig extends BaseConfig {
   tokenSecretId: string;
   policy: Policy;
+  /** where deletions are confirmed; set by the deployment */
+  teardownQueueUrl?: string;
 }
 
 /** The teardown Lambda's configuration: a sweep's, plus the queue that deferrals go back to. */
@@ -53,6 +59,21 @@ const intText = (min: number, max: number) =>
         z.int(),
         z.minimum(min, `expected at least ${min}`),
         z.maximum(max, `expected at most ${max}`),
+      ),
+  );
+
+/** A duration such as `30s`, `5m` or `1h` in ms, between the bounds given. */
+const durationText = (fallback: string, minMs: number, maxMs: number, max: string) =>
+  z.pipe(
+    z.pipe(
+      z._default(z.string(), fallback),
+      z.transform((text: string) => parseDuration(text)),
+    ),
+    z
+      .number({ message: 'expected a duration such as 30s, 5m or 1h' })
+      .check(
+        z.minimum(minMs, `expected at least ${formatDuration(minMs)}`),
+        z.maximum(maxMs, `expected at most ${max}`),
       ),
   );
 
@@ -96,6 +117,9 @@ const FIELDS = {
         ),
       ),
   ),
+  // A confirmation is one delayed SQS message, and SQS delays a message 15 minutes at most.
+  DELETE_CONFIRM_AFTER: durationText('5m', 1_000, 15 * 60_000, '15m'),
+  DELETE_CONFIRM_WITHIN: durationText('1h', 60_000, 7 * 86_400_000, '7d'),
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -168,11 +192,13 @@ function sweepConfig(v: Variables): SweepConfig {
   if (v.JANITOR_POLICY === undefined)
     throw new ValidationError('CONFIG_INVALID', 'JANITOR_POLICY', 'required: the policy as JSON');
   const base = baseConfig(v);
-  return {
+  const config: SweepConfig = {
     ...base,
     tokenSecretId: v.COREWEAVE_TOKEN_SECRET_ID,
     policy: compileNamed(v.JANITOR_POLICY),
   };
+  if (v.TEARDOWN_QUEUE_URL) config.teardownQueueUrl = v.TEARDOWN_QUEUE_URL;
+  return config;
 }
 
 function requireQueue(v: Variables): string {
@@ -196,7 +222,18 @@ function baseConfig(v: Variables): BaseConfig {
     httpTimeoutMs: v.COREWEAVE_HTTP_TIMEOUT_MS,
     teardownMaxHorizonMs: v.TEARDOWN_MAX_HORIZON,
     notify: v.NOTIFY,
+    confirmAfterMs: v.DELETE_CONFIRM_AFTER,
+    confirmWithinMs: v.DELETE_CONFIRM_WITHIN,
   };
+  // The first look comes DELETE_CONFIRM_AFTER after the DELETE: a shorter window would call
+  // every deletion still in progress at that look stuck.
+  if (config.confirmWithinMs < config.confirmAfterMs) {
+    throw new ValidationError(
+      'CONFIG_INVALID',
+      'DELETE_CONFIRM_WITHIN',
+      `expected at least DELETE_CONFIRM_AFTER (${formatDuration(config.confirmAfterMs)})`,
+    );
+  }
   if (v.NOTIFY_TOPIC_ARN) config.notifyTopicArn = v.NOTIFY_TOPIC_ARN;
   if (config.notify !== 'off' && !config.notifyTopicArn) {
     throw new ValidationError(

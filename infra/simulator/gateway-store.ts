@@ -1,4 +1,4 @@
-import { becomeReady, iso, provisioning } from './gateway-transitions.ts';
+import { becomeReady, failDeletion, iso, provisioning } from './gateway-transitions.ts';
 import type { WireGateway, WireGatewaySpec } from './wire.ts';
 import { omitZeroValues } from './wire.ts';
 
@@ -9,6 +9,12 @@ export type GatewayStoreOptions = {
   deleteDelayMs: number;
   readyDelayMs: number;
 };
+
+/**
+ * How a deletion that never finishes ends up: still `STATUS_DELETING` for ever, or back in
+ * `STATUS_ERROR` once the time to vanish has passed (a deletion the platform gave up on).
+ */
+export type StuckDeletion = 'STATUS_DELETING' | 'STATUS_ERROR';
 
 type Entry = { gateway: WireGateway; json?: Buffer; deletingSince?: number; readyAt?: number };
 
@@ -22,9 +28,11 @@ type Entry = { gateway: WireGateway; json?: Buffer; deletingSince?: number; read
 export class GatewayStore {
   #entries = new Map<string, Entry>();
   #options: GatewayStoreOptions;
+  /** Keyed by gateway id or name: deletions of these never complete. */
+  #stuck = new Map<string, StuckDeletion>();
 
   constructor(options: GatewayStoreOptions) {
-    this.#options = options;
+    this.#options = { ...options };
   }
 
   /** Replaces the whole fleet. Gateways seeded as DELETING vanish deleteDelayMs from now. */
@@ -133,6 +141,16 @@ export class GatewayStore {
     return gateway;
   }
 
+  /** From now on a deletion of this gateway (by id or name) never completes. */
+  stick(idOrName: string, becomes: StuckDeletion = 'STATUS_DELETING'): void {
+    this.#stuck.set(idOrName, becomes);
+  }
+
+  /** Changes the time to vanish, for deletions in progress too. */
+  setDeleteDelay(ms: number): void {
+    this.#options.deleteDelayMs = ms;
+  }
+
   isDeleting(id: string): boolean {
     return this.get(id) !== undefined && this.#entries.get(id)?.deletingSince !== undefined;
   }
@@ -140,6 +158,17 @@ export class GatewayStore {
   #resolve(id: string, entry: Entry, now: number): WireGateway | undefined {
     if (entry.deletingSince !== undefined) {
       if (now - entry.deletingSince < this.#options.deleteDelayMs) return entry.gateway;
+      const stuck = this.#stuck.get(id) ?? this.#stuck.get(entry.gateway.spec.name);
+      if (stuck === 'STATUS_DELETING') return entry.gateway;
+      if (stuck === 'STATUS_ERROR') {
+        entry.gateway = failDeletion(
+          entry.gateway,
+          entry.deletingSince + this.#options.deleteDelayMs,
+        );
+        entry.json = undefined;
+        entry.deletingSince = undefined;
+        return entry.gateway;
+      }
       this.#entries.delete(id);
       return undefined;
     }

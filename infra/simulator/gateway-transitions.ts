@@ -35,3 +35,25 @@ export function becomeReady(gateway: WireGateway, at: number): WireGateway {
     },
   });
 }
+
+/** DELETING -> ERROR at `at`: the platform gave up on the deletion; the gateway stays. */
+export function failDeletion(gateway: WireGateway, at: number): WireGateway {
+  return omitZeroValues({
+    spec: gateway.spec,
+    status: {
+      ...gateway.status,
+      status: 'STATUS_ERROR',
+      updatedAt: iso(at),
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'False',
+          reason: 'DeletionFailed',
+          message: 'deletion did not complete',
+          lastUpdateTime: iso(at),
+          zone: gateway.spec.zones?.[0],
+        },
+      ],
+    },
+  });
+}

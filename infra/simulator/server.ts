@@ -4,7 +4,7 @@ import { BearerAuth, randomToken } from './bearer-auth.ts';
 import { renderGateway } from './decide-reply.ts';
 import { DeploymentStore } from './deployment-store.ts';
 import { FaultBook, type FaultRule } from './fault-book.ts';
-import { GatewayStore } from './gateway-store.ts';
+import { GatewayStore, type StuckDeletion } from './gateway-store.ts';
 import { handleRequest, type SimulatorState } from './handle-request.ts';
 import { type RateLimit, TokenBuckets } from './rate-limit.ts';
 import { defaultErrorFor } from './reply.ts';
@@ -13,6 +13,7 @@ import type { WireGateway } from './wire.ts';
 import type { WireDeployment } from './wire-deployment.ts';
 
 export type { FaultRule } from './fault-book.ts';
+export type { StuckDeletion } from './gateway-store.ts';
 export type { RateLimit } from './rate-limit.ts';
 export type { RecordedRequest, SimulatorStats } from './request-log.ts';
 export type { WireGateway } from './wire.ts';
@@ -27,6 +28,8 @@ export type SimulatorOptions = {
   deploymentDeleteDelayMs?: number;
   /** How long a deleted gateway stays STATUS_DELETING before Get/Delete answer 404. */
   deleteDelayMs?: number;
+  /** Gateways (by id or name) whose deletion never completes: see Simulator.stickDeletion. */
+  stuckDeletions?: readonly string[];
   /** How long a created or updated gateway stays CREATING/UPDATING before READY. */
   readyDelayMs?: number;
   latencyMs?: number;
@@ -55,6 +58,13 @@ export type Simulator = {
   clearFaults(): void;
   setLatency(ms: number): void;
   setRateLimit(limit: RateLimit | undefined): void;
+  /** The time to vanish of deleted gateways, deletions in progress included. */
+  setDeleteDelay(ms: number): void;
+  /**
+   * Makes a deletion stick: once the time to vanish has passed, this gateway (id or name)
+   * stays STATUS_DELETING, or with `STATUS_ERROR` falls back to that state and stays.
+   */
+  stickDeletion(idOrName: string, becomes?: StuckDeletion): void;
   readonly requests: RecordedRequest[];
   /** Ids for which a DELETE answered 200, in order, repeats included. */
   deletes(): string[];
@@ -82,6 +92,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     deleteDelayMs: options.deploymentDeleteDelayMs ?? options.deleteDelayMs ?? 2000,
   });
   deployments.seed(options.deployments ?? []);
+  for (const idOrName of options.stuckDeletions ?? []) store.stick(idOrName);
   const state: SimulatorState = {
     store,
     deployments,
@@ -141,6 +152,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     setRateLimit(limit) {
       state.limiter = limit && new TokenBuckets(limit);
     },
+    setDeleteDelay: (ms) => store.setDeleteDelay(ms),
+    stickDeletion: (idOrName, becomes) => store.stick(idOrName, becomes),
     requests: state.log.requests,
     deletes: () => [...state.log.deleted],
     deploymentDeletes: () => [...state.log.deletedDeployments],

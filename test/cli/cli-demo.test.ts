@@ -59,6 +59,10 @@ describe('npm start (the demo)', () => {
         new RegExp(`^ {2}skipped\\s+${gateway.name}\\s.*deployments_deleting`, 'm'),
       );
     expect(stdout).toContain('Sweep completed (live');
+    const confirmed = auditRecords(stdout).filter((r) => r.event === 'gateway.delete_confirmed');
+    expect(confirmed.map((r) => r.gatewayName).sort()).toEqual([...expected].sort());
+    for (const name of expected)
+      expect(stdout).toMatch(new RegExp(`^ {2}confirmed\\s+${name} `, 'm'));
     expect(stdout).not.toContain('wandb-canary-');
   });
 });

@@ -107,6 +107,11 @@ describe('runCli usage and configuration errors', () => {
       message: "missing required argument 'gateway-id'",
     },
     { case: 'a bad --seed', args: ['simulate', '--seed', 'x'], message: 'expected a whole number' },
+    {
+      case: 'a bad --delete-delay',
+      args: ['simulate', '--delete-delay', 'soon'],
+      message: 'expected a duration such as 5s, 2m or 1h',
+    },
   ])('exits 2 on $case', async ({ args, message }) => {
     // Act
     const result = await run(args);

@@ -235,13 +235,49 @@ describe('the packaged CloudFormation template', () => {
     expect(text).toContain('run.summary');
   });
 
+  it('gives both functions the confirmation delay and window', () => {
+    for (const id of ['SweepLambdaFunction', 'TeardownLambdaFunction']) {
+      expect(resource(id).Properties.Environment.Variables).toMatchObject({
+        DELETE_CONFIRM_AFTER: '5m',
+        DELETE_CONFIRM_WITHIN: '1h',
+        TEARDOWN_QUEUE_URL: { Ref: 'TeardownQueue' },
+      });
+    }
+  });
+
+  it('alarms on stuck deletions recorded by either function', () => {
+    const filters = ofType('AWS::Logs::MetricFilter')
+      .map(([, f]) => f.Properties)
+      .filter((f) => f.FilterPattern === '{ $.audit.event = "gateway.delete_stuck" }');
+    expect(filters.map((f) => f.LogGroupName)).toEqual([
+      { Ref: 'SweepLogGroup' },
+      { Ref: 'TeardownLogGroup' },
+    ]);
+    expect(filters.map((f) => f.MetricTransformations[0].MetricName)).toEqual([
+      'DeleteStuckSeen',
+      'DeleteStuckSeen',
+    ]);
+    const alarm = resource('DeleteStuckAlarm').Properties;
+    expect(`${alarm.Namespace}:${alarm.MetricName}`).toBe('GatewayJanitor/dev:DeleteStuckSeen');
+    expect(alarm.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+  });
+
+  it('saves a deletion lifecycle query: requested, deleted, then confirmed or stuck per gateway', () => {
+    const query = resource('DeletionLifecycleQuery').Properties;
+    expect(query.Name).toBe('gateway-janitor-dev/deletion-lifecycle');
+    expect(query.LogGroupNames).toEqual([{ Ref: 'SweepLogGroup' }, { Ref: 'TeardownLogGroup' }]);
+    for (const event of ['gateway.deleted', 'gateway.delete_confirmed', 'gateway.delete_stuck'])
+      expect(query.QueryString).toContain(`"${event}"`);
+    expect(query.QueryString).toContain('by audit.gatewayId');
+  });
+
   it('outputs the queue URLs and the alarm topic', () => {
     expect(Object.keys(template.Outputs)).toEqual(
       expect.arrayContaining(['TeardownQueueUrl', 'DeadLetterQueueUrl', 'AlarmTopicArn']),
     );
   });
 
-  it('lets nobody but the teardown function send to the queue when no teardownSenders are given', () => {
+  it('lets nobody but the two functions send to the queue when no teardownSenders are given', () => {
     const statements = statementsOf(template, 'TeardownQueuePolicy');
 
     const denyOthers = statements.find((s) => s.Sid === 'DenySendersNotListed');
@@ -252,17 +288,17 @@ describe('the packaged CloudFormation template', () => {
       Resource: ARN_OF('TeardownQueue'),
     });
     expect(denyOthers?.Condition).toEqual({
-      ArnNotEquals: { 'aws:PrincipalArn': ARN_OF('TeardownRole') },
+      ArnNotEquals: { 'aws:PrincipalArn': [ARN_OF('TeardownRole'), ARN_OF('SweepRole')] },
     });
     expect(statements.filter((s) => s.Effect === 'Allow')).toEqual([]);
   });
 
-  it('lets the teardownSenders and the teardown function send to the queue, and no one else', () => {
+  it('lets the teardownSenders and the two functions send to the queue, and no one else', () => {
     const statements = statementsOf(live, 'TeardownQueuePolicy');
 
     const denyOthers = statements.find((s) => s.Sid === 'DenySendersNotListed');
     expect(denyOthers?.Condition).toEqual({
-      ArnNotEquals: { 'aws:PrincipalArn': ARN_OF('TeardownRole') },
+      ArnNotEquals: { 'aws:PrincipalArn': [ARN_OF('TeardownRole'), ARN_OF('SweepRole')] },
       ArnNotLike: { 'aws:PrincipalArn': SENDERS },
     });
     expect(statements.filter((s) => s.Effect === 'Allow')).toEqual([
@@ -291,7 +327,7 @@ describe('the packaged CloudFormation template', () => {
     }
   });
 
-  it('runs each function under its own role, and the sweep cannot touch the queue', () => {
+  it('runs each function under its own role, and the sweep may only send to the queue', () => {
     expect(
       ofType('AWS::IAM::Role')
         .map(([id]) => id)
@@ -305,7 +341,10 @@ describe('the packaged CloudFormation template', () => {
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       'secretsmanager:GetSecretValue',
+      'sqs:SendMessage',
     ]);
+    expect(roleActions(template, 'SweepRole', 'TeardownQueue')).toEqual(['sqs:SendMessage']);
+    expect(roleActions(template, 'SweepRole', 'TeardownDeadLetterQueue')).toEqual([]);
     expect(roleActions(template, 'SweepRole', 'SweepLogGroup')).toEqual([
       'logs:CreateLogStream',
       'logs:PutLogEvents',

@@ -167,6 +167,56 @@ describe('simulator delete lifecycle', () => {
     expect(before?.status?.status).toBe('STATUS_DELETING');
     expect(sim.get(seeded.spec.id)).toBeUndefined();
   });
+
+  it('keeps a gateway whose deletion was made to stick in STATUS_DELETING', async () => {
+    // Prepare
+    const { sim, time } = await start({ deleteDelayMs: 50, stuckDeletions: [ready.spec.name] });
+    const path = `${BASE}/${readyId}`;
+    // Act
+    const deleted = await call(sim, path, { method: 'DELETE' });
+    time.now += 60_000;
+    const later = await call(sim, path);
+    // Assess
+    expect(deleted.status).toBe(200);
+    expect(later.status).toBe(200);
+    expect(later.json().gateway.status.status).toBe('STATUS_DELETING');
+    expect(later.json().gateway.status.updatedAt).toBe(new Date(NOW).toISOString());
+  });
+
+  it('puts a gateway whose deletion sticks as STATUS_ERROR back in that state after the delay', async () => {
+    // Prepare
+    const { sim, time } = await start({ deleteDelayMs: 50 });
+    sim.stickDeletion(readyId, 'STATUS_ERROR');
+    const path = `${BASE}/${readyId}`;
+    // Act
+    await call(sim, path, { method: 'DELETE' });
+    time.now += 10;
+    const during = await call(sim, path);
+    time.now += 40;
+    const after = await call(sim, path);
+    const listed = await call(sim, BASE);
+    // Assess
+    expect(during.json().gateway.status.status).toBe('STATUS_DELETING');
+    expect(after.status).toBe(200);
+    expect(after.json().gateway.status.status).toBe('STATUS_ERROR');
+    expect(after.json().gateway.status.updatedAt).toBe(new Date(NOW + 50).toISOString());
+    expect(listed.json().items.map((g: WireGateway) => g.spec.id)).toContain(readyId);
+  });
+
+  it('applies a changed time to vanish to deletions already in progress', async () => {
+    // Prepare
+    const { sim, time } = await start({ deleteDelayMs: 60_000 });
+    const path = `${BASE}/${readyId}`;
+    await call(sim, path, { method: 'DELETE' });
+    // Act
+    time.now += 100;
+    const before = await call(sim, path);
+    sim.setDeleteDelay(100);
+    const after = await call(sim, path);
+    // Assess
+    expect(before.status).toBe(200);
+    expect(after.status).toBe(404);
+  });
 });
 
 describe('simulator writes', () => {

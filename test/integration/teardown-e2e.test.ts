@@ -73,7 +73,8 @@ describe('teardown end to end through SQS', () => {
     expect(harness.simulator.deletes()).toEqual([testId(3)]);
     const dead = await sqs.receive(sqs.dlqUrl);
     expect(dead.map((m) => m.Body)).toEqual(['{"gatewayId": "../../etc/passwd"}']);
-    expect(await sqs.count(sqs.queueUrl)).toEqual({ visible: 0, delayed: 1, inFlight: 0 });
+    // The deferred request and the deletion's confirmation (DELETE_CONFIRM_AFTER, 5m) wait.
+    expect(await sqs.count(sqs.queueUrl)).toEqual({ visible: 0, delayed: 2, inFlight: 0 });
 
     // Act: poll until the deferred request comes back (bounded: at most ~8 s).
     const started = Date.now();
@@ -82,9 +83,10 @@ describe('teardown end to end through SQS', () => {
       await sleep(200);
     }
 
-    // Assess: it came back, was due, and was deleted; nothing is left anywhere.
+    // Assess: it came back, was due, and was deleted; only the two deletions'
+    // confirmations are left, delayed.
     expect(harness.simulator.deletes()).toEqual([testId(3), testId(11)]);
-    expect(await sqs.count(sqs.queueUrl)).toEqual({ visible: 0, delayed: 0, inFlight: 0 });
+    expect(await sqs.count(sqs.queueUrl)).toEqual({ visible: 0, delayed: 2, inFlight: 0 });
     const events = auditLines(output.lines())
       .filter((r) => r.gatewayId === testId(11))
       .map((r) => r.event);

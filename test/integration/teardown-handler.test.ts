@@ -113,8 +113,9 @@ describe('teardown handler against the simulator and a local SQS', () => {
     expect(
       audit().find((r) => r.sqsMessageId === records.malformed.messageId)?.error,
     ).toMatchObject({ field: 'gatewayId' });
-    // The deferred request waits in the queue; the rejected ones wait in the DLQ.
-    expect(await sqs.count(sqs.queueUrl)).toMatchObject({ delayed: 1 });
+    // The deferred request and the confirmations of the 3 deletions wait in the queue;
+    // the rejected ones wait in the DLQ.
+    expect(await sqs.count(sqs.queueUrl)).toMatchObject({ delayed: 4 });
     expect(await sqs.count(sqs.dlqUrl)).toMatchObject({ visible: 2 });
   });
 

@@ -76,6 +76,41 @@ describe('loadSweepConfig', () => {
     }
   });
 
+  it('confirms deletions after 5m and calls them stuck after 1h by default', () => {
+    // Act
+    const config = loadSweepConfig(base);
+    // Assess
+    expect(config).toMatchObject({ confirmAfterMs: 300_000, confirmWithinMs: 3_600_000 });
+  });
+
+  it('reads DELETE_CONFIRM_AFTER and DELETE_CONFIRM_WITHIN as durations', () => {
+    // Act
+    const config = loadSweepConfig({
+      ...base,
+      DELETE_CONFIRM_AFTER: '30s',
+      DELETE_CONFIRM_WITHIN: '2h30m',
+    });
+    // Assess
+    expect(config).toMatchObject({ confirmAfterMs: 30_000, confirmWithinMs: 9_000_000 });
+  });
+
+  it.each([
+    [{ DELETE_CONFIRM_AFTER: '5 minutes' }, 'DELETE_CONFIRM_AFTER', 'expected a duration'],
+    [{ DELETE_CONFIRM_AFTER: '16m' }, 'DELETE_CONFIRM_AFTER', 'expected at most 15m'],
+    [{ DELETE_CONFIRM_WITHIN: '30s' }, 'DELETE_CONFIRM_WITHIN', 'expected at least 1m'],
+    [{ DELETE_CONFIRM_WITHIN: '8d' }, 'DELETE_CONFIRM_WITHIN', 'expected at most 7d'],
+    [
+      { DELETE_CONFIRM_AFTER: '10m', DELETE_CONFIRM_WITHIN: '5m' },
+      'DELETE_CONFIRM_WITHIN',
+      'expected at least DELETE_CONFIRM_AFTER (10m)',
+    ],
+  ])('rejects %j naming %s', (override, field, message) => {
+    // Act & Assess
+    expect(() => loadSweepConfig({ ...base, ...override })).toThrow(
+      expect.objectContaining({ field, message: expect.stringContaining(message) }),
+    );
+  });
+
   it('does not need a policy in the CLI, which may read it from a file', () => {
     expect(loadCliEnvConfig({ COREWEAVE_TOKEN_SECRET_ID: 's' }).policy).toBeUndefined();
   });

@@ -14,6 +14,7 @@ const LEVELS = {
   'gateway.skipped': 'info',
   'gateway.delete_confirmed': 'info',
   'gateway.delete_stuck': 'error',
+  'gateway.unconfirmed': 'warn',
   'deployment.deleted': 'info',
   'deployment.delete_failed': 'warn',
   'request.rejected': 'warn',

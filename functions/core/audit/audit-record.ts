@@ -65,6 +65,11 @@ export interface AuditRecord extends RunContext {
   /** per-event counts, plus the run's own tallies (listed, expired, messages, ...) */
   counts?: Record<string, number>;
   durationMs?: number;
+  /** confirmation records: when the DELETE answered, and the run that sent it */
+  deletedAt?: string;
+  deletionRunId?: string;
+  /** gateway.delete_confirmed: seconds from deletedAt to the GET that saw 404, at most */
+  secondsToGone?: number;
 }
 
 /** Builds `finalState` from the allowlist; empty arrays and absent values are left out. */

@@ -7,7 +7,8 @@ export type GatewayEvent =
   | 'gateway.deferred'
   | 'gateway.skipped'
   | 'gateway.delete_confirmed'
-  | 'gateway.delete_stuck';
+  | 'gateway.delete_stuck'
+  | 'gateway.unconfirmed';
 
 /** What happened to one deployment deleted before its gateways (docs/contract.md "Deployments"). */
 export type DeploymentEvent = 'deployment.deleted' | 'deployment.delete_failed';
@@ -55,11 +56,29 @@ export type StopReason =
   | 'permanent'
   | 'deployments_deleting';
 
+/**
+ * How a deletion's confirmation ended (docs/contract.md "Deletion is confirmed, not
+ * assumed"): gone, still pending, stuck, or never scheduled.
+ */
+export type ConfirmationReason =
+  | 'gone'
+  | 'id_reused'
+  | 'confirm_pending'
+  | 'deleting_too_long'
+  | 'not_deleting'
+  | 'schedule_failed';
+
 /** How a run ended: the `reason` of `run.summary`. */
 export type RunStatus = 'completed' | 'aborted' | 'truncated' | 'stopped';
 
 /** Every audit `reason`; like events, reasons are only ever added. */
-export type AuditReason = PolicyReason | RequestReason | RejectReason | StopReason | RunStatus;
+export type AuditReason =
+  | PolicyReason
+  | RequestReason
+  | RejectReason
+  | StopReason
+  | RunStatus
+  | ConfirmationReason;
 
 /** How many records of each event a run wrote. */
 export type EventCounts = Partial<Record<AuditEvent, number>>;

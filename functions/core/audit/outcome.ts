@@ -22,6 +22,10 @@ export interface GatewayOutcome {
   dueAt?: string;
   /** the deployments that keep it, or that were (or would be) deleted before it */
   deployments?: DeploymentRef[];
+  /** confirmation outcomes: when the DELETE answered, the run that sent it, how long it took */
+  deletedAt?: string;
+  deletionRunId?: string;
+  secondsToGone?: number;
 }
 
 /** Turns an outcome into the fields of its audit record, copying only allowlisted ones. */
@@ -37,6 +41,9 @@ export function outcomeFields(outcome: GatewayOutcome): RecordFields {
   if (outcome.sqsMessageId) fields.sqsMessageId = outcome.sqsMessageId;
   if (outcome.requestedBy) fields.requestedBy = outcome.requestedBy;
   if (outcome.dueAt) fields.dueAt = outcome.dueAt;
+  if (outcome.deletedAt) fields.deletedAt = outcome.deletedAt;
+  if (outcome.deletionRunId) fields.deletionRunId = outcome.deletionRunId;
+  if (outcome.secondsToGone !== undefined) fields.secondsToGone = outcome.secondsToGone;
   if (outcome.http) fields.http = outcome.http;
   if (outcome.finalState) fields.finalState = toFinalState(outcome.finalState);
   if (outcome.error !== undefined) fields.error = describeError(outcome.error);

@@ -21,6 +21,7 @@ const ROLES: Record<AuditEvent, 'deleted' | 'failed' | { end: string } | undefin
   'gateway.skipped': undefined,
   'gateway.delete_confirmed': undefined,
   'gateway.delete_stuck': 'failed',
+  'gateway.unconfirmed': undefined,
   'deployment.deleted': undefined,
   'deployment.delete_failed': 'failed',
   'request.rejected': 'failed',

@@ -13,6 +13,7 @@ export type JanitorErrorCode =
   | 'DEADLINE_EXCEEDED'
   | 'BLAST_RADIUS_EXCEEDED'
   | 'RUN_STOPPED'
+  | 'QUEUE_SEND_FAILED'
   | 'API_NOT_FOUND'
   | 'LOGS_UNAVAILABLE';
 

@@ -3,6 +3,13 @@ import type { EventCounts, RunStatus, StopReason } from '../audit/audit-vocabula
 import type { GatewayOutcome } from '../audit/outcome.ts';
 import { createRunRecorder, type RunRecorder } from '../audit/run-recorder.ts';
 import {
+  type ConfirmSettings,
+  DEFAULT_CONFIRM_AFTER_MS,
+  DEFAULT_CONFIRM_WITHIN_MS,
+} from '../confirmation/confirm-settings.ts';
+import { withConfirmations } from '../confirmation/confirming-executor.ts';
+import { reportStuckDeletions } from '../confirmation/report-stuck-deletions.ts';
+import {
   type CascadeResults,
   deleteDeploymentsFirst,
 } from '../deployments/delete-deployments-first.ts';
@@ -23,6 +30,8 @@ export interface SweepDeps extends RunDeps {
   onOutcome?: (outcome: GatewayOutcome) => void;
   /** What is done with each expired gateway; by default it is deleted, or in a dry run would be. */
   executor?: SweepExecutor;
+  /** How deletions are confirmed; defaults apply when absent, and nothing is scheduled. */
+  confirm?: ConfirmSettings;
 }
 
 /** The result of a sweep, returned by the Lambda and printed by the CLI. */
@@ -61,8 +70,10 @@ export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
     deps.policy,
   );
   for (const entry of heldByDeployments(plan)) recorder.outcome(held(entry));
-  const executor =
-    deps.executor ?? (run.dryRun ? createDryRunExecutor() : createDeletingExecutor(api, deadline));
+  const withinMs = deps.confirm?.withinMs ?? DEFAULT_CONFIRM_WITHIN_MS;
+  for (const stuck of reportStuckDeletions(plan.entries, clock.now(), withinMs))
+    recorder.outcome(stuck);
+  const executor = deps.executor ?? defaultExecutor(deps);
   const acted = plan.blastRadius.exceeded
     ? abort(plan, recorder)
     : await execute(plan, executor, deps, recorder);
@@ -145,7 +156,7 @@ async function execute(
       recorder.outcome(skip(entry, stopError ? 'run_stopped' : 'deadline'));
     },
   );
-  await executor.settle?.();
+  await executor.settle?.((outcome) => recorder.outcome(outcome));
   if (stopError) return { status: 'stopped', stopError };
   if (notStarted === 0) return { status: 'completed' };
   recorder.write({
@@ -162,6 +173,17 @@ function held(entry: PlanEntry): GatewayOutcome {
     ...plannedFields(entry),
     deployments: entry.verdict.deployments,
   };
+}
+
+/** Deletes (scheduling a confirmation of each deletion when a queue is given), or in a dry run would. */
+function defaultExecutor(deps: SweepDeps): SweepExecutor {
+  const { api, deadline, run, clock } = deps;
+  if (run.dryRun) return createDryRunExecutor();
+  const deleting = createDeletingExecutor(api, deadline);
+  const queue = deps.confirm?.queue;
+  if (!queue) return deleting;
+  const afterMs = deps.confirm?.afterMs ?? DEFAULT_CONFIRM_AFTER_MS;
+  return withConfirmations(deleting, { queue, afterMs, runId: run.runId, clock, deadline });
 }
 
 function skip(entry: PlanEntry, reason: StopReason): GatewayOutcome {

@@ -13,8 +13,11 @@ export interface SweepExecutor {
    * never thrown; an ApiError that stops the run makes the sweep start nothing more.
    */
   execute(entry: PlanEntry): Promise<GatewayOutcome>;
-  /** Settles work gathered over the run (e.g. messages sent as one batch) before the summary. */
-  settle?(): Promise<void>;
+  /**
+   * Settles work gathered over the run (e.g. messages sent as one batch) before the
+   * summary, recording what came of it (e.g. confirmations that could not be sent).
+   */
+  settle?(record?: (outcome: GatewayOutcome) => void): Promise<void>;
 }
 
 /** The fields every outcome of a planned gateway carries: who it is and which rule decided. */

@@ -1,7 +1,18 @@
 import type { EventCounts, RejectReason } from '../audit/audit-vocabulary.ts';
+import type { GatewayOutcome } from '../audit/outcome.ts';
 import { createRunRecorder, type RunRecorder } from '../audit/run-recorder.ts';
+import { DEFAULT_CONFIRM_AFTER_MS } from '../confirmation/confirm-settings.ts';
+import type { ConfirmationMessage } from '../confirmation/confirmation-message.ts';
+import { unconfirmed } from '../confirmation/confirming-executor.ts';
+import { readConfirmation } from '../confirmation/read-confirmation.ts';
+import {
+  type ConfirmableDeletion,
+  scheduleConfirmations,
+} from '../confirmation/schedule-confirmations.ts';
+import { settleConfirmation } from '../confirmation/settle-confirmation.ts';
 import { formatDuration, parseDuration } from '../shared/duration.ts';
 import { ApiError } from '../shared/errors.ts';
+import { isoNow } from '../shared/iso-now.ts';
 import { mapBounded } from '../shared/map-bounded.ts';
 import { DEFAULT_TEARDOWN_MAX_HORIZON, isBeyondHorizon } from './decide-teardown.ts';
 import { parkMessage } from './park-message.ts';
@@ -50,6 +61,7 @@ export async function runTeardown(
       if (settled.handBack) retry.add(message.messageId);
       for (const record of settled.records ?? []) recorder.write(record);
       if (!settled.unrecorded) recorder.outcome(settled.outcome);
+      noteDeletion(settled.outcome);
     } catch (error) {
       if (error instanceof ApiError && error.stopsRun) stopError ??= error;
       retry.add(message.messageId);
@@ -65,17 +77,61 @@ export async function runTeardown(
     }
   };
 
+  const deleted: ConfirmableDeletion[] = [];
+  const noteDeletion = (outcome: GatewayOutcome) => {
+    if (outcome.event !== 'gateway.deleted' || deps.run.dryRun) return;
+    const { gatewayId, gateway } = outcome;
+    deleted.push({ gatewayId, gateway, deletedAt: isoNow(deps.clock) });
+  };
+
+  // A confirmation only reads: a failed GET hands the message back, with no record of a
+  // deletion that failed (docs/contract.md "Deletion is confirmed, not assumed").
+  const confirmInTurn = async (message: TeardownMessage, confirmation: ConfirmationMessage) => {
+    if (!canStart()) {
+      retry.add(message.messageId);
+      return;
+    }
+    try {
+      const settled = await settleConfirmation(message, confirmation, deps);
+      if (settled.handBack) retry.add(message.messageId);
+      recorder.outcome(settled.outcome);
+    } catch (error) {
+      if (error instanceof ApiError && error.stopsRun) stopError ??= error;
+      retry.add(message.messageId);
+    }
+  };
+
+  const inLane = async (gatewayId: string, work: () => Promise<void>) => {
+    const previous = lanes.get(gatewayId) ?? Promise.resolve();
+    const current = previous.then(work);
+    lanes.set(gatewayId, current);
+    await current;
+  };
+
   const handle = async (message: TeardownMessage): Promise<void> => {
+    const confirmation = readConfirmation(message.body);
+    if (confirmation && !confirmation.ok) {
+      const refusal = {
+        admitted: false as const,
+        reason: 'invalid_request' as const,
+        field: confirmation.field,
+        why: confirmation.message,
+      };
+      if (!(await reject(message, refusal, deps, recorder))) retry.add(message.messageId);
+      return;
+    }
+    if (confirmation?.ok) {
+      const { gatewayId } = confirmation.confirmation;
+      await inLane(gatewayId, () => confirmInTurn(message, confirmation.confirmation));
+      return;
+    }
     const admission = admit(message, deps);
     if (!admission.admitted) {
       if (!(await reject(message, admission, deps, recorder))) retry.add(message.messageId);
       return;
     }
-    const id = admission.request.gatewayId;
-    const previous = lanes.get(id) ?? Promise.resolve();
-    const current = previous.then(() => settleInTurn(message, admission.request));
-    lanes.set(id, current);
-    await current;
+    const { request } = admission;
+    await inLane(request.gatewayId, () => settleInTurn(message, request));
   };
 
   await mapBounded(
@@ -89,6 +145,19 @@ export async function runTeardown(
     canStart,
     (message) => retry.add(message.messageId),
   );
+
+  // One delayed confirmation per deletion of this batch; one that cannot be sent is
+  // recorded, and never turns the deletion into a failure.
+  const queue = deps.confirm?.queue;
+  if (queue) {
+    const unscheduled = await scheduleConfirmations(deleted, {
+      queue,
+      delayMs: deps.confirm?.afterMs ?? DEFAULT_CONFIRM_AFTER_MS,
+      runId: deps.run.runId,
+      deadline: deps.deadline,
+    });
+    for (const failure of unscheduled) recorder.outcome(unconfirmed(failure));
+  }
 
   const counts = recorder.counts();
   recorder.write({

@@ -1,3 +1,4 @@
+import type { ConfirmSettings } from '../confirmation/confirm-settings.ts';
 import type { RunDeps, TeardownQueue } from '../shared/ports.ts';
 
 /** One queued request: the SQS message id and its raw body. */
@@ -14,4 +15,6 @@ export interface TeardownDeps extends RunDeps {
   queue?: TeardownQueue;
   /** furthest `expiresAt` a request may name (TEARDOWN_MAX_HORIZON); 30 days when absent */
   maxHorizonMs?: number;
+  /** confirming deletions: scheduling them (with a queue) and serving confirmations */
+  confirm?: ConfirmSettings;
 }

@@ -32,11 +32,15 @@ export interface SentMessage {
   delaySeconds?: number;
 }
 
+type BatchEntry = { Id: string; MessageBody: string; DelaySeconds?: number };
+
 /** One simulator and Secrets Manager double per file; fleet, faults, logs and token reset per test. */
 export interface FaultWorld {
   harness: Harness;
   sink: MemoryAuditSink;
   sent: SentMessage[];
+  /** Deletion confirmations scheduled with SendMessageBatch (kept apart from `sent`). */
+  confirmations: SentMessage[];
   seed(gateways: readonly WireGateway[]): void;
   sweep(options?: HandlerOptions): (event: unknown) => Promise<Invocation<SweepValue>>;
   teardown(options?: HandlerOptions): (event: unknown) => Promise<Invocation<SQSBatchResponse>>;
@@ -74,6 +78,7 @@ export function useFaultWorld(): FaultWorld {
     simulator.seed(mixedFleet().gateways);
     world.sink = new MemoryAuditSink();
     world.sent = [];
+    world.confirmations = [];
     // Handler logs are scanned for canaries (captureOutput feeds the guard) and kept quiet.
     output = captureOutput();
   });
@@ -92,6 +97,17 @@ export function useFaultWorld(): FaultWorld {
   });
   const sqsClient = {
     send: async (command: unknown) => {
+      const batch = (command as { input: { Entries?: BatchEntry[]; QueueUrl: string } }).input;
+      if (batch.Entries) {
+        for (const entry of batch.Entries) {
+          world.confirmations.push({
+            queueUrl: batch.QueueUrl,
+            body: entry.MessageBody,
+            delaySeconds: entry.DelaySeconds,
+          });
+        }
+        return { Successful: batch.Entries.map((entry) => ({ Id: entry.Id })), Failed: [] };
+      }
       const input = (command as { input: { QueueUrl: string; MessageBody: string } }).input;
       world.sent.push({
         queueUrl: input.QueueUrl,
@@ -115,6 +131,7 @@ export function useFaultWorld(): FaultWorld {
     const handler = createSweepHandler({
       env: env(options),
       sink: world.sink,
+      sqsClient,
       ...retryOption(options, {}),
     });
     return (event) => invoke((context) => handler(event, context), options.remainingMs);
