@@ -9,7 +9,13 @@ import {
   type CloudWatchLogsDouble,
   startCloudWatchLogsDouble,
 } from '#test/fakes/cloudwatch-logs-double';
-import { type RecordedRuns, recordRealRuns } from '#test/support/record-real-runs';
+import {
+  CONFIRMATION_FATES,
+  CONFIRMATION_RUNS,
+  type RecordedRuns,
+  recordConfirmationRuns,
+  recordRealRuns,
+} from '#test/support/record-real-runs';
 
 /** Runs the CLI in this process with captured output. */
 async function run(args: string[], progress = false) {
@@ -192,7 +198,7 @@ describe('gateway-janitor audit over the log lines of real runs', () => {
       // Act
       const { stdout } = await run(['audit', 'summary', ...files()]);
       // Assess
-      expect(stdout).toMatch(/^day +trigger +rule +deleted +failed\n/);
+      expect(stdout).toMatch(/^day +trigger +rule +deleted +failed +deploymentsDeleted\n/);
       expect(stdout).toMatch(/schedule +pr-previews +3 +0/);
       expect(stdout).toMatch(/schedule +broken +1 +0/);
       expect(stdout).toMatch(/sqs +\(request\) +1 +0/);
@@ -486,5 +492,69 @@ describe('gateway-janitor audit over the log lines of real runs', () => {
         else process.env.AWS_EC2_METADATA_DISABLED = imds;
       }
     });
+  });
+});
+
+describe('gateway-janitor audit over a live sweep and the confirmations it scheduled', () => {
+  let confirmationLog: string;
+
+  beforeAll(async () => {
+    const runs = await recordConfirmationRuns();
+    const dir = await mkdtemp(join(tmpdir(), 'janitor-audit-confirm-'));
+    confirmationLog = join(dir, 'both.log');
+    await writeFile(confirmationLog, `${[...runs.sweep, ...runs.teardown].join('\n')}\n`);
+  }, 60_000);
+
+  it('shows how each deletion was confirmed: gone with its seconds, stuck, pending or unconfirmed', async () => {
+    // Act
+    const { code, stdout, stderr } = await run([
+      'audit',
+      'deletions',
+      '--file',
+      confirmationLog,
+      '--format',
+      'json',
+    ]);
+    // Assess
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    const rows = JSON.parse(stdout) as Array<Record<string, unknown>>;
+    const byName = Object.fromEntries(rows.map((row) => [row.name, row.confirmation]));
+    expect(byName).toEqual({
+      [CONFIRMATION_FATES.confirmed]: expect.stringMatching(/^confirmed \(\d+s\)$/),
+      [CONFIRMATION_FATES.stuck]: 'stuck (not_deleting)',
+      [CONFIRMATION_FATES.pending]: 'pending',
+      [CONFIRMATION_FATES.unconfirmed]: 'unconfirmed (schedule_failed)',
+    });
+    expect(rows.every((row) => row.runId === CONFIRMATION_RUNS.delete)).toBe(true);
+  });
+
+  it('shows each deletion and its confirmation in the history of a gateway, named', async () => {
+    // Act
+    const { code, stdout } = await run([
+      'audit',
+      'history',
+      '--file',
+      confirmationLog,
+      '--gateway',
+      CONFIRMATION_FATES.confirmed,
+      '--gateway',
+      CONFIRMATION_FATES.stuck,
+      '--format',
+      'csv',
+    ]);
+    // Assess
+    expect(code).toBe(0);
+    const rows = stdout
+      .trimEnd()
+      .split('\r\n')
+      .slice(1)
+      .map((line) => line.split(',').slice(2, 7).join(','));
+    expect(rows.sort()).toEqual([
+      'pr-101-old,gateway.delete_confirmed,gone,,sqs',
+      'pr-101-old,gateway.deleted,expired,pr-previews,schedule',
+      'pr-102-old,gateway.delete_stuck,not_deleting,,sqs',
+      'pr-102-old,gateway.deleted,expired,pr-previews,schedule',
+    ]);
   });
 });

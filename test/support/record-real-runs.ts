@@ -1,3 +1,4 @@
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { testId } from '#test/fixtures/gateway-builder';
 import { SCHEDULED_EVENT } from '#test/fixtures/scheduled-event';
 import { sqsEvent } from '#test/fixtures/sqs-event';
@@ -48,6 +49,81 @@ export async function recordRealRuns(): Promise<RecordedRuns> {
         '{"gatewayId": 42}',
       ),
       lambdaContext(60_000, 'run-teardown'),
+    );
+    return { sweep, teardown: output.lines().slice(sweep.length) };
+  } finally {
+    output.restore();
+    await Promise.all([harness.close(), sqs.close()]);
+  }
+}
+
+/** The run ids of {@link recordConfirmationRuns}: Lambda request ids are uuids. */
+export const CONFIRMATION_RUNS = {
+  delete: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+  confirm: '9b2f4c1d-3e5a-4b6c-8d7e-0f1a2b3c4d5e',
+} as const;
+
+/** The gateways of {@link recordConfirmationRuns}, by how their deletion ends. */
+export const CONFIRMATION_FATES = {
+  confirmed: 'pr-101-old',
+  stuck: 'pr-102-old',
+  pending: 'failed-gw',
+  unconfirmed: 'pr-110-wandb',
+} as const;
+
+/**
+ * Runs the real sweep handler live with SQS failing every
+ * confirmation for `pr-110-wandb`, then the real teardown handler on the
+ * confirmation messages the sweep sent: `pr-101-old` has vanished, `pr-102-old` fell back
+ * to STATUS_ERROR, `failed-gw` is still deleting within the window. Returns every line.
+ */
+export async function recordConfirmationRuns(): Promise<RecordedRuns> {
+  const sqs = await startLocalSqs();
+  const harness = await startHarness({
+    gateways: mixedFleet().gateways,
+    sdkEnv: { AWS_ENDPOINT_URL_SQS: sqs.endpoint },
+  });
+  harness.simulator.setDeleteDelay(0);
+  harness.simulator.stickDeletion(CONFIRMATION_FATES.stuck, 'STATUS_ERROR');
+  harness.simulator.stickDeletion(CONFIRMATION_FATES.pending);
+  const env = {
+    ...harness.env,
+    JANITOR_POLICY: JSON.stringify(TEST_POLICY),
+    TEARDOWN_QUEUE_URL: sqs.queueUrl,
+    TEARDOWN_DLQ_URL: sqs.dlqUrl,
+    DRY_RUN: 'false',
+    DELETE_CONFIRM_AFTER: '1s',
+  };
+  const sent: string[] = [];
+  const sqsClient: Pick<SQSClient, 'send'> = {
+    send: (async (command: { input: unknown }) => {
+      if (!(command instanceof SendMessageBatchCommand)) return sqs.client.send(command as never);
+      const entries = command.input.Entries ?? [];
+      const refused = entries.filter((e) => e.MessageBody?.includes(testId(10)));
+      const passed = entries.filter((e) => !refused.includes(e));
+      for (const entry of passed) sent.push(entry.MessageBody ?? '');
+      const output = passed.length
+        ? await sqs.client.send(new SendMessageBatchCommand({ ...command.input, Entries: passed }))
+        : { Successful: [], Failed: [] };
+      const failed = refused.map((e) => ({
+        Id: e.Id,
+        SenderFault: true,
+        Code: 'AccessDenied',
+        Message: 'not allowed',
+      }));
+      return { ...output, Failed: [...(output.Failed ?? []), ...failed] };
+    }) as never,
+  };
+  const output = captureOutput();
+  try {
+    await createSweepHandler({ env, sqsClient })(
+      SCHEDULED_EVENT,
+      lambdaContext(300_000, CONFIRMATION_RUNS.delete),
+    );
+    const sweep = output.lines();
+    await createTeardownHandler({ env })(
+      sqsEvent(...sent),
+      lambdaContext(60_000, CONFIRMATION_RUNS.confirm),
     );
     return { sweep, teardown: output.lines().slice(sweep.length) };
   } finally {

@@ -74,18 +74,68 @@ describe('the deletions view', () => {
     ).toBe('confirmed (41s)');
   });
 
-  it('shows a deletion recorded as gateway.delete_stuck as stuck', () => {
+  it('shows a deletion recorded as gateway.delete_stuck as stuck, with why', () => {
     expect(
-      confirmationOf(record({ event: 'gateway.delete_stuck', time: '2026-11-20T11:05:00.000Z' })),
-    ).toBe('stuck');
+      confirmationOf(
+        record({
+          event: 'gateway.delete_stuck',
+          reason: 'deleting_too_long',
+          time: '2026-11-20T11:05:00.000Z',
+        }),
+      ),
+    ).toBe('stuck (deleting_too_long)');
   });
 
   it('shows a deletion whose confirmation was deferred as pending', () => {
     expect(
       confirmationOf(
-        record({ event: 'gateway.deferred', trigger: 'sqs', time: '2026-11-20T10:05:00.000Z' }),
+        record({
+          event: 'gateway.deferred',
+          reason: 'confirm_pending',
+          trigger: 'sqs',
+          time: '2026-11-20T10:05:00.000Z',
+        }),
       ),
     ).toBe('pending');
+  });
+
+  it('does not take a deferred teardown request for a pending confirmation', () => {
+    expect(
+      confirmationOf(
+        record({
+          event: 'gateway.deferred',
+          reason: 'not_due',
+          trigger: 'sqs',
+          time: '2026-11-20T10:05:00.000Z',
+        }),
+      ),
+    ).toBe('unconfirmed');
+  });
+
+  it('shows a deletion whose confirmation could not be sent as unconfirmed, with why', () => {
+    expect(
+      confirmationOf(
+        record({
+          event: 'gateway.unconfirmed',
+          reason: 'schedule_failed',
+          time: '2026-11-20T10:00:01.000Z',
+        }),
+      ),
+    ).toBe('unconfirmed (schedule_failed)');
+  });
+
+  it("ignores a confirmation of another run's deletion of the same gateway", () => {
+    expect(
+      confirmationOf(
+        record({
+          event: 'gateway.delete_confirmed',
+          trigger: 'sqs',
+          time: '2026-11-20T10:05:00.000Z',
+          deletionRunId: 'run-0',
+          secondsToGone: 3,
+        }),
+      ),
+    ).toBe('unconfirmed');
   });
 
   it('ignores confirmations from before the deletion or of another gateway', () => {
@@ -124,6 +174,53 @@ describe('the history view', () => {
   });
 });
 
+describe('deployments deleted by a cascade, in the views', () => {
+  // A cascade deletes the deployment first, then the gateway it served, in the same run.
+  const cascade = [
+    record({
+      event: 'deployment.deleted',
+      time: '2026-11-20T09:59:59.000Z',
+      gatewayId: undefined,
+      gatewayName: undefined,
+      deploymentId: 'dep-1',
+      deploymentName: 'llama-preview',
+      gatewayIds: [GW],
+    }),
+    record({}),
+    record({
+      event: 'deployment.deleted',
+      gatewayId: undefined,
+      gatewayName: undefined,
+      deploymentId: 'dep-2',
+      deploymentName: 'elsewhere',
+      gatewayIds: ['00000000-0000-4000-8000-000000000002'],
+    }),
+  ];
+
+  it("shows in a gateway's history the deployments deleted before it", () => {
+    // Act
+    const { rows } = buildAuditView(
+      'history',
+      cascade,
+      parseAuditQuery({ gateway: ['pr-1290'] }, 0),
+    );
+    // Assess
+    expect(rows.map((row) => [row.event, row.name, row.gatewayId])).toEqual([
+      ['deployment.deleted', 'llama-preview', GW],
+      ['gateway.deleted', 'pr-1290', GW],
+    ]);
+  });
+
+  it('counts them apart from gateways in runs and summary', () => {
+    // Act
+    const runs = buildAuditView('runs', cascade, {}).rows;
+    const summary = buildAuditView('summary', cascade, {}).rows;
+    // Assess
+    expect(runs).toEqual([expect.objectContaining({ deleted: 1, deploymentsDeleted: 2 })]);
+    expect(summary).toEqual([expect.objectContaining({ deleted: 1, deploymentsDeleted: 2 })]);
+  });
+});
+
 describe('the summary view', () => {
   it('counts deletions and failures per day, trigger and rule', () => {
     // Prepare
@@ -143,8 +240,22 @@ describe('the summary view', () => {
     const { rows } = buildAuditView('summary', records, {});
     // Assess
     expect(rows).toEqual([
-      { day: '2026-11-20', trigger: 'schedule', rule: 'pr-previews', deleted: 2, failed: 1 },
-      { day: '2026-11-21', trigger: 'sqs', rule: '(request)', deleted: 1, failed: 0 },
+      {
+        day: '2026-11-20',
+        trigger: 'schedule',
+        rule: 'pr-previews',
+        deleted: 2,
+        failed: 1,
+        deploymentsDeleted: 0,
+      },
+      {
+        day: '2026-11-21',
+        trigger: 'sqs',
+        rule: '(request)',
+        deleted: 1,
+        failed: 0,
+        deploymentsDeleted: 0,
+      },
     ]);
   });
 });

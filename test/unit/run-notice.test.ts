@@ -81,11 +81,71 @@ describe('buildRunNotice', () => {
   });
 });
 
+describe('buildRunNotice for a cascade', () => {
+  const deployment = (overrides: Partial<AuditRecord>) =>
+    record({
+      event: 'deployment.deleted',
+      deploymentId: 'dep-1',
+      deploymentName: 'llama-preview',
+      gatewayIds: ['id-1'],
+      ruleId: 'pr-previews',
+      ...overrides,
+    });
+
+  it('names the deployments a cascade deleted before their gateways', () => {
+    // Prepare
+    const records = [
+      deployment({}),
+      record({ gatewayId: 'id-1', gatewayName: 'pr-1', ruleId: 'pr-previews' }),
+      summary,
+    ];
+    // Act
+    const notice = buildRunNotice(records, 'deletions');
+    // Assess
+    expect(notice?.message).toContain(
+      'deployments deleted first (cascade): 1\n    deployment llama-preview dep-1\n',
+    );
+    expect(notice?.subject).toBe('gateway-janitor: deleted 1, failed 0 (schedule, live)');
+  });
+
+  it('tells a run that deleted only deployments, its gateway left for the next run', () => {
+    // Prepare
+    const records = [
+      deployment({}),
+      record({ event: 'gateway.skipped', gatewayId: 'id-1', reason: 'deployments_deleting' }),
+      summary,
+    ];
+    // Act
+    const notice = buildRunNotice(records, 'deletions');
+    // Assess
+    expect(notice?.message).toContain('deployments deleted first (cascade): 1');
+  });
+
+  it('names a deployment that failed to delete by its own name', () => {
+    // Act
+    const notice = buildRunNotice(
+      [
+        deployment({
+          event: 'deployment.delete_failed',
+          error: { code: 'API_PERMANENT', message: 'refused' },
+        }),
+        summary,
+      ],
+      'deletions',
+    );
+    // Assess
+    expect(notice?.message).toContain(
+      'failed: 1\n    deployment llama-preview dep-1: API_PERMANENT',
+    );
+  });
+});
+
 describe('isNoticed', () => {
   it.each([
     ['gateway.deleted', true],
     ['gateway.delete_stuck', true],
     ['deployment.delete_failed', true],
+    ['deployment.deleted', true],
     ['run.truncated', true],
     ['gateway.skipped', false],
     ['gateway.delete_confirmed', false],

@@ -71,9 +71,10 @@ const DELETION_COLUMNS = [
 ];
 
 /**
- * How a deletion ended, from the confirmation records for that gateway written after it
- * (up to the gateway's next deletion): confirmed (with the seconds it took), stuck,
- * pending (a confirmation was deferred), or unconfirmed when none were read.
+ * How a deletion ended, from the records for that gateway written after it (up to the
+ * gateway's next deletion): confirmed (with the seconds it took), stuck (with why),
+ * pending (a confirmation was deferred), unconfirmed (schedule_failed) when its
+ * confirmation could not be sent, or unconfirmed when nothing about it was read.
  */
 function confirmation(deleted: ReadRecord, sameGateway: ReadRecord[]): string {
   const at = Date.parse(deleted.time);
@@ -81,11 +82,16 @@ function confirmation(deleted: ReadRecord, sameGateway: ReadRecord[]): string {
   for (const r of sameGateway) {
     if (r === deleted || Date.parse(r.time) < at) continue;
     if (r.event === 'gateway.deleted') break;
+    // A confirmation names the run whose DELETE it confirms; one for another run is not ours.
+    if (r.deletionRunId !== undefined && r.deletionRunId !== deleted.runId) continue;
     if (r.event === 'gateway.delete_confirmed') {
       return typeof r.secondsToGone === 'number' ? `confirmed (${r.secondsToGone}s)` : 'confirmed';
     }
-    if (r.event === 'gateway.delete_stuck') return 'stuck';
-    if (r.event === 'gateway.deferred' && r.trigger === 'sqs') state = 'pending';
+    if (r.event === 'gateway.delete_stuck') return r.reason ? `stuck (${r.reason})` : 'stuck';
+    if (r.event === 'gateway.unconfirmed' && r.runId === deleted.runId) {
+      return `unconfirmed (${r.reason ?? 'schedule_failed'})`;
+    }
+    if (r.event === 'gateway.deferred' && r.reason === 'confirm_pending') state = 'pending';
   }
   return state;
 }
@@ -95,12 +101,15 @@ function history(records: ReadRecord[], query: AuditQuery): ViewTable {
   const ids = new Set(
     records.filter((r) => r.gatewayId && matchesAuditQuery(r, query)).map((r) => r.gatewayId),
   );
+  // A confirmation of a gateway that is gone has no name of its own: its deletion had one.
+  const names = new Map<string, string>();
+  for (const r of records) if (r.gatewayId && r.gatewayName) names.set(r.gatewayId, r.gatewayName);
   const rows = records
-    .filter((r) => r.gatewayId && ids.has(r.gatewayId) && inWindow(r, query))
+    .filter((r) => concerns(r, ids) && inWindow(r, query))
     .map((r) => ({
       time: r.time,
-      gatewayId: r.gatewayId ?? null,
-      name: r.gatewayName ?? null,
+      gatewayId: r.gatewayId ?? r.gatewayIds?.join(' ') ?? null,
+      name: r.gatewayName ?? r.deploymentName ?? names.get(r.gatewayId ?? '') ?? null,
       event: r.event,
       reason: r.reason ?? r.error?.code ?? null,
       rule: r.ruleId ?? null,
@@ -128,6 +137,12 @@ function history(records: ReadRecord[], query: AuditQuery): ViewTable {
   };
 }
 
+/** A gateway's own records, and those of the deployments deleted before it (a cascade). */
+function concerns(r: ReadRecord, ids: Set<string | undefined>): boolean {
+  if (r.gatewayId) return ids.has(r.gatewayId);
+  return r.event.startsWith('deployment.') && (r.gatewayIds ?? []).some((id) => ids.has(id));
+}
+
 const RUN_COUNTS = {
   deleted: 'gateway.deleted',
   wouldDelete: 'gateway.would_delete',
@@ -136,6 +151,8 @@ const RUN_COUNTS = {
   deferred: 'gateway.deferred',
   skipped: 'gateway.skipped',
   rejected: 'request.rejected',
+  deploymentsDeleted: 'deployment.deleted',
+  deploymentsFailed: 'deployment.delete_failed',
 } as const satisfies Record<string, AuditEvent>;
 
 function runs(records: ReadRecord[], query: AuditQuery): ViewTable {
@@ -192,17 +209,20 @@ function runStatus(own: ReadRecord[]): string {
 function summary(records: ReadRecord[], query: AuditQuery): ViewTable {
   const groups = new Map<string, Record<string, Cell>>();
   for (const r of records) {
-    const counted =
-      r.event === 'gateway.deleted'
-        ? 'deleted'
-        : r.event === 'gateway.delete_failed'
-          ? 'failed'
-          : '';
+    // Deletions and failures are of gateways; a cascade's deployments are counted apart.
+    const counted = SUMMARY_COUNTS[r.event] ?? '';
     if (!counted || !matchesAuditQuery(r, query)) continue;
     const day = r.time.slice(0, 10);
     const rule = r.ruleId ?? (r.trigger === 'sqs' ? '(request)' : '(none)');
     const key = `${day}\u0000${r.trigger}\u0000${rule}`;
-    const row = groups.get(key) ?? { day, trigger: r.trigger, rule, deleted: 0, failed: 0 };
+    const row = groups.get(key) ?? {
+      day,
+      trigger: r.trigger,
+      rule,
+      deleted: 0,
+      failed: 0,
+      deploymentsDeleted: 0,
+    };
     row[counted] = (row[counted] as number) + 1;
     groups.set(key, row);
   }
@@ -212,5 +232,11 @@ function summary(records: ReadRecord[], query: AuditQuery): ViewTable {
       String(a.trigger).localeCompare(String(b.trigger)) ||
       String(a.rule).localeCompare(String(b.rule)),
   );
-  return { columns: ['day', 'trigger', 'rule', 'deleted', 'failed'], rows };
+  return { columns: ['day', 'trigger', 'rule', 'deleted', 'failed', 'deploymentsDeleted'], rows };
 }
+
+const SUMMARY_COUNTS: Partial<Record<string, 'deleted' | 'failed' | 'deploymentsDeleted'>> = {
+  'gateway.deleted': 'deleted',
+  'gateway.delete_failed': 'failed',
+  'deployment.deleted': 'deploymentsDeleted',
+};

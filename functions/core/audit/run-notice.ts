@@ -10,9 +10,9 @@ export interface RunNotice {
   message: string;
 }
 
-// What each event is to the people told about a run: a deletion, a failure, how the run
-// ended, or nothing they need to hear about.
-const ROLES: Record<AuditEvent, 'deleted' | 'failed' | { end: string } | undefined> = {
+// What each event is to the people told about a run: a deletion, a deployment a cascade
+// deleted first, a failure, how the run ended, or nothing they need to hear about.
+const ROLES: Record<AuditEvent, 'deleted' | 'cascade' | 'failed' | { end: string } | undefined> = {
   'gateway.deleted': 'deleted',
   'gateway.would_delete': 'deleted',
   'gateway.already_gone': undefined,
@@ -22,7 +22,7 @@ const ROLES: Record<AuditEvent, 'deleted' | 'failed' | { end: string } | undefin
   'gateway.delete_confirmed': undefined,
   'gateway.delete_stuck': 'failed',
   'gateway.unconfirmed': undefined,
-  'deployment.deleted': undefined,
+  'deployment.deleted': 'cascade',
   'deployment.delete_failed': 'failed',
   'request.rejected': 'failed',
   'run.summary': undefined,
@@ -49,13 +49,15 @@ export function buildRunNotice(
   const first = records[0];
   if (mode === 'off' || !first) return undefined;
   const deleted = records.filter((r) => ROLES[r.event] === 'deleted');
+  const cascaded = records.filter((r) => ROLES[r.event] === 'cascade');
   const failed = records.filter((r) => ROLES[r.event] === 'failed');
   const ends = records.flatMap((r) => {
     const role = ROLES[r.event];
     return typeof role === 'object' ? [role.end] : [];
   });
   // A dry run deletes nothing: under `deletions` it is told only when something failed.
-  const acted = deleted.some((r) => r.event === 'gateway.deleted');
+  // A cascade may delete deployments in a run that leaves their gateway for the next one.
+  const acted = deleted.some((r) => r.event === 'gateway.deleted') || cascaded.length > 0;
   if (mode === 'deletions' && !acted && failed.length === 0 && ends.length === 0) {
     return undefined;
   }
@@ -73,6 +75,12 @@ export function buildRunNotice(
     for (const r of group.slice(0, MAX_LISTED)) lines.push(`    ${describe(r)}`);
     if (group.length > MAX_LISTED) lines.push(`    ... and ${group.length - MAX_LISTED} more`);
   }
+  if (cascaded.length > 0) {
+    lines.push(`deployments deleted first (cascade): ${cascaded.length}`);
+    for (const r of cascaded.slice(0, MAX_LISTED)) lines.push(`    ${describe(r)}`);
+    if (cascaded.length > MAX_LISTED)
+      lines.push(`    ... and ${cascaded.length - MAX_LISTED} more`);
+  }
   if (failed.length > 0) {
     lines.push(`failed: ${failed.length}`);
     for (const r of failed.slice(0, MAX_LISTED)) {
@@ -86,6 +94,7 @@ export function buildRunNotice(
 }
 
 function describe(r: AuditRecord): string {
+  if (r.deploymentId) return `deployment ${r.deploymentName ?? '?'} ${r.deploymentId}`;
   const who = r.requestedBy ? `, requested by ${r.requestedBy}` : '';
   return `${r.gatewayName ?? '?'} ${r.gatewayId ?? r.sqsMessageId ?? ''}${who}`.trim();
 }
