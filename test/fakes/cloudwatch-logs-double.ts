@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendAwsJson, sendAwsJsonError, startAwsWireServer } from './aws-wire-server.ts';
 
 /** One FilterLogEvents request as the double received it. */
 export type FilterCall = {
@@ -19,8 +18,6 @@ export type CloudWatchLogsDouble = {
   close(): Promise<void>;
 };
 
-const JSON_11 = 'application/x-amz-json-1.1';
-
 /**
  * A loopback stand-in for CloudWatch Logs' FilterLogEvents (AWS JSON 1.1 protocol,
  * `X-Amz-Target: Logs_20140328.FilterLogEvents`), paged through nextToken, for the real
@@ -36,18 +33,18 @@ export async function startCloudWatchLogsDouble(
 
   const answer = (req: IncomingMessage, res: ServerResponse, raw: string) => {
     if (req.method !== 'POST' || req.headers['x-amz-target'] !== 'Logs_20140328.FilterLogEvents') {
-      return awsError(res, 400, 'UnknownOperationException', 'unsupported');
+      return sendAwsJsonError(res, 400, 'UnknownOperationException', 'unsupported');
     }
     let call: FilterCall;
     try {
       call = JSON.parse(raw) as FilterCall;
     } catch {
-      return awsError(res, 400, 'SerializationException', 'bad JSON');
+      return sendAwsJsonError(res, 400, 'SerializationException', 'bad JSON');
     }
     calls.push(call);
     const lines = groups.get(call.logGroupName);
     if (!lines) {
-      return awsError(
+      return sendAwsJsonError(
         res,
         400,
         'ResourceNotFoundException',
@@ -63,40 +60,15 @@ export async function startCloudWatchLogsDouble(
       eventId: String(from + index),
     }));
     const next = from + pageSize < lines.length ? `page-${from + pageSize}` : undefined;
-    send(res, 200, { events, searchedLogStreams: [], ...(next ? { nextToken: next } : {}) });
+    sendAwsJson(res, 200, { events, searchedLogStreams: [], ...(next ? { nextToken: next } : {}) });
   };
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => answer(req, res, Buffer.concat(chunks).toString('utf8')));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await startAwsWireServer(answer);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     calls,
     setGroup: (name, lines) => groups.set(name, lines),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: server.close,
   };
-}
-
-function awsError(res: ServerResponse, status: number, type: string, message: string): void {
-  send(res, status, { __type: type, message }, { 'x-amzn-errortype': type });
-}
-
-function send(res: ServerResponse, status: number, payload: unknown, headers = {}): void {
-  const body = Buffer.from(JSON.stringify(payload));
-  res.writeHead(status, {
-    'content-type': JSON_11,
-    'content-length': body.length,
-    'x-amzn-requestid': randomUUID(),
-    ...headers,
-  });
-  res.end(body);
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendAwsJson, sendAwsJsonError, startAwsWireServer } from './aws-wire-server.ts';
 
 export type SecretsManagerFailure = { status: number; type: string; message: string };
 
@@ -18,7 +18,6 @@ export type SecretsManagerDouble = {
 type Stored = { value: string; versionId: string; createdDate: number };
 
 const ARN_PREFIX = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:';
-const JSON_11 = 'application/x-amz-json-1.1';
 
 /**
  * A loopback stand-in for AWS Secrets Manager's GetSecretValue (AWS JSON 1.1 protocol),
@@ -68,7 +67,7 @@ export async function startSecretsManagerDouble(options: {
     const name = isArn
       ? secretId.slice(ARN_PREFIX.length).replace(/-[A-Za-z0-9]{6}$/, '')
       : secretId;
-    send(res, 200, {
+    sendAwsJson(res, 200, {
       ARN: isArn ? secretId : `${ARN_PREFIX}${name}-AbCdEf`,
       Name: name,
       SecretString: stored.value,
@@ -78,16 +77,10 @@ export async function startSecretsManagerDouble(options: {
     });
   };
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => answer(req, res, Buffer.concat(chunks).toString('utf8')));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await startAwsWireServer(answer);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     calls,
     setSecret,
     fail(next, times = 1) {
@@ -96,32 +89,10 @@ export async function startSecretsManagerDouble(options: {
     hang(times = 1) {
       hangs += times;
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: server.close,
   };
 }
 
 function awsError(res: ServerResponse, failure: SecretsManagerFailure): void {
-  send(
-    res,
-    failure.status,
-    { __type: failure.type, message: failure.message },
-    {
-      'x-amzn-errortype': failure.type,
-    },
-  );
-}
-
-function send(res: ServerResponse, status: number, payload: unknown, headers = {}): void {
-  const body = Buffer.from(JSON.stringify(payload));
-  res.writeHead(status, {
-    'content-type': JSON_11,
-    'content-length': body.length,
-    'x-amzn-requestid': randomUUID(),
-    ...headers,
-  });
-  res.end(body);
+  sendAwsJsonError(res, failure.status, failure.type, failure.message);
 }

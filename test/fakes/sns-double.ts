@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendAwsReply, startAwsWireServer } from './aws-wire-server.ts';
 
 /** One Publish call as the double received it. */
 export type Published = { topicArn: string; subject?: string; message: string };
@@ -53,16 +53,10 @@ export async function startSnsDouble(options: { topics: string[] }): Promise<Sns
     );
   };
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => answer(req, res, Buffer.concat(chunks).toString('utf8')));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await startAwsWireServer(answer);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     published,
     fail(next, times = 1) {
       for (let n = 0; n < times; n += 1) failures.push(next);
@@ -70,11 +64,7 @@ export async function startSnsDouble(options: { topics: string[] }): Promise<Sns
     hang() {
       hanging = true;
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: server.close,
   };
 }
 
@@ -87,11 +77,5 @@ function awsError(res: ServerResponse, failure: SnsFailure): void {
 }
 
 function sendXml(res: ServerResponse, status: number, xml: string): void {
-  const body = Buffer.from(xml);
-  res.writeHead(status, {
-    'content-type': 'text/xml',
-    'content-length': body.length,
-    'x-amzn-requestid': randomUUID(),
-  });
-  res.end(body);
+  sendAwsReply(res, status, xml, { 'content-type': 'text/xml' });
 }
