@@ -8,11 +8,10 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testId } from '#test/fixtures/gateway-builder';
 import { SCHEDULED_EVENT } from '#test/fixtures/scheduled-event';
-import { ago, mixedFleet, TEST_POLICY, wire } from '#test/fixtures/wire-fleet';
-import { leakedCanaries } from '#test/support/canaries';
-import { auditLines, captureOutput } from '#test/support/capture-output';
-import { type Harness, lambdaContext, startHarness } from '#test/support/janitor-harness';
-import { type LocalSqs, startLocalSqs, toLambdaEvent } from '#test/support/local-sqs';
+import { ago, mixedFleet, wire } from '#test/fixtures/wire-fleet';
+import { lambdaContext } from '#test/support/janitor-harness';
+import { type LocalSqs, toLambdaEvent } from '#test/support/local-sqs';
+import { startTeardownRig, type TeardownRig } from '#test/support/teardown-rig';
 import { createSweepHandler } from '../../functions/sweep.ts';
 import { createTeardownHandler } from '../../functions/teardown.ts';
 
@@ -67,35 +66,16 @@ function recordingClient(sqs: LocalSqs, failing: Map<string, number> = new Map()
 }
 
 describe('deletion confirmation through the handlers, the simulator and a local SQS', () => {
-  let harness: Harness;
-  let sqs: LocalSqs;
-  let output: ReturnType<typeof captureOutput>;
-
+  let rig: TeardownRig;
   beforeEach(async () => {
-    sqs = await startLocalSqs();
-    harness = await startHarness({
-      gateways: mixedFleet().gateways,
-      sdkEnv: { AWS_ENDPOINT_URL_SQS: sqs.endpoint },
-    });
-    output = captureOutput();
+    rig = await startTeardownRig({ gateways: mixedFleet().gateways });
   });
-  afterEach(async () => {
-    output.restore();
-    expect(leakedCanaries(output.text())).toEqual([]);
-    await Promise.all([harness.close(), sqs.close()]);
-  });
+  afterEach(() => rig.close());
 
-  const env = (extra: Record<string, string> = {}) => ({
-    ...harness.env,
-    JANITOR_POLICY: JSON.stringify(TEST_POLICY),
-    TEARDOWN_QUEUE_URL: sqs.queueUrl,
-    TEARDOWN_DLQ_URL: sqs.dlqUrl,
-    DRY_RUN: 'false',
-    ...extra,
-  });
-  const audit = () => auditLines(output.lines());
+  const env = (extra: Record<string, string> = {}) => rig.env(extra);
+  const audit = () => rig.audit();
   const logLines = () =>
-    output
+    rig.output
       .lines()
       .flatMap((line) => {
         try {
@@ -108,13 +88,13 @@ describe('deletion confirmation through the handlers, the simulator and a local 
 
   /** Lambda's event source mapping, once: receive, invoke, delete what was not reported. */
   async function pollOnce(handler: ReturnType<typeof createTeardownHandler>) {
-    const messages = await sqs.receive(sqs.queueUrl, 10, 1);
+    const messages = await rig.sqs.receive(rig.sqs.queueUrl, 10, 1);
     if (messages.length === 0) return { messages, failures: [] as string[] };
     const response = await handler(toLambdaEvent(messages), lambdaContext(60_000, randomUUID()));
     const failures = response.batchItemFailures.map((f) => f.itemIdentifier);
     for (const message of messages) {
       if (!failures.includes(message.MessageId as string))
-        await sqs.acknowledge(sqs.queueUrl, message);
+        await rig.sqs.acknowledge(rig.sqs.queueUrl, message);
     }
     return { messages, failures };
   }
@@ -123,7 +103,7 @@ describe('deletion confirmation through the handlers, the simulator and a local 
     it('schedules exactly one delayed confirmation per DELETE that answered 200', async () => {
       // Prepare
       const { expired } = mixedFleet();
-      const queue = recordingClient(sqs);
+      const queue = recordingClient(rig.sqs);
       const sweep = createSweepHandler({
         env: env({ DELETE_CONFIRM_AFTER: '2m' }),
         sqsClient: queue.client,
@@ -145,20 +125,28 @@ describe('deletion confirmation through the handlers, the simulator and a local 
         });
         expect(Date.parse(body.confirm.deletedAt)).not.toBeNaN();
       }
-      expect(await sqs.count(sqs.queueUrl)).toEqual({ visible: 0, delayed: 4, inFlight: 0 });
+      expect(await rig.sqs.count(rig.sqs.queueUrl)).toEqual({
+        visible: 0,
+        delayed: 4,
+        inFlight: 0,
+      });
       expect(audit().filter((r) => r.event === 'gateway.unconfirmed')).toEqual([]);
     });
 
     it('schedules nothing in a dry run', async () => {
       // Prepare
-      const queue = recordingClient(sqs);
+      const queue = recordingClient(rig.sqs);
       const sweep = createSweepHandler({ env: env({ DRY_RUN: 'true' }), sqsClient: queue.client });
       // Act
       await sweep(SCHEDULED_EVENT, lambdaContext(300_000, RUN_ID));
       // Assess
       expect(audit().filter((r) => r.event === 'gateway.would_delete')).toHaveLength(4);
       expect(queue.batches()).toBe(0);
-      expect(await sqs.count(sqs.queueUrl)).toEqual({ visible: 0, delayed: 0, inFlight: 0 });
+      expect(await rig.sqs.count(rig.sqs.queueUrl)).toEqual({
+        visible: 0,
+        delayed: 0,
+        inFlight: 0,
+      });
     });
 
     it('retries a confirmation SQS failed once, and records one it kept failing without failing the deletion', async () => {
@@ -166,7 +154,7 @@ describe('deletion confirmation through the handlers, the simulator and a local 
       const flaky = testId(1);
       const broken = testId(2);
       const queue = recordingClient(
-        sqs,
+        rig.sqs,
         new Map([
           [flaky, 1],
           [broken, 99],
@@ -199,12 +187,12 @@ describe('deletion confirmation through the handlers, the simulator and a local 
 
     it('reports a listed gateway deleting for longer than DELETE_CONFIRM_WITHIN as stuck, and sends it nothing', async () => {
       // Prepare
-      harness.simulator.seed([
+      rig.harness.simulator.seed([
         wire(21, 'pr-121-stuck', 200, { status: 'STATUS_DELETING', updatedAt: ago(2) }),
         wire(22, 'pr-122-deleting', 200, { status: 'STATUS_DELETING', updatedAt: ago(0.25) }),
         wire(23, 'demo-kept', 1),
       ]);
-      const queue = recordingClient(sqs);
+      const queue = recordingClient(rig.sqs);
       const sweep = createSweepHandler({
         env: env({ DELETE_CONFIRM_WITHIN: '1h' }),
         sqsClient: queue.client,
@@ -226,7 +214,7 @@ describe('deletion confirmation through the handlers, the simulator and a local 
       expect(logLines().find((l) => l.audit?.event === 'gateway.delete_stuck')?.level).toBe(
         'ERROR',
       );
-      expect(harness.simulator.deletes()).toEqual([]);
+      expect(rig.harness.simulator.deletes()).toEqual([]);
       expect(queue.batches()).toBe(0);
       expect(result.counts['gateway.delete_stuck']).toBe(1);
       expect(result.status).toBe('completed');
@@ -239,7 +227,7 @@ describe('deletion confirmation through the handlers, the simulator and a local 
 
     it('ends confirmations of vanished, still-deleting and stuck gateways as confirmed, deferred and stuck', async () => {
       // Prepare
-      harness.simulator.seed([
+      rig.harness.simulator.seed([
         wire(32, 'pr-132-deleting', 200, { status: 'STATUS_DELETING', updatedAt: ago(0.1) }),
         wire(33, 'pr-133-stuck', 200, { status: 'STATUS_DELETING', updatedAt: ago(2) }),
         wire(34, 'pr-134-back', 200, { status: 'STATUS_ERROR', updatedAt: ago(0.05) }),
@@ -248,10 +236,10 @@ describe('deletion confirmation through the handlers, the simulator and a local 
         env: env({ DELETE_CONFIRM_AFTER: '1m', DELETE_CONFIRM_WITHIN: '1h' }),
       });
       const deletedAt = new Date(Date.now() - 120_000).toISOString();
-      await sqs.send(confirmation(31, deletedAt));
-      await sqs.send(confirmation(32, deletedAt));
-      await sqs.send(confirmation(33, ago(2)));
-      await sqs.send(confirmation(34, deletedAt));
+      await rig.sqs.send(confirmation(31, deletedAt));
+      await rig.sqs.send(confirmation(32, deletedAt));
+      await rig.sqs.send(confirmation(33, ago(2)));
+      await rig.sqs.send(confirmation(34, deletedAt));
       // Act
       const { messages, failures } = await pollOnce(handler);
       // Assess
@@ -281,17 +269,21 @@ describe('deletion confirmation through the handlers, the simulator and a local 
         .filter((l) => l.audit?.event === 'gateway.delete_stuck')
         .map((l) => l.level);
       expect(levels).toEqual(['ERROR', 'ERROR']);
-      expect(harness.simulator.deletes()).toEqual([]);
-      expect(harness.simulator.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
+      expect(rig.harness.simulator.deletes()).toEqual([]);
+      expect(rig.harness.simulator.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
       // The deferred confirmation went back to the queue, delayed; the rest were acknowledged.
-      expect(await sqs.count(sqs.queueUrl)).toEqual({ visible: 0, delayed: 1, inFlight: 0 });
+      expect(await rig.sqs.count(rig.sqs.queueUrl)).toEqual({
+        visible: 0,
+        delayed: 1,
+        inFlight: 0,
+      });
     });
 
     it('schedules a confirmation after a live teardown DELETE, and serves it when it comes back', async () => {
       // Prepare
-      harness.simulator.setDeleteDelay(500);
+      rig.harness.simulator.setDeleteDelay(500);
       const handler = createTeardownHandler({ env: env({ DELETE_CONFIRM_AFTER: '1s' }) });
-      await sqs.send(JSON.stringify({ gatewayId: testId(3), requestedBy: 'ci' }));
+      await rig.sqs.send(JSON.stringify({ gatewayId: testId(3), requestedBy: 'ci' }));
       // Act
       await pollOnce(handler);
       const started = Date.now();
@@ -309,8 +301,12 @@ describe('deletion confirmation through the handlers, the simulator and a local 
       expect(events).toEqual(['gateway.deleted', 'gateway.delete_confirmed']);
       const confirmed = audit().find((r) => r.event === 'gateway.delete_confirmed');
       expect(confirmed?.deletedAt).toEqual(expect.any(String));
-      expect(harness.simulator.deletes()).toEqual([testId(3)]);
-      expect(await sqs.count(sqs.queueUrl)).toEqual({ visible: 0, delayed: 0, inFlight: 0 });
+      expect(rig.harness.simulator.deletes()).toEqual([testId(3)]);
+      expect(await rig.sqs.count(rig.sqs.queueUrl)).toEqual({
+        visible: 0,
+        delayed: 0,
+        inFlight: 0,
+      });
     });
 
     it('rejects a confirmation that also carries request fields, and parks it', async () => {
@@ -321,28 +317,28 @@ describe('deletion confirmation through the handlers, the simulator and a local 
         expiresAt: ago(1),
         confirm: { deletedAt: ago(1), runId: RUN_ID },
       });
-      await sqs.send(body);
+      await rig.sqs.send(body);
       // Act
       await pollOnce(handler);
       // Assess
       expect(audit().find((r) => r.event === 'request.rejected')).toMatchObject({
         error: { code: 'REQUEST_INVALID', field: 'body' },
       });
-      expect((await sqs.receive(sqs.dlqUrl)).map((m) => m.Body)).toEqual([body]);
-      expect(harness.simulator.requests).toEqual([]);
+      expect((await rig.sqs.receive(rig.sqs.dlqUrl)).map((m) => m.Body)).toEqual([body]);
+      expect(rig.harness.simulator.requests).toEqual([]);
     });
 
     it('hands a confirmation back when its GET fails for now, without a record of a failed deletion', async () => {
       // Prepare
-      harness.simulator.addFault({ route: 'get', kind: 'status', status: 503 });
+      rig.harness.simulator.addFault({ route: 'get', kind: 'status', status: 503 });
       const handler = createTeardownHandler({ env: env() });
-      await sqs.send(confirmation(3, ago(0.1)));
+      await rig.sqs.send(confirmation(3, ago(0.1)));
       // Act
       const { failures, messages } = await pollOnce(handler);
       // Assess
       expect(failures).toEqual([messages[0]?.MessageId]);
       expect(audit().filter((r) => r.event === 'gateway.delete_failed')).toEqual([]);
-      expect(harness.simulator.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
+      expect(rig.harness.simulator.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
     });
   });
 });

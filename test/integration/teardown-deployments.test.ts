@@ -2,11 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testId } from '#test/fixtures/gateway-builder';
 import { sqsRecord } from '#test/fixtures/sqs-event';
 import { deploymentId, wireDeployment } from '#test/fixtures/wire-deployment';
-import { TEST_POLICY, wire } from '#test/fixtures/wire-fleet';
-import { leakedCanaries } from '#test/support/canaries';
-import { auditLines, captureOutput } from '#test/support/capture-output';
-import { type Harness, lambdaContext, startHarness } from '#test/support/janitor-harness';
-import { type LocalSqs, startLocalSqs } from '#test/support/local-sqs';
+import { wire } from '#test/fixtures/wire-fleet';
+import { lambdaContext } from '#test/support/janitor-harness';
+import { startTeardownRig, type TeardownRig } from '#test/support/teardown-rig';
 import { createTeardownHandler } from '../../functions/teardown.ts';
 
 const gateways = [wire(1, 'pr-1', 100), wire(2, 'pr-2', 100), wire(3, 'pr-3', 1)];
@@ -16,39 +14,20 @@ const deployments = [
 ];
 
 describe('teardown handler with deployments', () => {
-  let harness: Harness;
-  let sqs: LocalSqs;
-  let output: ReturnType<typeof captureOutput>;
-
+  let rig: TeardownRig;
   beforeEach(async () => {
-    sqs = await startLocalSqs();
-    harness = await startHarness({
-      gateways,
-      deployments,
-      deploymentDeleteDelayMs: 0,
-      sdkEnv: { AWS_ENDPOINT_URL_SQS: sqs.endpoint },
-    });
-    output = captureOutput();
+    rig = await startTeardownRig({ gateways, deployments, deploymentDeleteDelayMs: 0 });
   });
-  afterEach(async () => {
-    output.restore();
-    expect(leakedCanaries(output.text())).toEqual([]);
-    await Promise.all([harness.close(), sqs.close()]);
-  });
+  afterEach(() => rig.close());
 
   const teardown = (body: object) =>
-    createTeardownHandler({
-      env: {
-        ...harness.env,
-        JANITOR_POLICY: JSON.stringify(TEST_POLICY),
-        TEARDOWN_QUEUE_URL: sqs.queueUrl,
-        TEARDOWN_DLQ_URL: sqs.dlqUrl,
-        DRY_RUN: 'false',
-      },
-    })({ Records: [sqsRecord(JSON.stringify(body))] }, lambdaContext(60_000));
-  const audit = () => auditLines(output.lines());
+    createTeardownHandler({ env: rig.env() })(
+      { Records: [sqsRecord(JSON.stringify(body))] },
+      lambdaContext(60_000),
+    );
+  const audit = () => rig.audit();
   const deletes = () =>
-    harness.simulator.requests
+    rig.harness.simulator.requests
       .filter((r) => r.method === 'DELETE')
       .map((r) => r.gatewayId ?? r.deploymentId);
 
@@ -65,7 +44,7 @@ describe('teardown handler with deployments', () => {
       requestedBy: 'ci/pr-1',
       deployments: [{ id: deploymentId(1), name: 'preview-1' }],
     });
-    expect(await sqs.count(sqs.queueUrl)).toMatchObject({ delayed: 1 });
+    expect(await rig.sqs.count(rig.sqs.queueUrl)).toMatchObject({ delayed: 1 });
   });
 
   it('deletes the deployment before the gateway when the request says deleteDeployments', async () => {
@@ -108,12 +87,12 @@ describe('teardown handler with deployments', () => {
     // Assess
     expect(response.batchItemFailures).toEqual([]);
     expect(audit()[0]).toMatchObject({ event: 'gateway.skipped', reason: 'has_deployments' });
-    expect(await sqs.count(sqs.queueUrl)).toMatchObject({ delayed: 0, visible: 0 });
+    expect(await rig.sqs.count(rig.sqs.queueUrl)).toMatchObject({ delayed: 0, visible: 0 });
   });
 
   it('hands the message back when deployments cannot be listed, and deletes nothing', async () => {
     // Prepare
-    harness.simulator.addFault({ route: 'deployment-list', kind: 'status', status: 503 });
+    rig.harness.simulator.addFault({ route: 'deployment-list', kind: 'status', status: 503 });
     // Act
     const response = await teardown({ gatewayId: testId(1), deleteDeployments: true });
     // Assess

@@ -3,10 +3,9 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testId } from '#test/fixtures/gateway-builder';
 import { mixedFleet, TEST_POLICY } from '#test/fixtures/wire-fleet';
-import { leakedCanaries } from '#test/support/canaries';
-import { auditLines, captureOutput } from '#test/support/capture-output';
-import { type Harness, lambdaContext, startHarness } from '#test/support/janitor-harness';
-import { type LocalSqs, startLocalSqs, toLambdaEvent } from '#test/support/local-sqs';
+import { lambdaContext } from '#test/support/janitor-harness';
+import { type LocalSqs, toLambdaEvent } from '#test/support/local-sqs';
+import { startTeardownRig, type TeardownRig } from '#test/support/teardown-rig';
 import { createTeardownHandler } from '../../functions/teardown.ts';
 
 /**
@@ -28,66 +27,46 @@ async function pollOnce(
 }
 
 describe('teardown end to end through SQS', () => {
-  let harness: Harness;
-  let sqs: LocalSqs;
-  let output: ReturnType<typeof captureOutput>;
-
+  let rig: TeardownRig;
   beforeEach(async () => {
-    sqs = await startLocalSqs();
-    // The production SQS client finds the local queue through AWS_ENDPOINT_URL_SQS.
-    harness = await startHarness({
-      gateways: mixedFleet().gateways,
-      sdkEnv: { AWS_ENDPOINT_URL_SQS: sqs.endpoint },
-    });
-    output = captureOutput();
+    rig = await startTeardownRig({ gateways: mixedFleet().gateways });
   });
-  afterEach(async () => {
-    output.restore();
-    expect(leakedCanaries(output.text())).toEqual([]);
-    await Promise.all([harness.close(), sqs.close()]);
-  });
+  afterEach(() => rig.close());
 
   it('deletes due requests, parks malformed ones in the DLQ, and brings deferred ones back when due', async () => {
     // Prepare
-    const handler = createTeardownHandler({
-      env: {
-        ...harness.env,
-        JANITOR_POLICY: JSON.stringify(TEST_POLICY),
-        TEARDOWN_QUEUE_URL: sqs.queueUrl,
-        TEARDOWN_DLQ_URL: sqs.dlqUrl,
-        DRY_RUN: 'false',
-      },
-    });
+    const handler = createTeardownHandler({ env: rig.env() });
     const dueIn2s = new Date(Date.now() + 2_000).toISOString();
-    await sqs.send(JSON.stringify({ gatewayId: testId(3), requestedBy: 'ci' }));
-    await sqs.send(
+    await rig.sqs.send(JSON.stringify({ gatewayId: testId(3), requestedBy: 'ci' }));
+    await rig.sqs.send(
       JSON.stringify({ gatewayId: testId(11), expiresAt: dueIn2s, requestedBy: 'tracker' }),
     );
-    await sqs.send('{"gatewayId": "../../etc/passwd"}');
+    await rig.sqs.send('{"gatewayId": "../../etc/passwd"}');
 
     // Act: the first poll deletes, defers and parks.
-    const first = await pollOnce(sqs, handler);
+    const first = await pollOnce(rig.sqs, handler);
 
     // Assess
     expect(first).toHaveLength(3);
-    expect(harness.simulator.deletes()).toEqual([testId(3)]);
-    const dead = await sqs.receive(sqs.dlqUrl);
+    expect(rig.harness.simulator.deletes()).toEqual([testId(3)]);
+    const dead = await rig.sqs.receive(rig.sqs.dlqUrl);
     expect(dead.map((m) => m.Body)).toEqual(['{"gatewayId": "../../etc/passwd"}']);
     // The deferred request and the deletion's confirmation (DELETE_CONFIRM_AFTER, 5m) wait.
-    expect(await sqs.count(sqs.queueUrl)).toEqual({ visible: 0, delayed: 2, inFlight: 0 });
+    expect(await rig.sqs.count(rig.sqs.queueUrl)).toEqual({ visible: 0, delayed: 2, inFlight: 0 });
 
     // Act: poll until the deferred request comes back (bounded: at most ~8 s).
     const started = Date.now();
-    while (harness.simulator.deletes().length < 2 && Date.now() - started < 8_000) {
-      await pollOnce(sqs, handler);
+    while (rig.harness.simulator.deletes().length < 2 && Date.now() - started < 8_000) {
+      await pollOnce(rig.sqs, handler);
       await sleep(200);
     }
 
     // Assess: it came back, was due, and was deleted; only the two deletions'
     // confirmations are left, delayed.
-    expect(harness.simulator.deletes()).toEqual([testId(3), testId(11)]);
-    expect(await sqs.count(sqs.queueUrl)).toEqual({ visible: 0, delayed: 2, inFlight: 0 });
-    const events = auditLines(output.lines())
+    expect(rig.harness.simulator.deletes()).toEqual([testId(3), testId(11)]);
+    expect(await rig.sqs.count(rig.sqs.queueUrl)).toEqual({ visible: 0, delayed: 2, inFlight: 0 });
+    const events = rig
+      .audit()
       .filter((r) => r.gatewayId === testId(11))
       .map((r) => r.event);
     expect(events).toEqual(['gateway.deferred', 'gateway.deleted']);
@@ -96,24 +75,24 @@ describe('teardown end to end through SQS', () => {
   it('without a DLQ URL, hands a malformed message back until the redrive policy parks it', async () => {
     const handler = createTeardownHandler({
       env: {
-        ...harness.env,
+        ...rig.harness.env,
         JANITOR_POLICY: JSON.stringify(TEST_POLICY),
-        TEARDOWN_QUEUE_URL: sqs.queueUrl,
+        TEARDOWN_QUEUE_URL: rig.sqs.queueUrl,
       },
     });
-    await sqs.send('[]');
+    await rig.sqs.send('[]');
     const started = Date.now();
     let dead: Message[] = [];
     while (dead.length === 0 && Date.now() - started < 10_000) {
-      await pollOnce(sqs, handler);
+      await pollOnce(rig.sqs, handler);
       await sleep(300);
-      dead = await sqs.receive(sqs.dlqUrl);
+      dead = await rig.sqs.receive(rig.sqs.dlqUrl);
     }
     expect(dead.map((m) => m.Body)).toEqual(['[]']);
-    const rejections = auditLines(output.lines()).filter((r) => r.event === 'request.rejected');
+    const rejections = rig.audit().filter((r) => r.event === 'request.rejected');
     // One record per delivery, bounded by the queue's maxReceiveCount (3 here).
     expect(rejections.length).toBeGreaterThanOrEqual(1);
     expect(rejections.length).toBeLessThanOrEqual(3);
-    expect(harness.simulator.requests).toEqual([]);
+    expect(rig.harness.simulator.requests).toEqual([]);
   });
 });

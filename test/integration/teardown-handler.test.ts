@@ -2,51 +2,27 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testId } from '#test/fixtures/gateway-builder';
 import { sqsEvent, sqsRecord } from '#test/fixtures/sqs-event';
 import { ago, mixedFleet, TEST_POLICY } from '#test/fixtures/wire-fleet';
-import { leakedCanaries } from '#test/support/canaries';
-import { auditLines, captureOutput } from '#test/support/capture-output';
-import { type Harness, lambdaContext, startHarness } from '#test/support/janitor-harness';
-import { type LocalSqs, startLocalSqs } from '#test/support/local-sqs';
+import { lambdaContext } from '#test/support/janitor-harness';
+import { startTeardownRig, type TeardownRig } from '#test/support/teardown-rig';
 import { createTeardownHandler } from '../../functions/teardown.ts';
 
 describe('teardown handler against the simulator and a local SQS', () => {
-  let harness: Harness;
-  let sqs: LocalSqs;
-  let output: ReturnType<typeof captureOutput>;
-
+  let rig: TeardownRig;
   beforeEach(async () => {
-    sqs = await startLocalSqs();
-    harness = await startHarness({
-      gateways: mixedFleet().gateways,
-      echoApiKey: true,
-      sdkEnv: { AWS_ENDPOINT_URL_SQS: sqs.endpoint },
-    });
-    output = captureOutput();
+    rig = await startTeardownRig({ gateways: mixedFleet().gateways, echoApiKey: true });
   });
-  afterEach(async () => {
-    output.restore();
-    expect(leakedCanaries(output.text())).toEqual([]);
-    await Promise.all([harness.close(), sqs.close()]);
-  });
+  afterEach(() => rig.close());
 
   const handler = (env: Record<string, string> = {}) =>
-    createTeardownHandler({
-      env: {
-        ...harness.env,
-        JANITOR_POLICY: JSON.stringify(TEST_POLICY),
-        TEARDOWN_QUEUE_URL: sqs.queueUrl,
-        TEARDOWN_DLQ_URL: sqs.dlqUrl,
-        DRY_RUN: 'false',
-        ...env,
-      },
-    });
-  const audit = () => auditLines(output.lines());
+    createTeardownHandler({ env: rig.env(env) });
+  const audit = () => rig.audit();
   const deleteCalls = () =>
-    harness.simulator.requests.filter((r) => r.method === 'DELETE').map((r) => r.gatewayId);
+    rig.harness.simulator.requests.filter((r) => r.method === 'DELETE').map((r) => r.gatewayId);
 
   it('serves a mixed batch: exact failures, exact DELETEs, one record per message', async () => {
     // Prepare
     const alwaysFailing = testId(12);
-    harness.simulator.addFault({
+    rig.harness.simulator.addFault({
       route: 'get',
       gatewayId: alwaysFailing,
       kind: 'status',
@@ -72,7 +48,7 @@ describe('teardown handler against the simulator and a local SQS', () => {
       upperCase: sqsRecord(
         JSON.stringify({
           gatewayId: testId(2).toUpperCase(),
-          expectedCreatedAt: harness.simulator.get(testId(2))?.status?.createdAt,
+          expectedCreatedAt: rig.harness.simulator.get(testId(2))?.status?.createdAt,
         }),
       ),
     };
@@ -115,8 +91,8 @@ describe('teardown handler against the simulator and a local SQS', () => {
     ).toMatchObject({ field: 'gatewayId' });
     // The deferred request and the confirmations of the 3 deletions wait in the queue;
     // the rejected ones wait in the DLQ.
-    expect(await sqs.count(sqs.queueUrl)).toMatchObject({ delayed: 4 });
-    expect(await sqs.count(sqs.dlqUrl)).toMatchObject({ visible: 2 });
+    expect(await rig.sqs.count(rig.sqs.queueUrl)).toMatchObject({ delayed: 4 });
+    expect(await rig.sqs.count(rig.sqs.dlqUrl)).toMatchObject({ visible: 2 });
   });
 
   it('ends duplicates for one gateway as one deletion and one already gone', async () => {
@@ -143,7 +119,7 @@ describe('teardown handler against the simulator and a local SQS', () => {
     const event = sqsEvent({ gatewayId: testId(3) });
     const response = await handler({ DRY_RUN: 'true' })(event, lambdaContext());
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
-    expect(harness.simulator.requests).toEqual([]);
+    expect(rig.harness.simulator.requests).toEqual([]);
     expect(audit().some((r) => r.event === 'gateway.would_delete')).toBe(false);
   });
 
@@ -153,16 +129,16 @@ describe('teardown handler against the simulator and a local SQS', () => {
     expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(
       event.Records.map((r) => r.messageId),
     );
-    expect(harness.simulator.requests).toEqual([]);
+    expect(rig.harness.simulator.requests).toEqual([]);
   });
 
   it('hands a rejected message back to SQS when no dead-letter queue is configured', async () => {
     const event = sqsEvent('not json');
     const response = await createTeardownHandler({
       env: {
-        ...harness.env,
+        ...rig.harness.env,
         JANITOR_POLICY: JSON.stringify(TEST_POLICY),
-        TEARDOWN_QUEUE_URL: sqs.queueUrl,
+        TEARDOWN_QUEUE_URL: rig.sqs.queueUrl,
       },
     })(event, lambdaContext());
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
@@ -170,7 +146,7 @@ describe('teardown handler against the simulator and a local SQS', () => {
   });
 
   it('parks a permanently failing deletion in the dead-letter queue', async () => {
-    harness.simulator.addFault({
+    rig.harness.simulator.addFault({
       route: 'delete',
       kind: 'status',
       status: 409,
@@ -182,11 +158,11 @@ describe('teardown handler against the simulator and a local SQS', () => {
       reason: 'permanent',
       http: { status: 409 },
     });
-    expect(await sqs.count(sqs.dlqUrl)).toMatchObject({ visible: 1 });
+    expect(await rig.sqs.count(rig.sqs.dlqUrl)).toMatchObject({ visible: 1 });
   });
 
   it('fails the invocation when the token is refused for every record', async () => {
-    harness.simulator.addFault({
+    rig.harness.simulator.addFault({
       route: 'get',
       kind: 'status',
       status: 403,
@@ -205,6 +181,6 @@ describe('teardown handler against the simulator and a local SQS', () => {
       code: 'EVENT_INVALID',
       field: 'event.Records',
     });
-    expect(harness.simulator.requests).toEqual([]);
+    expect(rig.harness.simulator.requests).toEqual([]);
   });
 });

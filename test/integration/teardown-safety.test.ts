@@ -4,64 +4,41 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testId } from '#test/fixtures/gateway-builder';
 import { sqsEvent, sqsRecord } from '#test/fixtures/sqs-event';
 import { mixedFleet, TEST_POLICY, wire } from '#test/fixtures/wire-fleet';
-import { leakedCanaries } from '#test/support/canaries';
-import { auditLines, captureOutput } from '#test/support/capture-output';
-import { type Harness, lambdaContext, startHarness } from '#test/support/janitor-harness';
-import { type LocalSqs, startLocalSqs, toLambdaEvent } from '#test/support/local-sqs';
+import { lambdaContext } from '#test/support/janitor-harness';
+import { toLambdaEvent } from '#test/support/local-sqs';
+import { startTeardownRig, type TeardownRig } from '#test/support/teardown-rig';
 import { createTeardownHandler } from '../../functions/teardown.ts';
 
 /** Deletion safety of the teardown (docs/reliability.md "Teardown: deletion safety"). */
 describe('teardown deletion safety, through the handler, the simulator and a local SQS', () => {
-  let harness: Harness;
-  let sqs: LocalSqs;
-  let output: ReturnType<typeof captureOutput>;
-
+  let rig: TeardownRig;
   beforeEach(async () => {
-    sqs = await startLocalSqs();
-    harness = await startHarness({
-      gateways: mixedFleet().gateways,
-      echoApiKey: true,
-      sdkEnv: { AWS_ENDPOINT_URL_SQS: sqs.endpoint },
-    });
-    output = captureOutput();
+    rig = await startTeardownRig({ gateways: mixedFleet().gateways, echoApiKey: true });
   });
-  afterEach(async () => {
-    output.restore();
-    expect(leakedCanaries(output.text())).toEqual([]);
-    await Promise.all([harness.close(), sqs.close()]);
-  });
+  afterEach(() => rig.close());
 
   const handler = (env: Record<string, string> = {}, policy: object = TEST_POLICY) =>
-    createTeardownHandler({
-      env: {
-        ...harness.env,
-        JANITOR_POLICY: JSON.stringify(policy),
-        TEARDOWN_QUEUE_URL: sqs.queueUrl,
-        TEARDOWN_DLQ_URL: sqs.dlqUrl,
-        DRY_RUN: 'false',
-        ...env,
-      },
-    });
-  const audit = () => auditLines(output.lines());
+    createTeardownHandler({ env: rig.env(env, policy) });
+  const audit = () => rig.audit();
   const outcomes = () =>
     audit()
       .filter((r) => r.event !== 'run.summary')
       .map((r) => `${r.gatewayId ?? '-'} ${r.event}:${r.reason}`);
   const deleteCalls = () =>
-    harness.simulator.requests.filter((r) => r.method === 'DELETE').map((r) => r.gatewayId);
+    rig.harness.simulator.requests.filter((r) => r.method === 'DELETE').map((r) => r.gatewayId);
   const inSeconds = (seconds: number) => new Date(Date.now() + seconds * 1_000).toISOString();
   /** Receives from the queue until `count` messages arrived (bounded: ~6 s). */
   const receiveAll = async (url: string, count: number): Promise<Message[]> => {
     const received: Message[] = [];
     for (let i = 0; i < 6 && received.length < count; i++)
-      received.push(...(await sqs.receive(url, 10, 1)));
+      received.push(...(await rig.sqs.receive(url, 10, 1)));
     return received;
   };
 
   describe('the gateway asked for is the gateway deleted', () => {
     it('deletes nothing when the GET describes another gateway (stale_request)', async () => {
       // Prepare
-      harness.simulator.addFault({
+      rig.harness.simulator.addFault({
         route: 'get',
         gatewayId: testId(3),
         kind: 'describe-other',
@@ -80,7 +57,7 @@ describe('teardown deletion safety, through the handler, the simulator and a loc
     it('keeps a gateway protected by id even when the GET describes an unprotected one', async () => {
       // Prepare
       const policy = { ...TEST_POLICY, protect: { ids: [testId(3)], names: ['prod-*'] } };
-      harness.simulator.addFault({
+      rig.harness.simulator.addFault({
         route: 'get',
         gatewayId: testId(3),
         kind: 'describe-other',
@@ -99,13 +76,13 @@ describe('teardown deletion safety, through the handler, the simulator and a loc
     it('parks a refused DELETE when the follow-up GET describes another, deleting gateway', async () => {
       // Prepare: the DELETE is refused (409); the client's follow-up GET, which decides
       // whether the refusal only means "already being deleted", describes testId(7).
-      harness.simulator.addFault({
+      rig.harness.simulator.addFault({
         route: 'delete',
         gatewayId: testId(3),
         kind: 'latency',
         ms: 200,
       });
-      harness.simulator.addFault({
+      rig.harness.simulator.addFault({
         route: 'delete',
         gatewayId: testId(3),
         kind: 'status',
@@ -115,7 +92,7 @@ describe('teardown deletion safety, through the handler, the simulator and a loc
       // Act
       const running = handler()(sqsEvent({ gatewayId: testId(3) }), lambdaContext());
       for (let i = 0; i < 200 && deleteCalls().length === 0; i++) await sleep(5);
-      harness.simulator.addFault({
+      rig.harness.simulator.addFault({
         route: 'get',
         gatewayId: testId(3),
         kind: 'describe-other',
@@ -124,31 +101,33 @@ describe('teardown deletion safety, through the handler, the simulator and a loc
       const response = await running;
       // Assess: the request is parked for an operator, not acknowledged as already gone.
       expect(response.batchItemFailures).toEqual([]);
-      const gatewayCalls = harness.simulator.requests.filter((r) => r.route !== 'deployment-list');
+      const gatewayCalls = rig.harness.simulator.requests.filter(
+        (r) => r.route !== 'deployment-list',
+      );
       expect(gatewayCalls.map((r) => `${r.method} ${r.status}`)).toEqual([
         'GET 200',
         'DELETE 409',
         'GET 200',
       ]);
       expect(outcomes()).toEqual([`${testId(3)} gateway.delete_failed:permanent`]);
-      expect(await sqs.count(sqs.dlqUrl)).toMatchObject({ visible: 1 });
+      expect(await rig.sqs.count(rig.sqs.dlqUrl)).toMatchObject({ visible: 1 });
     });
   });
 
   describe('ids can be reused', () => {
     it('pins a deferred request to the gateway holding its id, and skips the one that reused it', async () => {
       // Prepare
-      const original = harness.simulator.get(testId(3));
-      await sqs.send(
+      const original = rig.harness.simulator.get(testId(3));
+      await rig.sqs.send(
         JSON.stringify({ gatewayId: testId(3), expiresAt: inSeconds(1), requestedBy: 'ci' }),
       );
-      const first = await receiveAll(sqs.queueUrl, 1);
+      const first = await receiveAll(rig.sqs.queueUrl, 1);
       // Act: the first delivery is not due and is re-sent, pinned to the live gateway.
       const deferred = await handler()(toLambdaEvent(first), lambdaContext());
-      await sqs.acknowledge(sqs.queueUrl, first[0] as Message);
-      const resent = await receiveAll(sqs.queueUrl, 1);
+      await rig.sqs.acknowledge(rig.sqs.queueUrl, first[0] as Message);
+      const resent = await receiveAll(rig.sqs.queueUrl, 1);
       // The id is reused by a new gateway (same name, created now) before the request is due.
-      harness.simulator.seed(
+      rig.harness.simulator.seed(
         mixedFleet().gateways.map((g) =>
           g.spec.id === testId(3) ? wire(3, 'pr-103-young', 0) : g,
         ),
@@ -182,14 +161,18 @@ describe('teardown deletion safety, through the handler, the simulator and a loc
       // Assess
       expect(response.batchItemFailures).toEqual([]);
       expect(outcomes()).toEqual([`${testId(404)} gateway.already_gone:not_found`]);
-      expect(await sqs.count(sqs.queueUrl)).toEqual({ visible: 0, delayed: 0, inFlight: 0 });
+      expect(await rig.sqs.count(rig.sqs.queueUrl)).toEqual({
+        visible: 0,
+        delayed: 0,
+        inFlight: 0,
+      });
     });
   });
 
   describe('ids can be reused: the API cannot describe the gateway at deferral', () => {
     it('parks a not-due request when the GET is refused for good (501), and re-sends nothing', async () => {
       // Prepare
-      harness.simulator.addFault({
+      rig.harness.simulator.addFault({
         route: 'get',
         gatewayId: testId(3),
         kind: 'status',
@@ -203,8 +186,12 @@ describe('teardown deletion safety, through the handler, the simulator and a loc
       // Assess
       expect(response.batchItemFailures).toEqual([]);
       expect(outcomes()).toEqual([`${testId(3)} gateway.delete_failed:permanent`]);
-      expect(await sqs.count(sqs.dlqUrl)).toMatchObject({ visible: 1 });
-      expect(await sqs.count(sqs.queueUrl)).toEqual({ visible: 0, delayed: 0, inFlight: 0 });
+      expect(await rig.sqs.count(rig.sqs.dlqUrl)).toMatchObject({ visible: 1 });
+      expect(await rig.sqs.count(rig.sqs.queueUrl)).toEqual({
+        visible: 0,
+        delayed: 0,
+        inFlight: 0,
+      });
     });
   });
 
@@ -212,8 +199,8 @@ describe('teardown deletion safety, through the handler, the simulator and a loc
     it('reports a message it could not park and serves, records and settles the rest before returning', async () => {
       // Prepare: the DLQ refuses sends; the API is slow, so deletions are still in flight
       // when the parking fails.
-      sqs.refuseSends(sqs.dlqUrl);
-      harness.simulator.addFault({ route: 'any', kind: 'latency', ms: 300 });
+      rig.sqs.refuseSends(rig.sqs.dlqUrl);
+      rig.harness.simulator.addFault({ route: 'any', kind: 'latency', ms: 300 });
       const records = {
         due: sqsRecord(JSON.stringify({ gatewayId: testId(3) })),
         alsoDue: sqsRecord(JSON.stringify({ gatewayId: testId(1) })),
@@ -221,12 +208,12 @@ describe('teardown deletion safety, through the handler, the simulator and a loc
       };
       // Act
       const response = await handler()({ Records: Object.values(records) }, lambdaContext());
-      const requestsWhenResolved = harness.simulator.requests.length;
+      const requestsWhenResolved = rig.harness.simulator.requests.length;
       await sleep(800);
       // Assess
       expect(response.batchItemFailures).toEqual([{ itemIdentifier: records.malformed.messageId }]);
-      expect(sqs.refused()).toBe(1);
-      expect(harness.simulator.requests.length).toBe(requestsWhenResolved);
+      expect(rig.sqs.refused()).toBe(1);
+      expect(rig.harness.simulator.requests.length).toBe(requestsWhenResolved);
       expect(deleteCalls().sort()).toEqual([testId(1), testId(3)]);
       expect(audit().map((r) => `${r.sqsMessageId ?? r.event} ${r.event}:${r.reason}`)).toEqual(
         expect.arrayContaining([
@@ -262,9 +249,9 @@ describe('teardown deletion safety, through the handler, the simulator and a loc
           field: 'expiresAt',
           message: `more than ${horizon} ahead (TEARDOWN_MAX_HORIZON)`,
         });
-        expect(harness.simulator.requests).toEqual([]);
-        expect((await receiveAll(sqs.dlqUrl, 1)).map((m) => m.Body)).toEqual([body]);
-        expect(await sqs.count(sqs.queueUrl)).toMatchObject({ delayed: 0 });
+        expect(rig.harness.simulator.requests).toEqual([]);
+        expect((await receiveAll(rig.sqs.dlqUrl, 1)).map((m) => m.Body)).toEqual([body]);
+        expect(await rig.sqs.count(rig.sqs.queueUrl)).toMatchObject({ delayed: 0 });
       },
     );
   });
@@ -284,7 +271,7 @@ describe('teardown deletion safety, through the handler, the simulator and a loc
       // Assess
       expect(firstResponse.batchItemFailures).toEqual([{ itemIdentifier: first.messageId }]);
       expect(againResponse.batchItemFailures).toEqual([{ itemIdentifier: redelivery.messageId }]);
-      expect(harness.simulator.requests).toEqual([]);
+      expect(rig.harness.simulator.requests).toEqual([]);
       expect(outcomes()).toEqual([`${testId(3)} gateway.deferred:dry_run`]);
       expect(
         audit()
@@ -298,12 +285,12 @@ describe('teardown deletion safety, through the handler, the simulator and a loc
 
     it('serves a request that arrived in dry run once the stack goes live', async () => {
       // Prepare
-      await sqs.send(JSON.stringify({ gatewayId: testId(3) }));
-      const inDryRun = await receiveAll(sqs.queueUrl, 1);
+      await rig.sqs.send(JSON.stringify({ gatewayId: testId(3) }));
+      const inDryRun = await receiveAll(rig.sqs.queueUrl, 1);
       // Act: dry run hands it back to the queue; after the visibility timeout a live
       // invocation receives it again and deletes.
       const dry = await handler({ DRY_RUN: 'true' })(toLambdaEvent(inDryRun), lambdaContext());
-      const live = await receiveAll(sqs.queueUrl, 1);
+      const live = await receiveAll(rig.sqs.queueUrl, 1);
       const served = await handler()(toLambdaEvent(live), lambdaContext());
       // Assess
       expect(dry.batchItemFailures).toHaveLength(1);

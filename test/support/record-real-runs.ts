@@ -8,6 +8,7 @@ import { createTeardownHandler } from '../../functions/teardown.ts';
 import { captureOutput } from './capture-output.ts';
 import { lambdaContext, startHarness } from './janitor-harness.ts';
 import { startLocalSqs } from './local-sqs.ts';
+import { startTeardownRig } from './teardown-rig.ts';
 
 /** The log lines of real runs, per function, as CloudWatch would hold them. */
 export interface RecordedRuns {
@@ -78,22 +79,12 @@ export const CONFIRMATION_FATES = {
  * to STATUS_ERROR, `failed-gw` is still deleting within the window. Returns every line.
  */
 export async function recordConfirmationRuns(): Promise<RecordedRuns> {
-  const sqs = await startLocalSqs();
-  const harness = await startHarness({
-    gateways: mixedFleet().gateways,
-    sdkEnv: { AWS_ENDPOINT_URL_SQS: sqs.endpoint },
-  });
+  const rig = await startTeardownRig({ gateways: mixedFleet().gateways });
+  const { harness, sqs, output } = rig;
   harness.simulator.setDeleteDelay(0);
   harness.simulator.stickDeletion(CONFIRMATION_FATES.stuck, 'STATUS_ERROR');
   harness.simulator.stickDeletion(CONFIRMATION_FATES.pending);
-  const env = {
-    ...harness.env,
-    JANITOR_POLICY: JSON.stringify(TEST_POLICY),
-    TEARDOWN_QUEUE_URL: sqs.queueUrl,
-    TEARDOWN_DLQ_URL: sqs.dlqUrl,
-    DRY_RUN: 'false',
-    DELETE_CONFIRM_AFTER: '1s',
-  };
+  const env = rig.env({ DELETE_CONFIRM_AFTER: '1s' });
   const sent: string[] = [];
   const sqsClient: Pick<SQSClient, 'send'> = {
     send: (async (command: { input: unknown }) => {
@@ -102,7 +93,7 @@ export async function recordConfirmationRuns(): Promise<RecordedRuns> {
       const refused = entries.filter((e) => e.MessageBody?.includes(testId(10)));
       const passed = entries.filter((e) => !refused.includes(e));
       for (const entry of passed) sent.push(entry.MessageBody ?? '');
-      const output = passed.length
+      const answer = passed.length
         ? await sqs.client.send(new SendMessageBatchCommand({ ...command.input, Entries: passed }))
         : { Successful: [], Failed: [] };
       const failed = refused.map((e) => ({
@@ -111,10 +102,9 @@ export async function recordConfirmationRuns(): Promise<RecordedRuns> {
         Code: 'AccessDenied',
         Message: 'not allowed',
       }));
-      return { ...output, Failed: [...(output.Failed ?? []), ...failed] };
+      return { ...answer, Failed: [...(answer.Failed ?? []), ...failed] };
     }) as never,
   };
-  const output = captureOutput();
   try {
     await createSweepHandler({ env, sqsClient })(
       SCHEDULED_EVENT,
@@ -127,7 +117,6 @@ export async function recordConfirmationRuns(): Promise<RecordedRuns> {
     );
     return { sweep, teardown: output.lines().slice(sweep.length) };
   } finally {
-    output.restore();
-    await Promise.all([harness.close(), sqs.close()]);
+    await rig.close();
   }
 }
