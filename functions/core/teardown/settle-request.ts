@@ -88,11 +88,8 @@ async function tearDownNow(
     return { outcome: { event: 'gateway.already_gone', ...named, reason: verdict.reason, http } };
   if (verdict.action === 'skip')
     return { outcome: { event: 'gateway.skipped', ...named, reason: verdict.reason } };
-  // The deadline margin covers one request in flight, but a teardown makes several: a GET
-  // that retried into the margin must not be followed by more calls, or the invocation can
-  // outlive its deadline (docs/reliability.md). Hand the message back; the next delivery retries.
-  if (deps.deadline.budgetMs() <= 0)
-    return { outcome: { event: 'gateway.skipped', ...named, reason: 'deadline' }, handBack: true };
+  const lateForDeployments = outOfTime(deps, named);
+  if (lateForDeployments) return lateForDeployments;
   // Never orphan what is serving: deployments are looked at before any DELETE.
   let cascade: Extract<RequestCascade, { action: 'proceed' }>;
   try {
@@ -107,11 +104,8 @@ async function tearDownNow(
     return {
       outcome: { event: 'gateway.would_delete', ...named, reason: 'requested', deployments },
     };
-  // The deadline margin covers one request in flight, but a teardown makes two: a GET
-  // that retried into the margin must not be followed by a DELETE, or the invocation can
-  // outlive its deadline (docs/reliability.md). Hand the message back; the next delivery retries.
-  if (deps.deadline.budgetMs() <= 0)
-    return { outcome: { event: 'gateway.skipped', ...named, reason: 'deadline' }, handBack: true };
+  const lateForDelete = outOfTime(deps, named);
+  if (lateForDelete) return lateForDelete;
   try {
     const result = await deps.api.delete(request.gatewayId, deps.deadline);
     if (result.kind === 'already_gone') {
@@ -149,6 +143,19 @@ async function tearDownNow(
     const parked = await parkIfRefused(error, message, deps, fields, gateway);
     return { ...parked, records };
   }
+}
+
+/**
+ * The deadline margin covers one request in flight, but a teardown makes several: a call
+ * that retried into the margin must not be followed by more, or the invocation can outlive
+ * its deadline (docs/reliability.md). The message goes back; the next delivery retries.
+ */
+function outOfTime(
+  deps: TeardownDeps,
+  named: RequestFields & Pick<GatewayOutcome, 'gateway'>,
+): Settled | undefined {
+  if (deps.deadline.budgetMs() > 0) return undefined;
+  return { outcome: { event: 'gateway.skipped', ...named, reason: 'deadline' }, handBack: true };
 }
 
 /**
