@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditCommand } from '#cli/audit/audit-command';
-import { runCli } from '#cli/run-cli';
 import {
   type CloudWatchLogsDouble,
   startCloudWatchLogsDouble,
@@ -16,23 +15,10 @@ import {
   recordConfirmationRuns,
   recordRealRuns,
 } from '#test/support/record-real-runs';
+import { runCliInProcess } from './run-cli-in-process.ts';
 
 /** Runs the CLI in this process with captured output. */
-async function run(args: string[], progress = false) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    out: (text) => {
-      stdout += text;
-    },
-    err: (text) => {
-      stderr += text;
-    },
-    progress,
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+const run = (args: string[], progress = false) => runCliInProcess(args, { progress });
 
 const lambdaText = (line: string) => `2026-11-30T12:00:00.000Z\treq-0001\tINFO\t${line}`;
 

@@ -1,28 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGatewayApi } from '#adapters/create-gateway-api';
 import { confirmDeletions } from '#cli/confirm-deletions';
-import { runCli } from '#cli/run-cli';
 import { loadCliEnvConfig } from '#config/load-config';
 import type { AuditRecord } from '#core/audit/audit-record';
 import { seedFleet } from '#simulator/fleet';
 import { type Simulator, startSimulator } from '#simulator/server';
 import { CANARY_TOKEN, leakedCanaries } from '#test/support/canaries';
+import { runCliInProcess } from './run-cli-in-process.ts';
 
-async function run(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    out: (text) => {
-      stdout += text;
-    },
-    err: (text) => {
-      stderr += text;
-    },
-    progress: false,
-    env: { COREWEAVE_API_TOKEN: CANARY_TOKEN },
-  });
-  return { code, stdout, stderr };
-}
+const run = (args: string[]) =>
+  runCliInProcess(args, { env: { COREWEAVE_API_TOKEN: CANARY_TOKEN } });
 
 const records = (stdout: string) =>
   stdout

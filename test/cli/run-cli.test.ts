@@ -2,29 +2,12 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '#cli/run-cli';
 import { CANARY_TOKEN, leakedCanaries } from '#test/support/canaries';
 import { POLICY } from './canary-fleet.ts';
+import { runCliInProcess } from './run-cli-in-process.ts';
 
-/** Runs the CLI in this process with captured output and only the environment given. */
-async function run(
-  args: string[],
-  env: Record<string, string> = { COREWEAVE_API_TOKEN: CANARY_TOKEN },
-) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    out: (text) => {
-      stdout += text;
-    },
-    err: (text) => {
-      stderr += text;
-    },
-    progress: false,
-    env,
-  });
-  return { code, stdout, stderr };
-}
+const run = (args: string[], env: Record<string, string> = { COREWEAVE_API_TOKEN: CANARY_TOKEN }) =>
+  runCliInProcess(args, { env });
 
 describe('runCli usage and configuration errors', () => {
   let dir: string;

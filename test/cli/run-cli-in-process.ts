@@ -1,0 +1,31 @@
+import { runCli } from '#cli/run-cli';
+
+/** What one in-process CLI run printed, and its exit code. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the CLI in this process with its output captured, in the environment given (none
+ * by default: no token, no region), with or without terminal progress.
+ */
+export async function runCliInProcess(
+  args: string[],
+  options: { env?: Record<string, string>; progress?: boolean } = {},
+): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    out: (text) => {
+      stdout += text;
+    },
+    err: (text) => {
+      stderr += text;
+    },
+    progress: options.progress ?? false,
+    env: options.env ?? {},
+  });
+  return { code, stdout, stderr };
+}
