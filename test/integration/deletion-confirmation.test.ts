@@ -1,69 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  SendMessageBatchCommand,
-  type SendMessageBatchCommandOutput,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { flakySqsClient } from '#test/fakes/flaky-sqs-client';
 import { testId } from '#test/fixtures/gateway-builder';
 import { SCHEDULED_EVENT } from '#test/fixtures/scheduled-event';
 import { ago, mixedFleet, wire } from '#test/fixtures/wire-fleet';
 import { lambdaContext } from '#test/support/janitor-harness';
-import { type LocalSqs, toLambdaEvent } from '#test/support/local-sqs';
+import { toLambdaEvent } from '#test/support/local-sqs';
 import { startTeardownRig, type TeardownRig } from '#test/support/teardown-rig';
 import { createSweepHandler } from '../../functions/sweep.ts';
 import { createTeardownHandler } from '../../functions/teardown.ts';
 
 const RUN_ID = '5b0f7a2e-8c1d-4e3f-9a6b-1c2d3e4f5a6b';
-
-type Sent = { gatewayId: string; delaySeconds: number | undefined; body: string };
-
-/**
- * The local queue's client, recording every SendMessageBatch entry; entries for the
- * gateways in `failing` are failed by SQS (SenderFault false) `times` times each.
- */
-function recordingClient(sqs: LocalSqs, failing: Map<string, number> = new Map()) {
-  const sent: Sent[] = [];
-  let batches = 0;
-  const client: Pick<SQSClient, 'send'> = {
-    send: (async (command: { input: unknown }) => {
-      if (!(command instanceof SendMessageBatchCommand)) return sqs.client.send(command as never);
-      batches += 1;
-      const entries = command.input.Entries ?? [];
-      const failed = entries.filter((entry) => {
-        const id = JSON.parse(entry.MessageBody ?? '{}').gatewayId as string;
-        const left = failing.get(id) ?? 0;
-        if (left > 0) failing.set(id, left - 1);
-        return left > 0;
-      });
-      const passed = entries.filter((entry) => !failed.includes(entry));
-      for (const entry of passed) {
-        sent.push({
-          gatewayId: JSON.parse(entry.MessageBody ?? '{}').gatewayId,
-          delaySeconds: entry.DelaySeconds,
-          body: entry.MessageBody ?? '',
-        });
-      }
-      const output: SendMessageBatchCommandOutput = passed.length
-        ? await sqs.client.send(new SendMessageBatchCommand({ ...command.input, Entries: passed }))
-        : { Successful: [], Failed: [], $metadata: {} };
-      return {
-        ...output,
-        Failed: [
-          ...(output.Failed ?? []),
-          ...failed.map((entry) => ({
-            Id: entry.Id,
-            SenderFault: false,
-            Code: 'InternalError',
-            Message: 'please retry',
-          })),
-        ],
-      };
-    }) as never,
-  };
-  return { client, sent, batches: () => batches };
-}
 
 describe('deletion confirmation through the handlers, the simulator and a local SQS', () => {
   let rig: TeardownRig;
@@ -103,7 +51,7 @@ describe('deletion confirmation through the handlers, the simulator and a local 
     it('schedules exactly one delayed confirmation per DELETE that answered 200', async () => {
       // Prepare
       const { expired } = mixedFleet();
-      const queue = recordingClient(rig.sqs);
+      const queue = flakySqsClient(rig.sqs);
       const sweep = createSweepHandler({
         env: env({ DELETE_CONFIRM_AFTER: '2m' }),
         sqsClient: queue.client,
@@ -114,7 +62,7 @@ describe('deletion confirmation through the handlers, the simulator and a local 
       const deleted = audit().filter((r) => r.event === 'gateway.deleted');
       expect(queue.sent.map((s) => s.gatewayId).sort()).toEqual(expired);
       expect(queue.sent.every((s) => s.delaySeconds === 120)).toBe(true);
-      expect(queue.batches()).toBe(1);
+      expect(queue.batches.length).toBe(1);
       for (const record of deleted) {
         const body = JSON.parse(
           queue.sent.find((s) => s.gatewayId === record.gatewayId)?.body ?? '{}',
@@ -135,13 +83,13 @@ describe('deletion confirmation through the handlers, the simulator and a local 
 
     it('schedules nothing in a dry run', async () => {
       // Prepare
-      const queue = recordingClient(rig.sqs);
+      const queue = flakySqsClient(rig.sqs);
       const sweep = createSweepHandler({ env: env({ DRY_RUN: 'true' }), sqsClient: queue.client });
       // Act
       await sweep(SCHEDULED_EVENT, lambdaContext(300_000, RUN_ID));
       // Assess
       expect(audit().filter((r) => r.event === 'gateway.would_delete')).toHaveLength(4);
-      expect(queue.batches()).toBe(0);
+      expect(queue.batches.length).toBe(0);
       expect(await rig.sqs.count(rig.sqs.queueUrl)).toEqual({
         visible: 0,
         delayed: 0,
@@ -153,11 +101,11 @@ describe('deletion confirmation through the handlers, the simulator and a local 
       // Prepare
       const flaky = testId(1);
       const broken = testId(2);
-      const queue = recordingClient(
+      const queue = flakySqsClient(
         rig.sqs,
         new Map([
-          [flaky, 1],
-          [broken, 99],
+          [flaky, { times: 1 }],
+          [broken, { times: 99 }],
         ]),
       );
       const sweep = createSweepHandler({ env: env(), sqsClient: queue.client });
@@ -168,7 +116,7 @@ describe('deletion confirmation through the handlers, the simulator and a local 
       expect(queue.sent.map((s) => s.gatewayId).sort()).toEqual(
         [testId(1), testId(4), testId(10)].sort(),
       );
-      expect(queue.batches()).toBe(3);
+      expect(queue.batches.length).toBe(3);
       expect(audit().filter((r) => r.event === 'gateway.deleted')).toHaveLength(4);
       const unconfirmed = audit().filter((r) => r.event === 'gateway.unconfirmed');
       expect(unconfirmed).toEqual([
@@ -192,7 +140,7 @@ describe('deletion confirmation through the handlers, the simulator and a local 
         wire(22, 'pr-122-deleting', 200, { status: 'STATUS_DELETING', updatedAt: ago(0.25) }),
         wire(23, 'demo-kept', 1),
       ]);
-      const queue = recordingClient(rig.sqs);
+      const queue = flakySqsClient(rig.sqs);
       const sweep = createSweepHandler({
         env: env({ DELETE_CONFIRM_WITHIN: '1h' }),
         sqsClient: queue.client,
@@ -215,7 +163,7 @@ describe('deletion confirmation through the handlers, the simulator and a local 
         'ERROR',
       );
       expect(rig.harness.simulator.deletes()).toEqual([]);
-      expect(queue.batches()).toBe(0);
+      expect(queue.batches.length).toBe(0);
       expect(result.counts['gateway.delete_stuck']).toBe(1);
       expect(result.status).toBe('completed');
     });

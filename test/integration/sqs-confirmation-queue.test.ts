@@ -1,11 +1,8 @@
-import {
-  SendMessageBatchCommand,
-  type SendMessageBatchCommandOutput,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqsConfirmationQueue } from '#adapters/aws/sqs-confirmation-queue';
 import type { Confirmation } from '#core/confirmation/confirmation-queue';
+import { flakySqsClient } from '#test/fakes/flaky-sqs-client';
 import { testId } from '#test/fixtures/gateway-builder';
 import { type LocalSqs, startLocalSqs } from '#test/support/local-sqs';
 
@@ -17,54 +14,6 @@ const confirmations = (count: number): Confirmation[] =>
     deletedAt: DELETED_AT,
     runId: RUN_ID,
   }));
-
-type Failure = { senderFault?: boolean; code?: string; times: number };
-
-/**
- * The local queue's client, except that chosen gateways' entries fail (left out of the
- * request and reported in Failed) the first `times` they are sent; records every batch.
- */
-function flakyClient(sqs: LocalSqs, failures: Map<string, Failure>) {
-  const batches: { entries: number; delays: number[]; gatewayIds: string[] }[] = [];
-  const client: Pick<SQSClient, 'send'> = {
-    send: (async (command: SendMessageBatchCommand) => {
-      const entries = command.input.Entries ?? [];
-      const gatewayIds = entries.map((e) => JSON.parse(e.MessageBody ?? '{}').gatewayId as string);
-      batches.push({
-        entries: entries.length,
-        delays: entries.map((e) => e.DelaySeconds ?? -1),
-        gatewayIds,
-      });
-      const failed = entries.filter((_, i) => {
-        const failure = failures.get(gatewayIds[i] as string);
-        if (!failure || failure.times <= 0) return false;
-        failure.times -= 1;
-        return true;
-      });
-      const passed = entries.filter((e) => !failed.includes(e));
-      const output: SendMessageBatchCommandOutput = passed.length
-        ? await sqs.client.send(new SendMessageBatchCommand({ ...command.input, Entries: passed }))
-        : { Successful: [], Failed: [], $metadata: {} };
-      return {
-        ...output,
-        Failed: [
-          ...(output.Failed ?? []),
-          ...failed.map((e) => {
-            const id = JSON.parse(e.MessageBody ?? '{}').gatewayId as string;
-            const failure = failures.get(id) as Failure;
-            return {
-              Id: e.Id,
-              SenderFault: failure.senderFault ?? false,
-              Code: failure.code ?? 'InternalError',
-              Message: 'try again',
-            };
-          }),
-        ],
-      };
-    }) as never,
-  };
-  return { client, batches };
-}
 
 async function drain(sqs: LocalSqs): Promise<string[]> {
   const bodies: string[] = [];
@@ -90,7 +39,7 @@ describe('SqsConfirmationQueue', () => {
 
   it('sends one delayed confirmation per gateway, in batches of at most 10', async () => {
     // Prepare
-    const { client, batches } = flakyClient(sqs, new Map());
+    const { client, batches } = flakySqsClient(sqs, new Map());
     const queue = new SqsConfirmationQueue({ queueUrl: sqs.queueUrl, client });
     // Act
     const result = await queue.schedule(confirmations(23), 300);
@@ -119,7 +68,7 @@ describe('SqsConfirmationQueue', () => {
 
   it('caps the delay at the 15 minutes SQS allows', async () => {
     // Prepare
-    const { client, batches } = flakyClient(sqs, new Map());
+    const { client, batches } = flakySqsClient(sqs, new Map());
     const queue = new SqsConfirmationQueue({ queueUrl: sqs.queueUrl, client });
     // Act
     await queue.schedule(confirmations(1), 3600);
@@ -130,7 +79,7 @@ describe('SqsConfirmationQueue', () => {
   it('retries an entry SQS failed on its side and puts it on the queue exactly once', async () => {
     // Prepare
     const failing = testId(2);
-    const { client, batches } = flakyClient(sqs, new Map([[failing, { times: 1 }]]));
+    const { client, batches } = flakySqsClient(sqs, new Map([[failing, { times: 1 }]]));
     const pauses: number[] = [];
     const queue = new SqsConfirmationQueue({
       queueUrl: sqs.queueUrl,
@@ -158,7 +107,7 @@ describe('SqsConfirmationQueue', () => {
   it('reports an entry that keeps failing after maxAttempts, with the queue code', async () => {
     // Prepare
     const failing = testId(1);
-    const { client, batches } = flakyClient(sqs, new Map([[failing, { times: 99 }]]));
+    const { client, batches } = flakySqsClient(sqs, new Map([[failing, { times: 99 }]]));
     const queue = new SqsConfirmationQueue({
       queueUrl: sqs.queueUrl,
       client,
@@ -183,7 +132,7 @@ describe('SqsConfirmationQueue', () => {
   it('does not retry an entry rejected as the sender’s fault', async () => {
     // Prepare
     const failing = testId(1);
-    const { client, batches } = flakyClient(
+    const { client, batches } = flakySqsClient(
       sqs,
       new Map([[failing, { times: 99, senderFault: true, code: 'InvalidParameterValue' }]]),
     );

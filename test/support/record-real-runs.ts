@@ -1,4 +1,4 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { flakySqsClient } from '#test/fakes/flaky-sqs-client';
 import { testId } from '#test/fixtures/gateway-builder';
 import { SCHEDULED_EVENT } from '#test/fixtures/scheduled-event';
 import { sqsEvent } from '#test/fixtures/sqs-event';
@@ -85,34 +85,19 @@ export async function recordConfirmationRuns(): Promise<RecordedRuns> {
   harness.simulator.stickDeletion(CONFIRMATION_FATES.stuck, 'STATUS_ERROR');
   harness.simulator.stickDeletion(CONFIRMATION_FATES.pending);
   const env = rig.env({ DELETE_CONFIRM_AFTER: '1s' });
-  const sent: string[] = [];
-  const sqsClient: Pick<SQSClient, 'send'> = {
-    send: (async (command: { input: unknown }) => {
-      if (!(command instanceof SendMessageBatchCommand)) return sqs.client.send(command as never);
-      const entries = command.input.Entries ?? [];
-      const refused = entries.filter((e) => e.MessageBody?.includes(testId(10)));
-      const passed = entries.filter((e) => !refused.includes(e));
-      for (const entry of passed) sent.push(entry.MessageBody ?? '');
-      const answer = passed.length
-        ? await sqs.client.send(new SendMessageBatchCommand({ ...command.input, Entries: passed }))
-        : { Successful: [], Failed: [] };
-      const failed = refused.map((e) => ({
-        Id: e.Id,
-        SenderFault: true,
-        Code: 'AccessDenied',
-        Message: 'not allowed',
-      }));
-      return { ...answer, Failed: [...(answer.Failed ?? []), ...failed] };
-    }) as never,
-  };
+  // SQS refuses every confirmation of one gateway for good (a sender fault).
+  const queue = flakySqsClient(
+    sqs,
+    new Map([[testId(10), { times: 99, senderFault: true, code: 'AccessDenied' }]]),
+  );
   try {
-    await createSweepHandler({ env, sqsClient })(
+    await createSweepHandler({ env, sqsClient: queue.client })(
       SCHEDULED_EVENT,
       lambdaContext(300_000, CONFIRMATION_RUNS.delete),
     );
     const sweep = output.lines();
     await createTeardownHandler({ env })(
-      sqsEvent(...sent),
+      sqsEvent(...queue.sent.map((entry) => entry.body)),
       lambdaContext(60_000, CONFIRMATION_RUNS.confirm),
     );
     return { sweep, teardown: output.lines().slice(sweep.length) };
