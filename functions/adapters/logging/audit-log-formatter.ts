@@ -2,7 +2,7 @@ import { LogFormatter, LogItem } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 
 /**
- * Powertools' JSON lines, minus what an audit line repeats (issue 6: at most 700 bytes per
+ * Powertools' JSON lines, minus what an audit line repeats (docs/benchmarks.md: at most 700 bytes per
  * `gateway.deleted` line). An audit line is `{"level", "audit"}`: `message` would repeat
  * `audit.event`, `timestamp` repeats `audit.time` (and CloudWatch stamps every event),
  * `service` is the log group, and `sampling_rate`/`xray_trace_id` say nothing about a

@@ -73,15 +73,6 @@ export function planDeployments(
   return { deployments: toDelete, fates };
 }
 
-/** The deployments serving through a gateway, named as audit records name them. */
-export function deploymentsServing(
-  gatewayId: string,
-  deployments: readonly Deployment[],
-): DeploymentRef[] {
-  const wanted = key(gatewayId);
-  return deployments.filter((d) => d.gatewayIds.some((id) => key(id) === wanted)).map(toRef);
-}
-
 function usersByGateway(deployments: readonly Deployment[]): Map<string, Deployment[]> {
   const users = new Map<string, Deployment[]>();
   for (const deployment of deployments) {

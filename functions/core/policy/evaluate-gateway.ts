@@ -24,7 +24,7 @@ export interface Verdict {
 }
 
 /** True when the gateway has a uuid id and a non-blank name, so protection can be checked. */
-export function hasUsableIdentity(gateway: Pick<Gateway, 'id' | 'name'>): boolean {
+function hasUsableIdentity(gateway: Pick<Gateway, 'id' | 'name'>): boolean {
   return GATEWAY_ID.test(gateway.id) && gateway.name.trim() !== '';
 }
 

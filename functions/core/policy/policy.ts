@@ -18,7 +18,7 @@ const duration = z.string().check(
 const glob = z.string().check(z.minLength(1), z.maxLength(200));
 
 /** The timestamps a rule may measure age from. */
-export const AGE_FROM = ['createdAt', 'updatedAt'] as const;
+const AGE_FROM = ['createdAt', 'updatedAt'] as const;
 /** Where a rule's clock starts: creation, or the last update (time in the current state). */
 export type AgeFrom = (typeof AGE_FROM)[number];
 
@@ -48,7 +48,7 @@ const rule = z.strictObject({
 });
 
 /** Defaults for the blast-radius limits: on unless a policy says otherwise (docs/contract.md). */
-export const DEFAULT_LIMITS = { maxDeletesPerRun: 25, maxDeletePercent: 50 } as const;
+const DEFAULT_LIMITS = { maxDeletesPerRun: 25, maxDeletePercent: 50 } as const;
 
 const policySchema = z.strictObject({
   rules: z.array(rule).check(
