@@ -68,7 +68,7 @@ async function deleteOne(
 /**
  * Whether a gateway DELETE refused as a precondition after its deployments were deleted
  * means they are still going away: what the API answers then is undocumented
- * (docs/coreweave-api.md "Unknowns"), and the gateway is simply tried again next run.
+ * (docs/coreweave-api.md "Still unknown"), and the gateway is simply tried again next run.
  */
 export function refusedWhileDeploymentsGo(error: unknown): boolean {
   return (
