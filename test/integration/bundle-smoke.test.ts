@@ -194,6 +194,19 @@ describe('built Lambda bundles', () => {
     },
   );
 
+  it('sweep loads the SQS client only to send a confirmation, not at init', async () => {
+    const dir = join(outDir, 'sweep-zip');
+
+    const loadedAtInit = await staticImportClosure(dir, 'index.mjs');
+
+    const code = (
+      await Promise.all(loadedAtInit.map((file) => readFile(join(dir, file), 'utf8')))
+    ).join('\n');
+    // The SQS client's model names its service namespace; most sweeps delete nothing and
+    // so never confirm (docs/benchmarks.md, "Cold start").
+    expect(code.includes('com.amazonaws.sqs')).toBe(false);
+  });
+
   function expectNoTokenIn(run: BundleRun) {
     expect(run.stdout).not.toContain(simulator.token);
     expect(run.stderr).not.toContain(simulator.token);
