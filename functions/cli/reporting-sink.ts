@@ -76,5 +76,5 @@ export function outcomeLine(label: string, record: AuditRecord): string {
         (record.http.attempts > 1 ? ` (${record.http.attempts} attempts)` : ''),
     record.error ? `${record.error.code}: ${record.error.message}` : undefined,
   ].filter(Boolean);
-  return `  ${label.padEnd(12)}  ${name.padEnd(28)}  ${id.padEnd(8)}  ${detail.join(', ')}`;
+  return `  ${label.padEnd(18)}  ${name.padEnd(28)}  ${id.padEnd(8)}  ${detail.join(', ')}`;
 }

@@ -129,7 +129,7 @@ function deploymentListReply(state: ApiState): Reply {
 }
 
 /**
- * What the real API answers here is undocumented (docs/coreweave-api.md "Unknowns"); the
+ * What the real API answers here is undocumented (docs/coreweave-api.md "Still unknown"); the
  * simulator answers FAILED_PRECONDITION on 409, the answer the janitor must survive.
  */
 function stillReferenced(users: readonly WireDeployment[]): Reply {

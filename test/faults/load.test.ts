@@ -135,7 +135,8 @@ describe('teardown handler: one gateway requested in two concurrent batches', ()
     const events = [sqsEvent({ gatewayId: id }), sqsEvent({ gatewayId: id.toUpperCase() })];
     // Act: two execution environments, as SQS may hand the two messages to two of them.
     const runs = await Promise.all(events.map((event) => world.teardown()(event)));
-    // Assess: documented in docs/reliability.md ("Duplicates across batches").
+    // Assess: documented in docs/reliability.md ("Duplicates, retries and lost responses: what
+    // is acceptable").
     for (const run of runs) expect(run.ok && run.value.batchItemFailures).toEqual([]);
     expect(world.calls('DELETE', id).map((c) => c.status)).toEqual([200, 200]);
     const deleted = world.records().filter((r) => r.event === 'gateway.deleted');

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -191,6 +191,41 @@ describe('built Lambda bundles', () => {
         inlined: code.includes('AGFzbQ'),
         wasmMagic: wasm.subarray(0, 4).toString('hex'),
       }).toEqual({ inlined: false, wasmMagic: '0061736d' });
+    },
+  );
+
+  it('sweep loads the SQS client only to send a confirmation, not at init', async () => {
+    const dir = join(outDir, 'sweep-zip');
+
+    const loadedAtInit = await staticImportClosure(dir, 'index.mjs');
+
+    const code = (
+      await Promise.all(loadedAtInit.map((file) => readFile(join(dir, file), 'utf8')))
+    ).join('\n');
+    // The SQS client's model names its service namespace; most sweeps delete nothing and
+    // so never confirm (docs/benchmarks.md, "Cold start").
+    expect(code.includes('com.amazonaws.sqs')).toBe(false);
+  });
+
+  it.each(['sweep', 'teardown'])(
+    '%s loads the SNS client only to publish a run notice, not at init',
+    async (name) => {
+      const dir = join(outDir, `${name}-zip`);
+
+      const loadedAtInit = await staticImportClosure(dir, 'index.mjs');
+      const shipped = await readdir(join(dir, 'chunks'));
+
+      const atInit = (
+        await Promise.all(loadedAtInit.map((file) => readFile(join(dir, file), 'utf8')))
+      ).join('\n');
+      const inZip = (
+        await Promise.all(shipped.map((file) => readFile(join(dir, 'chunks', file), 'utf8')))
+      ).join('\n');
+      // Run notices are off by default (NOTIFY=off): the client is shipped, never loaded.
+      expect({
+        shipped: inZip.includes('com.amazonaws.sns'),
+        atInit: atInit.includes('com.amazonaws.sns'),
+      }).toEqual({ shipped: true, atInit: false });
     },
   );
 

@@ -1,7 +1,6 @@
-import {
-  type BatchResultErrorEntry,
-  SendMessageBatchCommand,
-  type SendMessageBatchCommandOutput,
+import type {
+  BatchResultErrorEntry,
+  SendMessageBatchCommandOutput,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import {
@@ -44,7 +43,7 @@ type Pending = {
  */
 export class SqsConfirmationQueue implements ConfirmationQueue {
   readonly #queueUrl: string;
-  readonly #client: Pick<SQSClient, 'send'>;
+  #client: Promise<Pick<SQSClient, 'send'>> | undefined;
   readonly #maxAttempts: number;
   readonly #baseDelayMs: number;
   readonly #sleep: (ms: number) => Promise<void>;
@@ -52,7 +51,7 @@ export class SqsConfirmationQueue implements ConfirmationQueue {
 
   constructor(options: SqsConfirmationQueueOptions) {
     this.#queueUrl = options.queueUrl;
-    this.#client = options.client ?? new SQSClient({});
+    if (options.client) this.#client = Promise.resolve(options.client);
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? 3);
     this.#baseDelayMs = options.baseDelayMs ?? 200;
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
@@ -97,7 +96,12 @@ export class SqsConfirmationQueue implements ConfirmationQueue {
     const abortSignal = this.#time?.signal();
     let output: SendMessageBatchCommandOutput;
     try {
-      output = await this.#client.send(
+      // The SDK client is imported on the first confirmation, not at init: most sweeps
+      // delete nothing, and the sweep's cold start should not pay for SQS (issue 15,
+      // docs/benchmarks.md "Cold start").
+      const { SendMessageBatchCommand, SQSClient } = await import('@aws-sdk/client-sqs');
+      this.#client ??= Promise.resolve(new SQSClient({}));
+      output = await (await this.#client).send(
         new SendMessageBatchCommand({
           QueueUrl: this.#queueUrl,
           Entries: attempted.map((entry, index) => ({

@@ -10,7 +10,10 @@ export type GatewayEvent =
   | 'gateway.delete_stuck'
   | 'gateway.unconfirmed';
 
-/** What a cascade did to one deployment (docs/contract.md "Never orphan what is serving"). */
+/**
+ * What happened to one deployment deleted before its gateways (docs/contract.md "Never orphan
+ * what is serving").
+ */
 export type DeploymentEvent = 'deployment.deleted' | 'deployment.delete_failed';
 
 /** How a run went: one summary per run, preceded by why it stopped early. */
