@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
 import type { Deployment } from '#core/deployments/deployment';
-import { ApiError, type HttpSummary } from '#core/shared/errors';
+import type { HttpSummary } from '#core/shared/errors';
 import { normaliseStatus } from './wire-gateway.ts';
+import { badResponse, parseItems } from './wire-items.ts';
 
 // English messages, as zod classic gave them (core/policy/policy.ts says why).
 z.config(z.locales.en());
@@ -52,37 +53,17 @@ export function parseDeploymentBody(
   const result = toDeployment(
     typeof wrapped === 'object' && wrapped !== null ? wrapped.deployment : undefined,
   );
-  if (typeof result === 'string') throw badResponse(method, path, http, result);
+  if (typeof result === 'string') throw badResponse({ method, path, http }, result);
   return result;
 }
 
-/** Reads `{ "items": [...] }` of deployments; a missing `items` is an empty list. */
+/** Reads `{ "items": [...] }` of deployments; a missing `items` is an empty list. A
+ * deployment we cannot read may serve any gateway, so it refuses the whole list. */
 export function parseDeploymentListBody(
   body: unknown,
   method: string,
   path: string,
   http: HttpSummary,
 ): Deployment[] {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw badResponse(method, path, http, 'expected a JSON object');
-  }
-  const items = (body as { items?: unknown }).items ?? [];
-  if (!Array.isArray(items)) throw badResponse(method, path, http, 'items: expected an array');
-  return items.map((item, index) => {
-    const result = toDeployment(item);
-    // A deployment we cannot read may serve any gateway: refuse the whole list.
-    if (typeof result === 'string')
-      throw badResponse(method, path, http, `items[${index}].${result}`);
-    return result;
-  });
-}
-
-function badResponse(method: string, path: string, http: HttpSummary, detail: string): ApiError {
-  return new ApiError('API_BAD_RESPONSE', {
-    method,
-    path,
-    status: http.status,
-    detail: `unexpected body: ${detail}`,
-    http,
-  });
+  return parseItems(body, { method, path, http }, toDeployment);
 }

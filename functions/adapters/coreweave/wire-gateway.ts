@@ -1,11 +1,12 @@
 import * as z from 'zod/mini';
-import { ApiError, type HttpSummary } from '#core/shared/errors';
+import type { HttpSummary } from '#core/shared/errors';
 import {
   type Gateway,
   type GatewayCondition,
   type GatewayStatus,
   KNOWN_STATUSES,
 } from '#core/shared/gateway';
+import { badResponse, parseItems } from './wire-items.ts';
 
 const KNOWN = new Set<string>(KNOWN_STATUSES);
 
@@ -111,40 +112,19 @@ export function parseGatewayBody(
   const result = toGateway(
     typeof wrapped === 'object' && wrapped !== null ? wrapped.gateway : undefined,
   );
-  if (typeof result === 'string') throw badResponse(method, path, http, result);
-  if (result.id === '') throw badResponse(method, path, http, 'gateway.spec.id: missing');
+  if (typeof result === 'string') throw badResponse({ method, path, http }, result);
+  if (result.id === '') throw badResponse({ method, path, http }, 'gateway.spec.id: missing');
   return result;
 }
 
-/** Reads `{ "items": [...] }`; a missing `items` is an empty list (proto3 omits it). */
+/** Reads `{ "items": [...] }` of gateways; a missing `items` is an empty list. */
 export function parseListBody(
   body: unknown,
   method: string,
   path: string,
   http: HttpSummary,
 ): Gateway[] {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw badResponse(method, path, http, 'expected a JSON object');
-  }
-  const items = (body as { items?: unknown }).items ?? [];
-  if (!Array.isArray(items)) throw badResponse(method, path, http, 'items: expected an array');
-  return items.map((item, index) => {
-    const result = toGateway(item);
-    // An item we cannot read at all cannot be judged safely: refuse the whole list.
-    if (typeof result === 'string')
-      throw badResponse(method, path, http, `items[${index}].${result}`);
-    return result;
-  });
-}
-
-function badResponse(method: string, path: string, http: HttpSummary, detail: string): ApiError {
-  return new ApiError('API_BAD_RESPONSE', {
-    method,
-    path,
-    status: http.status,
-    detail: `unexpected body: ${detail}`,
-    http,
-  });
+  return parseItems(body, { method, path, http }, toGateway);
 }
 
 function dropEmpty<T extends object>(value: T): T {
