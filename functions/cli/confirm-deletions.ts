@@ -2,6 +2,7 @@ import { type AuditRecord, type RunContext, toFinalState } from '#core/audit/aud
 import { formatDuration } from '#core/shared/duration';
 import type { AuditSink, Clock, GatewayApi } from '#core/shared/ports';
 import type { CliIo } from './cli-io.ts';
+import type { Session } from './open-session.ts';
 import { type WaitOutcome, waitForDeletions } from './wait-for-deletions.ts';
 
 /** What `--wait` needs: the deletions the run recorded, and where its records go. */
@@ -16,6 +17,28 @@ export interface ConfirmDeletionsOptions {
   report: boolean;
   sleep?: (ms: number) => Promise<void>;
   clock?: Clock;
+}
+
+/**
+ * After a CLI run: with `--wait`, confirms the deletions the run recorded; without it, there
+ * is nothing to wait for.
+ */
+export function confirmIfWaiting(
+  flags: { wait?: boolean; json?: boolean },
+  session: Pick<Session, 'api' | 'config'>,
+  run: { deleted: readonly AuditRecord[]; sink: AuditSink; context: RunContext },
+  io: CliIo,
+): Promise<boolean> {
+  if (!flags.wait) return Promise.resolve(true);
+  return confirmDeletions({
+    api: session.api,
+    deleted: run.deleted,
+    sink: run.sink,
+    run: run.context,
+    confirmWithinMs: session.config.confirmWithinMs,
+    io,
+    report: !flags.json,
+  });
 }
 
 /**

@@ -3,7 +3,7 @@ import type { AuditSink } from '#core/shared/ports';
 import { runSweep, type SweepSummary } from '#core/sweep/run-sweep';
 import type { CliIo } from './cli-io.ts';
 import { cliRunDeps } from './cli-run-deps.ts';
-import { confirmDeletions } from './confirm-deletions.ts';
+import { confirmIfWaiting } from './confirm-deletions.ts';
 import { openAuditSink } from './open-audit-sink.ts';
 import type { Session } from './open-session.ts';
 import { renderSweepSummary } from './render-summary.ts';
@@ -44,17 +44,12 @@ export async function sweepCommand(
     const summary = await runSweep(deps);
     reporter.finish();
     if (!flags.json) io.out(`\n${renderSweepSummary(summary)}`);
-    const confirmed =
-      !flags.wait ||
-      (await confirmDeletions({
-        api: session.api,
-        deleted,
-        sink: reporter,
-        run: deps.run,
-        confirmWithinMs: session.config.confirmWithinMs,
-        io,
-        report: !flags.json,
-      }));
+    const confirmed = await confirmIfWaiting(
+      flags,
+      session,
+      { deleted, sink: reporter, context: deps.run },
+      io,
+    );
     reporter.finish();
     if (summary.status === 'aborted') {
       io.err(

@@ -5,7 +5,7 @@ import { GATEWAY_ID } from '#core/shared/gateway';
 import { runTeardown } from '#core/teardown/run-teardown';
 import type { CliIo } from './cli-io.ts';
 import { cliRunDeps } from './cli-run-deps.ts';
-import { confirmDeletions } from './confirm-deletions.ts';
+import { confirmIfWaiting } from './confirm-deletions.ts';
 import { openAuditSink } from './open-audit-sink.ts';
 import type { Session } from './open-session.ts';
 import { renderCounts } from './render-summary.ts';
@@ -75,17 +75,12 @@ export async function teardownCommand(
       if (dryRun && result.counts['gateway.would_delete'])
         io.out('  Dry run: nothing was deleted. Add --apply to delete.\n');
     }
-    const confirmed =
-      !flags.wait ||
-      (await confirmDeletions({
-        api: session.api,
-        deleted,
-        sink: reporter,
-        run: deps.run,
-        confirmWithinMs: session.config.confirmWithinMs,
-        io,
-        report: !flags.json,
-      }));
+    const confirmed = await confirmIfWaiting(
+      flags,
+      session,
+      { deleted, sink: reporter, context: deps.run },
+      io,
+    );
     reporter.finish();
     const failed = (result.counts['gateway.delete_failed'] ?? 0) + result.retry.length;
     return failed === 0 && confirmed ? 0 : 1;
