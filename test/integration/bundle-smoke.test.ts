@@ -75,6 +75,12 @@ async function staticImportClosure(dir: string, entry: string): Promise<string[]
   return [...seen];
 }
 
+/** The code of every file a built handler loads at init, as one text. */
+async function codeLoadedAtInit(dir: string): Promise<string> {
+  const files = await staticImportClosure(dir, 'index.mjs');
+  return (await Promise.all(files.map((file) => readFile(join(dir, file), 'utf8')))).join('\n');
+}
+
 describe('built Lambda bundles', () => {
   let outDir: string;
   let sweepBundle: string;
@@ -161,11 +167,7 @@ describe('built Lambda bundles', () => {
     async (name) => {
       const dir = join(outDir, `${name}-zip`);
 
-      const loadedAtInit = await staticImportClosure(dir, 'index.mjs');
-
-      const code = (
-        await Promise.all(loadedAtInit.map((file) => readFile(join(dir, file), 'utf8')))
-      ).join('\n');
+      const code = await codeLoadedAtInit(dir);
       // zod names each schema class in its constructor: classic's are `ZodString`, mini's
       // `ZodMiniString`. Classic costs about ten times mini's import time (docs/benchmarks.md).
       expect({
@@ -180,11 +182,7 @@ describe('built Lambda bundles', () => {
     async (name) => {
       const dir = join(outDir, `${name}-zip`);
 
-      const loadedAtInit = await staticImportClosure(dir, 'index.mjs');
-
-      const code = (
-        await Promise.all(loadedAtInit.map((file) => readFile(join(dir, file), 'utf8')))
-      ).join('\n');
+      const code = await codeLoadedAtInit(dir);
       const wasm = await readFile(join(dir, 'llhttp_simd.wasm'));
       // "AGFzbQ" is the base64 of the WebAssembly magic number that begins every module.
       expect({
@@ -197,11 +195,7 @@ describe('built Lambda bundles', () => {
   it('sweep loads the SQS client only to send a confirmation, not at init', async () => {
     const dir = join(outDir, 'sweep-zip');
 
-    const loadedAtInit = await staticImportClosure(dir, 'index.mjs');
-
-    const code = (
-      await Promise.all(loadedAtInit.map((file) => readFile(join(dir, file), 'utf8')))
-    ).join('\n');
+    const code = await codeLoadedAtInit(dir);
     // The SQS client's model names its service namespace; most sweeps delete nothing and
     // so never confirm (docs/benchmarks.md, "Cold start").
     expect(code.includes('com.amazonaws.sqs')).toBe(false);
@@ -212,12 +206,9 @@ describe('built Lambda bundles', () => {
     async (name) => {
       const dir = join(outDir, `${name}-zip`);
 
-      const loadedAtInit = await staticImportClosure(dir, 'index.mjs');
       const shipped = await readdir(join(dir, 'chunks'));
 
-      const atInit = (
-        await Promise.all(loadedAtInit.map((file) => readFile(join(dir, file), 'utf8')))
-      ).join('\n');
+      const atInit = await codeLoadedAtInit(dir);
       const inZip = (
         await Promise.all(shipped.map((file) => readFile(join(dir, 'chunks', file), 'utf8')))
       ).join('\n');
