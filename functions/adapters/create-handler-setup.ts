@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import type { BaseConfig } from '#config/load-config';
-import type { AuditSink, Clock, Deadline } from '#core/shared/ports';
+import type { AuditSink, Clock, Deadline } from '#core/common/ports';
 import { InvocationTime, lambdaDeadline } from './aws/lambda-deadline.ts';
 import { createRunNotifier, type RunNotifier } from './aws/sns-run-notifier.ts';
 import type { RetryProfileName } from './coreweave/retry-profiles.ts';

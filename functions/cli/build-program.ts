@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { parseDuration } from '#core/shared/duration';
-import { ValidationError } from '#core/shared/errors';
+import { parseDuration } from '#core/common/duration';
+import { ValidationError } from '#core/common/errors';
 import { type AuditFlags, auditCommand } from './audit/audit-command.ts';
 import type { CliIo } from './cli-io.ts';
 import { demoCommand } from './demo-command.ts';

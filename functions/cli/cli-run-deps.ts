@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { AuditSink, RunDeps } from '#core/common/ports';
 import type { ConfirmSettings } from '#core/confirmation/confirm-settings';
-import type { AuditSink, RunDeps } from '#core/shared/ports';
 import type { Session } from './open-session.ts';
 
 /** A CLI run's dependencies: the session's client and policy, the CLI as trigger. */

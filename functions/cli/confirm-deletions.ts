@@ -1,6 +1,6 @@
 import { type AuditRecord, type RunContext, toFinalState } from '#core/audit/audit-record';
-import { formatDuration } from '#core/shared/duration';
-import type { AuditSink, Clock, GatewayApi } from '#core/shared/ports';
+import { formatDuration } from '#core/common/duration';
+import type { AuditSink, Clock, GatewayApi } from '#core/common/ports';
 import type { CliIo } from './cli-io.ts';
 import type { Session } from './open-session.ts';
 import { type WaitOutcome, waitForDeletions } from './wait-for-deletions.ts';

@@ -1,7 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { AuditRecord } from '#core/audit/audit-record';
-import { ValidationError } from '#core/shared/errors';
-import type { AuditSink } from '#core/shared/ports';
+import { ValidationError } from '#core/common/errors';
+import type { AuditSink } from '#core/common/ports';
 import type { CliIo } from './cli-io.ts';
 
 /** Where a command's audit records go, and how to finish writing them. */

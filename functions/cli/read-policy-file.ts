@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
+import { ValidationError } from '#core/common/errors';
 import { type PolicyDocument, parsePolicy } from '#core/policy/policy';
-import { ValidationError } from '#core/shared/errors';
 
 /**
  * Reads and validates a policy file, JSON or YAML by extension. Errors name the file and

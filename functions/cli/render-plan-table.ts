@@ -1,4 +1,4 @@
-import { parseRfc3339 } from '#core/shared/rfc3339';
+import { parseRfc3339 } from '#core/common/rfc3339';
 import type { CleanupPlan, PlanEntry } from '#core/sweep/plan-cleanup';
 import { describeVerdict, REASON_ORDER, reasonLabel } from './describe-verdict.ts';
 import { formatAge } from './format-age.ts';

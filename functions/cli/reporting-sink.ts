@@ -1,6 +1,6 @@
 import type { AuditRecord } from '#core/audit/audit-record';
 import type { AuditEvent } from '#core/audit/audit-vocabulary';
-import type { AuditSink } from '#core/shared/ports';
+import type { AuditSink } from '#core/common/ports';
 import type { CliIo } from './cli-io.ts';
 
 // One line per outcome; run records are summed up at the end instead.

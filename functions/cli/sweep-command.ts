@@ -1,5 +1,5 @@
 import type { AuditRecord } from '#core/audit/audit-record';
-import type { AuditSink } from '#core/shared/ports';
+import type { AuditSink } from '#core/common/ports';
 import { runSweep, type SweepSummary } from '#core/sweep/run-sweep';
 import type { CliIo } from './cli-io.ts';
 import { cliRunDeps } from './cli-run-deps.ts';

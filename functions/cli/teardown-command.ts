@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import type { AuditRecord } from '#core/audit/audit-record';
-import { ValidationError } from '#core/shared/errors';
-import { GATEWAY_ID } from '#core/shared/gateway';
+import { ValidationError } from '#core/common/errors';
+import { GATEWAY_ID } from '#core/common/gateway';
 import { runTeardown } from '#core/teardown/run-teardown';
 import type { CliIo } from './cli-io.ts';
 import { cliRunDeps } from './cli-run-deps.ts';

@@ -1,8 +1,8 @@
+import type { HttpSummary } from '#core/common/errors';
+import type { Gateway } from '#core/common/gateway';
+import { mapBounded } from '#core/common/map-bounded';
+import type { Clock, GatewayApi } from '#core/common/ports';
 import { decideConfirmation, type StuckReason } from '#core/confirmation/decide-confirmation';
-import type { HttpSummary } from '#core/shared/errors';
-import type { Gateway } from '#core/shared/gateway';
-import { mapBounded } from '#core/shared/map-bounded';
-import type { Clock, GatewayApi } from '#core/shared/ports';
 
 /** A deletion the CLI saw answer 200, to be confirmed by polling. */
 export interface DeletionToConfirm {

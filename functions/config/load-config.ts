@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
 import type { NotifyMode } from '#core/audit/run-notice';
+import { formatDuration, parseDuration } from '#core/common/duration';
+import { ValidationError } from '#core/common/errors';
 import { compilePolicy, type Policy } from '#core/policy/compile-policy';
 import { parsePolicyJson } from '#core/policy/policy';
-import { formatDuration, parseDuration } from '#core/shared/duration';
-import { ValidationError } from '#core/shared/errors';
 import { DEFAULT_TEARDOWN_MAX_HORIZON } from '#core/teardown/decide-teardown';
 
 /** Settings every function shares (docs/contract.md "Configuration"). */

@@ -1,5 +1,5 @@
 import type { AuditRecord } from '#core/audit/audit-record';
-import type { AuditSink } from '#core/shared/ports';
+import type { AuditSink } from '#core/common/ports';
 import { startSecretsManagerDouble } from '#test/fakes/secrets-manager-double';
 import { createSweepHandler, type SweepResult } from '../../functions/sweep.ts';
 import type { RemoteSimulator } from './remote-simulator.ts';

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { describeVerdict } from '#cli/describe-verdict';
 import { formatAge } from '#cli/format-age';
 import { renderPlanTable } from '#cli/render-plan-table';
+import type { Gateway } from '#core/common/gateway';
 import { compilePolicy } from '#core/policy/compile-policy';
 import type { Verdict } from '#core/policy/evaluate-gateway';
 import { parsePolicy } from '#core/policy/policy';
-import type { Gateway } from '#core/shared/gateway';
 import { planCleanup } from '#core/sweep/plan-cleanup';
 
 const H = 3_600_000;

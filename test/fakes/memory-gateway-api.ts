@@ -1,7 +1,7 @@
+import type { Gateway } from '#core/common/gateway';
+import type { DeleteResult, GatewayApi } from '#core/common/ports';
 import type { Deployment } from '#core/deployments/deployment';
 import type { DeploymentDeleteResult } from '#core/deployments/deployment-api';
-import type { Gateway } from '#core/shared/gateway';
-import type { DeleteResult, GatewayApi } from '#core/shared/ports';
 
 const HTTP_OK = { status: 200, attempts: 1, durationMs: 1 };
 const HTTP_NOT_FOUND = { status: 404, attempts: 1, durationMs: 1 };

@@ -1,7 +1,7 @@
 import type { Trigger } from '#core/audit/audit-record';
+import type { Gateway } from '#core/common/gateway';
+import type { RunDeps } from '#core/common/ports';
 import type { Policy } from '#core/policy/compile-policy';
-import type { Gateway } from '#core/shared/gateway';
-import type { RunDeps } from '#core/shared/ports';
 import { NOW } from '#test/fixtures/gateway-builder';
 import { MemoryAuditSink } from './memory-audit-sink.ts';
 import { MemoryGatewayApi } from './memory-gateway-api.ts';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { ApiError } from '#core/common/errors';
 import { deleteDeployments, refusedWhileDeploymentsGo } from '#core/deployments/delete-deployments';
 import type { Deployment } from '#core/deployments/deployment';
 import type { DeploymentApi } from '#core/deployments/deployment-api';
 import { gatewayAfterCascade } from '#core/deployments/gateway-after-cascade';
-import { ApiError } from '#core/shared/errors';
 
 const http = { status: 200, attempts: 1, durationMs: 1 };
 const deployment = (id: string): Deployment => ({

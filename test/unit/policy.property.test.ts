@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { normaliseStatus } from '#adapters/coreweave/wire-gateway';
+import { parseDuration } from '#core/common/duration';
+import { GATEWAY_ID, type Gateway, KNOWN_STATUSES } from '#core/common/gateway';
 import { compilePolicy } from '#core/policy/compile-policy';
 import { evaluateGateway, findRule } from '#core/policy/evaluate-gateway';
 import { parsePolicy } from '#core/policy/policy';
-import { parseDuration } from '#core/shared/duration';
-import { GATEWAY_ID, type Gateway, KNOWN_STATUSES } from '#core/shared/gateway';
 import { planCleanup } from '#core/sweep/plan-cleanup';
 import { NOW } from '#test/fixtures/gateway-builder';
 

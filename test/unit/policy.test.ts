@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ValidationError } from '#core/common/errors';
 import { compilePolicy } from '#core/policy/compile-policy';
 import { evaluateGateway } from '#core/policy/evaluate-gateway';
 import { parsePolicy, parsePolicyJson } from '#core/policy/policy';
-import { ValidationError } from '#core/shared/errors';
 import { aGateway, hoursAgo, NOW, testId } from '#test/fixtures/gateway-builder';
 
 const policy = compilePolicy(

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { ApiError } from '#core/common/errors';
 import type { Confirmation, ConfirmationQueue } from '#core/confirmation/confirmation-queue';
 import { compilePolicy } from '#core/policy/compile-policy';
 import { parsePolicy } from '#core/policy/policy';
-import { ApiError } from '#core/shared/errors';
 import { runSweep } from '#core/sweep/run-sweep';
 import { runTeardown } from '#core/teardown/run-teardown';
 import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';

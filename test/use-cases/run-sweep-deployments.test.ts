@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { ApiError } from '#core/common/errors';
+import type { Gateway } from '#core/common/gateway';
 import type { Deployment } from '#core/deployments/deployment';
 import { compilePolicy } from '#core/policy/compile-policy';
 import { parsePolicy } from '#core/policy/policy';
-import { ApiError } from '#core/shared/errors';
-import type { Gateway } from '#core/shared/gateway';
 import { runSweep } from '#core/sweep/run-sweep';
 import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';
 import { MemoryGatewayApi } from '#test/fakes/memory-gateway-api';

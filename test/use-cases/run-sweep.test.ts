@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '#core/audit/audit-vocabulary';
+import type { Gateway } from '#core/common/gateway';
 import { compilePolicy } from '#core/policy/compile-policy';
 import { parsePolicy } from '#core/policy/policy';
-import type { Gateway } from '#core/shared/gateway';
 import type { PlanEntry } from '#core/sweep/plan-cleanup';
 import { runSweep, type SweepDeps } from '#core/sweep/run-sweep';
 import type { SweepExecutor } from '#core/sweep/sweep-executor';

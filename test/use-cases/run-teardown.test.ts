@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { Gateway } from '#core/common/gateway';
 import { compilePolicy } from '#core/policy/compile-policy';
 import { parsePolicy } from '#core/policy/policy';
-import type { Gateway } from '#core/shared/gateway';
 import { runTeardown } from '#core/teardown/run-teardown';
 import type { TeardownDeps, TeardownMessage } from '#core/teardown/teardown-deps';
 import { memoryRun } from '#test/fakes/memory-run';

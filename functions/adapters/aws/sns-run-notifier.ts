@@ -1,7 +1,7 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { AuditRecord } from '#core/audit/audit-record';
 import { buildRunNotice, isNoticed, type NotifyMode } from '#core/audit/run-notice';
-import type { AuditSink } from '#core/shared/ports';
+import type { AuditSink } from '#core/common/ports';
 
 // Long enough for one Publish, short enough that a slow SNS never holds a run: it fits in
 // the margin the deadline keeps free at the end of an invocation (COREWEAVE_HTTP_TIMEOUT_MS + 2 s).

@@ -1,6 +1,6 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { JanitorError } from '#core/shared/errors';
-import type { TeardownQueue } from '#core/shared/ports';
+import { JanitorError } from '#core/common/errors';
+import type { TeardownQueue } from '#core/common/ports';
 import type { InvocationTime } from './lambda-deadline.ts';
 
 /** Where deferred and parked teardown requests go. */

@@ -1,9 +1,9 @@
 import type { Dispatcher } from 'undici';
+import { ApiError, type HttpSummary } from '#core/common/errors';
+import { GATEWAY_ID, type Gateway } from '#core/common/gateway';
+import type { Deadline, DeleteResult, GatewayApi, TokenSource } from '#core/common/ports';
 import type { Deployment } from '#core/deployments/deployment';
 import type { DeploymentApi, DeploymentDeleteResult } from '#core/deployments/deployment-api';
-import { ApiError, type HttpSummary } from '#core/shared/errors';
-import { GATEWAY_ID, type Gateway } from '#core/shared/gateway';
-import type { Deadline, DeleteResult, GatewayApi, TokenSource } from '#core/shared/ports';
 import { AdaptiveRate } from './adaptive-rate.ts';
 import type { RetryOptions } from './retry-policy.ts';
 import { RETRY_PROFILES } from './retry-profiles.ts';

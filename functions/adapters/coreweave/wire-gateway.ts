@@ -1,11 +1,11 @@
 import * as z from 'zod/mini';
-import type { HttpSummary } from '#core/shared/errors';
+import type { HttpSummary } from '#core/common/errors';
 import {
   type Gateway,
   type GatewayCondition,
   type GatewayStatus,
   KNOWN_STATUSES,
-} from '#core/shared/gateway';
+} from '#core/common/gateway';
 import { badResponse, parseItems } from './wire-items.ts';
 
 const KNOWN = new Set<string>(KNOWN_STATUSES);

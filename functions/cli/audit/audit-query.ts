@@ -1,6 +1,6 @@
-import { parseDuration } from '#core/shared/duration';
-import { ValidationError } from '#core/shared/errors';
-import { parseRfc3339 } from '#core/shared/rfc3339';
+import { parseDuration } from '#core/common/duration';
+import { ValidationError } from '#core/common/errors';
+import { parseRfc3339 } from '#core/common/rfc3339';
 import type { ReadRecord } from './parse-audit-line.ts';
 
 /** The `audit` command's filters, as given on the command line (each may repeat). */

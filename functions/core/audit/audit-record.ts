@@ -1,6 +1,6 @@
+import type { HttpSummary } from '../common/errors.ts';
+import type { Gateway } from '../common/gateway.ts';
 import type { DeploymentRef } from '../deployments/deployment.ts';
-import type { HttpSummary } from '../shared/errors.ts';
-import type { Gateway } from '../shared/gateway.ts';
 import type { AuditEvent, AuditReason } from './audit-vocabulary.ts';
 
 /** What started a run. */

@@ -1,6 +1,6 @@
+import { type HttpSummary, JanitorError } from '../common/errors.ts';
+import type { Gateway } from '../common/gateway.ts';
 import type { DeploymentRef } from '../deployments/deployment.ts';
-import { type HttpSummary, JanitorError } from '../shared/errors.ts';
-import type { Gateway } from '../shared/gateway.ts';
 import { type AuditRecord, type RunContext, toFinalState } from './audit-record.ts';
 import type { AuditReason, GatewayEvent } from './audit-vocabulary.ts';
 

@@ -1,5 +1,5 @@
-import { isoNow } from '../shared/iso-now.ts';
-import type { AuditSink, Clock } from '../shared/ports.ts';
+import { isoNow } from '../common/iso-now.ts';
+import type { AuditSink, Clock } from '../common/ports.ts';
 import type { AuditRecord, RunContext } from './audit-record.ts';
 import { type EventCounts, isRunEvent } from './audit-vocabulary.ts';
 import { type GatewayOutcome, outcomeFields, type RecordFields } from './outcome.ts';

@@ -1,7 +1,7 @@
 import type { GatewayOutcome } from '../audit/outcome.ts';
-import { JanitorError } from '../shared/errors.ts';
-import { isoNow } from '../shared/iso-now.ts';
-import type { Clock, Deadline } from '../shared/ports.ts';
+import { JanitorError } from '../common/errors.ts';
+import { isoNow } from '../common/iso-now.ts';
+import type { Clock, Deadline } from '../common/ports.ts';
 import type { SweepExecutor } from '../sweep/sweep-executor.ts';
 import type { ConfirmationQueue } from './confirmation-queue.ts';
 import { type ConfirmableDeletion, scheduleConfirmations } from './schedule-confirmations.ts';

@@ -1,5 +1,5 @@
-import type { Gateway } from '../shared/gateway.ts';
-import { parseRfc3339 } from '../shared/rfc3339.ts';
+import type { Gateway } from '../common/gateway.ts';
+import { parseRfc3339 } from '../common/rfc3339.ts';
 
 /** Why a deletion counts as stuck. */
 export type StuckReason = 'deleting_too_long' | 'not_deleting';

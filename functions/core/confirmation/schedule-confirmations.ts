@@ -1,4 +1,4 @@
-import type { Gateway } from '../shared/gateway.ts';
+import type { Gateway } from '../common/gateway.ts';
 import type { ConfirmationQueue } from './confirmation-queue.ts';
 
 /** A DELETE that answered 200: the gateway and when the answer came. */

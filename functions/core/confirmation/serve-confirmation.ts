@@ -1,6 +1,6 @@
-import type { HttpSummary } from '../shared/errors.ts';
-import type { Gateway } from '../shared/gateway.ts';
-import type { Clock, Deadline, GatewayApi } from '../shared/ports.ts';
+import type { HttpSummary } from '../common/errors.ts';
+import type { Gateway } from '../common/gateway.ts';
+import type { Clock, Deadline, GatewayApi } from '../common/ports.ts';
 import type { ConfirmationMessage } from './confirmation-message.ts';
 import { decideConfirmation, type StuckReason } from './decide-confirmation.ts';
 

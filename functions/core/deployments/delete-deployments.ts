@@ -1,6 +1,6 @@
-import { ApiError, type HttpSummary } from '../shared/errors.ts';
-import { mapBounded } from '../shared/map-bounded.ts';
-import type { Deadline } from '../shared/ports.ts';
+import { ApiError, type HttpSummary } from '../common/errors.ts';
+import { mapBounded } from '../common/map-bounded.ts';
+import type { Deadline } from '../common/ports.ts';
 import type { Deployment } from './deployment.ts';
 import type { DeploymentApi } from './deployment-api.ts';
 

@@ -1,5 +1,5 @@
-import type { HttpSummary } from '../shared/errors.ts';
-import type { Deadline } from '../shared/ports.ts';
+import type { HttpSummary } from '../common/errors.ts';
+import type { Deadline } from '../common/ports.ts';
 import type { Deployment } from './deployment.ts';
 
 /** A deployment DELETE's answer: the final state, or already gone (404). */

@@ -1,4 +1,4 @@
-import type { GatewayStatus } from '../shared/gateway.ts';
+import type { GatewayStatus } from '../common/gateway.ts';
 
 /**
  * A deployment normalised from the wire: only what deciding about gateways needs.

@@ -1,10 +1,10 @@
 import type { AuditReason } from '../audit/audit-vocabulary.ts';
 import type { RecordFields } from '../audit/outcome.ts';
+import { parseDuration } from '../common/duration.ts';
+import type { ApiError } from '../common/errors.ts';
+import type { Gateway } from '../common/gateway.ts';
+import { parseRfc3339 } from '../common/rfc3339.ts';
 import { isProtected } from '../policy/evaluate-gateway.ts';
-import { parseDuration } from '../shared/duration.ts';
-import type { ApiError } from '../shared/errors.ts';
-import type { Gateway } from '../shared/gateway.ts';
-import { parseRfc3339 } from '../shared/rfc3339.ts';
 import { DEFAULT_TEARDOWN_MAX_HORIZON, pinIdentity } from '../teardown/decide-teardown.ts';
 import type { RequestFields, Settled } from '../teardown/settle-request.ts';
 import type { TeardownDeps, TeardownMessage } from '../teardown/teardown-deps.ts';

@@ -1,5 +1,5 @@
-import { parseDuration } from '../shared/duration.ts';
-import type { GatewayStatus } from '../shared/gateway.ts';
+import { parseDuration } from '../common/duration.ts';
+import type { GatewayStatus } from '../common/gateway.ts';
 import { globToRegExp } from './glob.ts';
 import type { AgeFrom, PolicyDocument } from './policy.ts';
 

@@ -1,7 +1,7 @@
 import type { PolicyReason } from '../audit/audit-vocabulary.ts';
+import { GATEWAY_ID, type Gateway } from '../common/gateway.ts';
+import { parseRfc3339 } from '../common/rfc3339.ts';
 import type { DeploymentRef } from '../deployments/deployment.ts';
-import { GATEWAY_ID, type Gateway } from '../shared/gateway.ts';
-import { parseRfc3339 } from '../shared/rfc3339.ts';
 import type { CompiledRule, Policy } from './compile-policy.ts';
 import type { AgeFrom } from './policy.ts';
 

@@ -1,6 +1,6 @@
 import type { GatewayOutcome } from '../audit/outcome.ts';
-import { ApiError } from '../shared/errors.ts';
-import type { Deadline, GatewayApi } from '../shared/ports.ts';
+import { ApiError } from '../common/errors.ts';
+import type { Deadline, GatewayApi } from '../common/ports.ts';
 import type { PlanEntry } from './plan-cleanup.ts';
 import { plannedFields, type SweepExecutor } from './sweep-executor.ts';
 

@@ -1,7 +1,7 @@
+import type { Gateway } from '../common/gateway.ts';
 import type { Deployment } from '../deployments/deployment.ts';
 import type { Policy } from '../policy/compile-policy.ts';
 import { evaluateGateway, type Verdict } from '../policy/evaluate-gateway.ts';
-import type { Gateway } from '../shared/gateway.ts';
 
 /** One listed gateway with the policy's verdict on it. */
 export interface PlanEntry {

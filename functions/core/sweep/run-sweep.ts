@@ -2,6 +2,9 @@ import type { RunContext } from '../audit/audit-record.ts';
 import type { EventCounts, RunStatus, StopReason } from '../audit/audit-vocabulary.ts';
 import type { GatewayOutcome } from '../audit/outcome.ts';
 import { createRunRecorder, type RunRecorder } from '../audit/run-recorder.ts';
+import { ApiError } from '../common/errors.ts';
+import { mapBounded } from '../common/map-bounded.ts';
+import type { RunDeps } from '../common/ports.ts';
 import {
   type ConfirmSettings,
   DEFAULT_CONFIRM_AFTER_MS,
@@ -16,9 +19,6 @@ import {
 import { heldByDeployments, holdForDeployments } from '../deployments/hold-for-deployments.ts';
 import { withCascade } from '../deployments/with-cascade.ts';
 import type { VerdictReason } from '../policy/evaluate-gateway.ts';
-import { ApiError } from '../shared/errors.ts';
-import { mapBounded } from '../shared/map-bounded.ts';
-import type { RunDeps } from '../shared/ports.ts';
 import { createDeletingExecutor } from './deleting-executor.ts';
 import { createDryRunExecutor } from './dry-run-executor.ts';
 import { type CleanupPlan, type PlanEntry, planCleanup } from './plan-cleanup.ts';

@@ -1,7 +1,7 @@
+import type { Gateway } from '../common/gateway.ts';
+import { parseRfc3339 } from '../common/rfc3339.ts';
 import type { Policy } from '../policy/compile-policy.ts';
 import { isProtected } from '../policy/evaluate-gateway.ts';
-import type { Gateway } from '../shared/gateway.ts';
-import { parseRfc3339 } from '../shared/rfc3339.ts';
 import type { TeardownRequest } from './teardown-request.ts';
 
 /** When a request is not yet due: how long to wait before looking again. */

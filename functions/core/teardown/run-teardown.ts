@@ -1,6 +1,10 @@
 import type { EventCounts, RejectReason } from '../audit/audit-vocabulary.ts';
 import type { GatewayOutcome } from '../audit/outcome.ts';
 import { createRunRecorder, type RunRecorder } from '../audit/run-recorder.ts';
+import { formatDuration, parseDuration } from '../common/duration.ts';
+import { ApiError } from '../common/errors.ts';
+import { isoNow } from '../common/iso-now.ts';
+import { mapBounded } from '../common/map-bounded.ts';
 import { DEFAULT_CONFIRM_AFTER_MS } from '../confirmation/confirm-settings.ts';
 import type { ConfirmationMessage } from '../confirmation/confirmation-message.ts';
 import { unconfirmed } from '../confirmation/confirming-executor.ts';
@@ -10,10 +14,6 @@ import {
   scheduleConfirmations,
 } from '../confirmation/schedule-confirmations.ts';
 import { settleConfirmation } from '../confirmation/settle-confirmation.ts';
-import { formatDuration, parseDuration } from '../shared/duration.ts';
-import { ApiError } from '../shared/errors.ts';
-import { isoNow } from '../shared/iso-now.ts';
-import { mapBounded } from '../shared/map-bounded.ts';
 import { DEFAULT_TEARDOWN_MAX_HORIZON, isBeyondHorizon } from './decide-teardown.ts';
 import { parkMessage } from './park-message.ts';
 import { settleRequest } from './settle-request.ts';

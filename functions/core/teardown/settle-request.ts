@@ -1,12 +1,12 @@
 import type { GatewayOutcome, RecordFields } from '../audit/outcome.ts';
+import { ApiError } from '../common/errors.ts';
+import type { Gateway } from '../common/gateway.ts';
 import { refusedWhileDeploymentsGo } from '../deployments/delete-deployments.ts';
 import {
   clearDeployments,
   holdRequest,
   type RequestCascade,
 } from '../deployments/teardown-cascade.ts';
-import { ApiError } from '../shared/errors.ts';
-import type { Gateway } from '../shared/gateway.ts';
 import { checkDue, decideTeardown, describesRequested, pinIdentity } from './decide-teardown.ts';
 import { parkMessage } from './park-message.ts';
 import type { TeardownDeps, TeardownMessage } from './teardown-deps.ts';

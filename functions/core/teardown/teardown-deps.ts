@@ -1,5 +1,5 @@
+import type { RunDeps, TeardownQueue } from '../common/ports.ts';
 import type { ConfirmSettings } from '../confirmation/confirm-settings.ts';
-import type { RunDeps, TeardownQueue } from '../shared/ports.ts';
 
 /** One queued request: the SQS message id and its raw body. */
 export interface TeardownMessage {

@@ -1,4 +1,4 @@
-import { ValidationError } from '../shared/errors.ts';
+import { ValidationError } from '../common/errors.ts';
 import type { TeardownMessage } from './teardown-deps.ts';
 
 /**

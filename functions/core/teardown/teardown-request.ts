@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { GATEWAY_ID } from '../shared/gateway.ts';
-import { parseRfc3339 } from '../shared/rfc3339.ts';
+import { GATEWAY_ID } from '../common/gateway.ts';
+import { parseRfc3339 } from '../common/rfc3339.ts';
 
 // English messages, as zod classic gave them (policy.ts says why).
 z.config(z.locales.en());
