@@ -23,9 +23,10 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
   const { logger, sink, clock } = setup;
   let queues: { requests: SqsTeardownQueue; confirmations: SqsConfirmationQueue } | undefined;
   const queuesFor = (config: TeardownConfig) => {
-    // One client for deferrals, parking and confirmations.
+    if (queues) return queues;
+    // One client for deferrals, parking and confirmations, made once per environment.
     const client = deps.sqsClient ?? new SQSClient({});
-    queues ??= {
+    queues = {
       requests: new SqsTeardownQueue({
         queueUrl: config.teardownQueueUrl,
         deadLetterQueueUrl: config.teardownDlqUrl,

@@ -97,8 +97,8 @@ export class SqsConfirmationQueue implements ConfirmationQueue {
     let output: SendMessageBatchCommandOutput;
     try {
       // The SDK client is imported on the first confirmation, not at init: most sweeps
-      // delete nothing, and the sweep's cold start should not pay for SQS (issue 15,
-      // docs/benchmarks.md "Cold start").
+      // delete nothing, and the sweep's cold start should not pay for SQS
+      // (docs/benchmarks.md "Cold start").
       const { SendMessageBatchCommand, SQSClient } = await import('@aws-sdk/client-sqs');
       this.#client ??= Promise.resolve(new SQSClient({}));
       output = await (await this.#client).send(

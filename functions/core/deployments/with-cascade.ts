@@ -35,6 +35,6 @@ export function withCascade(
       return { ...outcome, deployments };
     },
   };
-  if (inner.settle) wrapped.settle = () => inner.settle?.() ?? Promise.resolve();
+  if (inner.settle) wrapped.settle = (record) => inner.settle?.(record) ?? Promise.resolve();
   return wrapped;
 }

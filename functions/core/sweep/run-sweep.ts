@@ -156,7 +156,7 @@ async function execute(
       recorder.outcome(skip(entry, stopError ? 'run_stopped' : 'deadline'));
     },
   );
-  await executor.settle?.((outcome) => recorder.outcome(outcome));
+  await acting.settle?.((outcome) => recorder.outcome(outcome));
   if (stopError) return { status: 'stopped', stopError };
   if (notStarted === 0) return { status: 'completed' };
   recorder.write({

@@ -16,7 +16,7 @@ import {
 import { settleConfirmation } from '../confirmation/settle-confirmation.ts';
 import { DEFAULT_TEARDOWN_MAX_HORIZON, isBeyondHorizon } from './decide-teardown.ts';
 import { parkMessage } from './park-message.ts';
-import { settleRequest } from './settle-request.ts';
+import { type Settled, settleRequest } from './settle-request.ts';
 import type { TeardownDeps, TeardownMessage } from './teardown-deps.ts';
 import { parseTeardownRequest, type TeardownRequest } from './teardown-request.ts';
 
@@ -29,9 +29,10 @@ export interface TeardownResult {
   stopError?: ApiError;
 }
 
-/** A message's request, or why the batch refuses to look at it. */
+/** A message's confirmation or request, or why the batch refuses to look at it. */
 type Admission =
-  | { admitted: true; request: TeardownRequest }
+  | { admitted: true; kind: 'confirmation'; confirmation: ConfirmationMessage }
+  | { admitted: true; kind: 'request'; request: TeardownRequest }
   | { admitted: false; reason: RejectReason; field: string; why: string };
 
 /**
@@ -51,32 +52,6 @@ export async function runTeardown(
   let stopError: ApiError | undefined;
   const canStart = () => stopError === undefined && deps.deadline.budgetMs() > 0;
 
-  const settleInTurn = async (message: TeardownMessage, request: TeardownRequest) => {
-    if (!canStart()) {
-      retry.add(message.messageId);
-      return;
-    }
-    try {
-      const settled = await settleRequest(message, request, deps);
-      if (settled.handBack) retry.add(message.messageId);
-      for (const record of settled.records ?? []) recorder.write(record);
-      if (!settled.unrecorded) recorder.outcome(settled.outcome);
-      noteDeletion(settled.outcome);
-    } catch (error) {
-      if (error instanceof ApiError && error.stopsRun) stopError ??= error;
-      retry.add(message.messageId);
-      recorder.outcome({
-        event: 'gateway.delete_failed',
-        gatewayId: request.gatewayId,
-        sqsMessageId: message.messageId,
-        requestedBy: request.requestedBy,
-        reason: stopError ? 'run_stopped' : 'transient',
-        http: error instanceof ApiError ? error.http : undefined,
-        error,
-      });
-    }
-  };
-
   const deleted: ConfirmableDeletion[] = [];
   const noteDeletion = (outcome: GatewayOutcome) => {
     if (outcome.event !== 'gateway.deleted' || deps.run.dryRun) return;
@@ -84,54 +59,68 @@ export async function runTeardown(
     deleted.push({ gatewayId, gateway, deletedAt: isoNow(deps.clock) });
   };
 
-  // A confirmation only reads: a failed GET hands the message back, with no record of a
-  // deletion that failed (docs/contract.md "Deletion is confirmed, not assumed").
-  const confirmInTurn = async (message: TeardownMessage, confirmation: ConfirmationMessage) => {
-    if (!canStart()) {
-      retry.add(message.messageId);
-      return;
-    }
-    try {
-      const settled = await settleConfirmation(message, confirmation, deps);
-      if (settled.handBack) retry.add(message.messageId);
-      recorder.outcome(settled.outcome);
-    } catch (error) {
-      if (error instanceof ApiError && error.stopsRun) stopError ??= error;
-      retry.add(message.messageId);
-    }
-  };
-
-  const inLane = async (gatewayId: string, work: () => Promise<void>) => {
-    const previous = lanes.get(gatewayId) ?? Promise.resolve();
-    const current = previous.then(work);
+  /**
+   * Settles one message after those before it for the same gateway, and records what it
+   * became. A failure hands the message back, recorded by `failed` when given.
+   */
+  const settleInTurn = async (
+    gatewayId: string,
+    message: TeardownMessage,
+    settle: () => Promise<Settled>,
+    failed?: (error: unknown) => GatewayOutcome,
+  ) => {
+    const work = async () => {
+      if (!canStart()) {
+        retry.add(message.messageId);
+        return;
+      }
+      try {
+        const settled = await settle();
+        if (settled.handBack) retry.add(message.messageId);
+        for (const record of settled.records ?? []) recorder.write(record);
+        if (!settled.unrecorded) recorder.outcome(settled.outcome);
+        noteDeletion(settled.outcome);
+      } catch (error) {
+        if (error instanceof ApiError && error.stopsRun) stopError ??= error;
+        retry.add(message.messageId);
+        if (failed) recorder.outcome(failed(error));
+      }
+    };
+    const current = (lanes.get(gatewayId) ?? Promise.resolve()).then(work);
     lanes.set(gatewayId, current);
     await current;
   };
 
   const handle = async (message: TeardownMessage): Promise<void> => {
-    const confirmation = readConfirmation(message.body);
-    if (confirmation && !confirmation.ok) {
-      const refusal = {
-        admitted: false as const,
-        reason: 'invalid_request' as const,
-        field: confirmation.field,
-        why: confirmation.message,
-      };
-      if (!(await reject(message, refusal, deps, recorder))) retry.add(message.messageId);
-      return;
-    }
-    if (confirmation?.ok) {
-      const { gatewayId } = confirmation.confirmation;
-      await inLane(gatewayId, () => confirmInTurn(message, confirmation.confirmation));
-      return;
-    }
     const admission = admit(message, deps);
     if (!admission.admitted) {
       if (!(await reject(message, admission, deps, recorder))) retry.add(message.messageId);
       return;
     }
+    if (admission.kind === 'confirmation') {
+      // A confirmation only reads: a failed GET hands the message back, with no record of a
+      // deletion that failed (docs/contract.md "Deletion is confirmed, not assumed").
+      const { confirmation } = admission;
+      await settleInTurn(confirmation.gatewayId, message, () =>
+        settleConfirmation(message, confirmation, deps),
+      );
+      return;
+    }
     const { request } = admission;
-    await inLane(request.gatewayId, () => settleInTurn(message, request));
+    await settleInTurn(
+      request.gatewayId,
+      message,
+      () => settleRequest(message, request, deps),
+      (error) => ({
+        event: 'gateway.delete_failed',
+        gatewayId: request.gatewayId,
+        sqsMessageId: message.messageId,
+        requestedBy: request.requestedBy,
+        reason: stopError ? 'run_stopped' : 'transient',
+        http: error instanceof ApiError ? error.http : undefined,
+        error,
+      }),
+    );
   };
 
   await mapBounded(
@@ -172,8 +161,18 @@ export async function runTeardown(
   };
 }
 
-/** A body that parses, naming an `expiresAt` within the horizon, is a request to settle. */
+/**
+ * A body with `confirm` is a confirmation, validated as one; any other body that parses,
+ * naming an `expiresAt` within the horizon, is a request to settle.
+ */
 function admit(message: TeardownMessage, deps: TeardownDeps): Admission {
+  const confirmation = readConfirmation(message.body);
+  if (confirmation?.ok)
+    return { admitted: true, kind: 'confirmation', confirmation: confirmation.confirmation };
+  if (confirmation) {
+    const { field, message: why } = confirmation;
+    return { admitted: false, reason: 'invalid_request', field, why };
+  }
   const parsed = parseTeardownRequest(message.body);
   if (!parsed.ok)
     return { admitted: false, reason: 'invalid_request', field: parsed.field, why: parsed.message };
@@ -183,7 +182,7 @@ function admit(message: TeardownMessage, deps: TeardownDeps): Admission {
     const why = `more than ${formatDuration(horizonMs)} ahead (TEARDOWN_MAX_HORIZON)`;
     return { admitted: false, reason: 'expires_too_far', field: 'expiresAt', why };
   }
-  return { admitted: true, request: parsed.request };
+  return { admitted: true, kind: 'request', request: parsed.request };
 }
 
 /** Parks a refused message and records why; true when it may be acknowledged. */
