@@ -49,7 +49,16 @@ const trimUnusedModules: Plugin = {
   },
 };
 
-/** Points the functions' `undici` imports at infra/undici-lean.cjs (Agent and request only). */
+const inUndici = (path: string) => /[\\/]node_modules[\\/]undici[\\/]lib[\\/]/.test(path);
+
+/**
+ * What the Lambda bundles take of undici (docs/benchmarks.md, "Cold start"):
+ * - the functions' `undici` imports point at infra/undici-lean.cjs (Agent and request only);
+ * - the modules undici loads only for a FormData request body (fetch's body, FormData,
+ *   webidl) are replaced by infra/undici-without-formdata.cjs: the functions send no body;
+ * - `node:assert` inside undici is infra/undici-assert.cjs, the one form undici calls
+ *   (`assert(value[, message])`); a module that calls anything else fails the build.
+ */
 const leanUndici: Plugin = {
   name: 'lean-undici',
   setup(pluginBuild) {
@@ -57,6 +66,57 @@ const leanUndici: Plugin = {
       args.importer.startsWith(join(root, 'functions'))
         ? { path: join(root, 'infra', 'undici-lean.cjs') }
         : undefined,
+    );
+    pluginBuild.onResolve({ filter: /^\.\.\/web\// }, (args) =>
+      /[\\/]undici[\\/]lib[\\/](core[\\/]request|dispatcher[\\/]client-h[12])\.js$/.test(
+        args.importer,
+      )
+        ? { path: join(root, 'infra', 'undici-without-formdata.cjs') }
+        : undefined,
+    );
+    pluginBuild.onResolve({ filter: /^node:assert$/ }, (args) =>
+      inUndici(args.importer) ? { path: join(root, 'infra', 'undici-assert.cjs') } : undefined,
+    );
+    pluginBuild.onLoad({ filter: /[\\/]undici[\\/]lib[\\/].*\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      if (/\bassert\.[a-zA-Z]/.test(source) || /require\(['"](node:)?assert\/strict/.test(source)) {
+        throw new Error(
+          `lean-undici: ${args.path} calls node:assert beyond assert(value); review infra/undici-assert.cjs`,
+        );
+      }
+      return undefined;
+    });
+  },
+};
+
+/**
+ * Loads undici's HTTP/2 client (and with it `node:http2`, ~7 ms of init CPU) only when a
+ * connection negotiates h2. The functions' Agent offers only http/1.1 (`createAgent`), so
+ * in practice it is never loaded. undici requires it at the top of `client.js`, the one
+ * place it is used; if that line changes in a new release, the build fails here rather
+ * than silently keeping it at init (docs/benchmarks.md, "Cold start").
+ */
+const lazyHttp2Client: Plugin = {
+  name: 'lazy-http2-client',
+  setup(pluginBuild) {
+    pluginBuild.onLoad(
+      { filter: /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/ },
+      async (args) => {
+        const source = await readFile(args.path, 'utf8');
+        const eager = "const connectH2 = require('./client-h2.js')";
+        if (source.split(eager).length !== 2 || source.split('connectH2').length !== 3) {
+          throw new Error(
+            `lazy-http2-client: ${args.path} no longer loads its HTTP/2 client as this build expects; review infra/build.ts`,
+          );
+        }
+        return {
+          contents: source.replace(
+            eager,
+            "let http2Client; const connectH2 = (client, socket) => (http2Client ??= require('./client-h2.js'))(client, socket)",
+          ),
+          loader: 'js',
+        };
+      },
     );
   },
 };
@@ -99,10 +159,15 @@ export interface BundleSize {
 /** Where to build; tests build into a directory of their own. */
 export interface BuildOptions {
   outDir?: string;
+  /** false keeps names and a `// node_modules/...` comment per module, for profiling */
+  minify?: boolean;
 }
 
 /** Bundles each entry with esbuild (AWS SDK included, pinned by the lockfile) and zips it. */
-export async function buildAll({ outDir = dist }: BuildOptions = {}): Promise<BundleSize[]> {
+export async function buildAll({
+  outDir = dist,
+  minify = true,
+}: BuildOptions = {}): Promise<BundleSize[]> {
   const sizes: BundleSize[] = [];
   for (const name of ENTRIES) {
     const entry = join(root, 'functions', `${name}.ts`);
@@ -110,12 +175,17 @@ export async function buildAll({ outDir = dist }: BuildOptions = {}): Promise<Bu
       console.warn(`build: skipping ${name}: ${relative(root, entry)} does not exist yet`);
       continue;
     }
-    sizes.push(await buildOne(name, entry, outDir));
+    sizes.push(await buildOne(name, entry, outDir, minify));
   }
   return sizes;
 }
 
-async function buildOne(name: string, entry: string, outDir: string): Promise<BundleSize> {
+async function buildOne(
+  name: string,
+  entry: string,
+  outDir: string,
+  minify: boolean,
+): Promise<BundleSize> {
   const outdir = join(outDir, name);
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
@@ -133,7 +203,7 @@ async function buildOne(name: string, entry: string, outDir: string): Promise<Bu
     platform: 'node',
     target: 'node24',
     format: 'esm',
-    minify: true,
+    minify,
     // Not linked from the code: the map is for decoding a stack trace offline; linking
     // it under --enable-source-maps cost ~10% of the import's CPU (docs/benchmarks.md).
     sourcemap: 'external',
@@ -144,7 +214,7 @@ async function buildOne(name: string, entry: string, outDir: string): Promise<Bu
     // undici skips its experimental Milo HTTP parser (and its two WebAssembly blobs)
     // when this is defined, as in Node's own build of undici; llhttp stays the parser.
     define: { esbuildDetection: 'true' },
-    plugins: [trimUnusedModules, leanUndici, llhttpFromFile],
+    plugins: [trimUnusedModules, leanUndici, lazyHttp2Client, llhttpFromFile],
     metafile: true,
     legalComments: 'none',
     logLevel: 'warning',

@@ -220,6 +220,17 @@ describe('built Lambda bundles', () => {
     },
   );
 
+  // undici's HTTP/2 client (with node:http2) and node:assert cost ~7 and ~1.5 ms of init
+  // CPU; the API is HTTP/1.1, and undici's asserts run on a small stand-in (infra/build.ts).
+  // (Only init is checked: over the doubles' plain-HTTP endpoints the AWS SDK imports
+  // node:http as ESM on its first call, which loads http2 and more; over HTTPS, as in
+  // Lambda, it does not.)
+  function expectLeanUndici(run: BundleRun) {
+    expect(run.builtinsAtInit).toEqual(expect.arrayContaining(['https', 'net']));
+    expect(run.builtinsAtInit).not.toContain('http2');
+    expect(run.builtinsAtInit).not.toContain('assert');
+  }
+
   function expectNoTokenIn(run: BundleRun) {
     expect(run.stdout).not.toContain(simulator.token);
     expect(run.stderr).not.toContain(simulator.token);
@@ -249,6 +260,7 @@ describe('built Lambda bundles', () => {
     expect(audits.some((record) => record.event === 'run.summary')).toBe(true);
     expect(secrets.calls).toEqual([{ secretId: SECRET_ID }]);
     expectNoTokenIn(run);
+    expectLeanUndici(run);
   });
 
   it('sweep deletes nothing while DRY_RUN is not false', async () => {
@@ -282,5 +294,6 @@ describe('built Lambda bundles', () => {
       }),
     );
     expectNoTokenIn(run);
+    expectLeanUndici(run);
   });
 });

@@ -10,9 +10,19 @@ export interface Exchange {
 
 let sharedAgent: Agent | undefined;
 
+/**
+ * An undici Agent that speaks HTTP/1.1 only. The API serves REST/JSON over HTTP/1.1
+ * (docs/coreweave-api.md); undici 8 would otherwise offer h2 in TLS ALPN, and its HTTP/2
+ * client, which the Lambda build loads only when h2 is negotiated, would never be
+ * needed (docs/benchmarks.md, "Cold start").
+ */
+export function createAgent(options: Omit<Agent.Options, 'allowH2'> = {}): Agent {
+  return new Agent({ ...options, allowH2: false });
+}
+
 /** One keep-alive connection pool per execution environment, reused across invocations. */
 export function sharedDispatcher(): Agent {
-  sharedAgent ??= new Agent({
+  sharedAgent ??= createAgent({
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 60_000,
     connections: 512,
