@@ -1,13 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LOOPBACK_TLS } from '#test/fixtures/loopback-tls';
 import { median, SECRET_ID, sweepEnv } from './bench-env.ts';
 import { type Bundle, buildReference } from './bundles.ts';
 import type { RemoteSimulator } from './remote-simulator.ts';
 import type { BenchMode } from './run.ts';
 import { startRuntimeApi } from './runtime-api.ts';
+import { startTlsForwarder } from './tls-forwarder.ts';
 
 /** Which runtime interface client ran the handlers, and why if not the real one. */
 export interface RuntimeClient {
@@ -67,16 +70,16 @@ interface Sample {
   lastAnswer: string;
 }
 
-/** The minimal handler: fetches the secret and sends one request, nothing else. */
+/** The minimal handler: fetches the secret and sends one HTTPS request, nothing else. */
 const MINIMAL = {
   name: 'minimal (secret + one request)',
   dir: 'minimal-handler',
   source: [
     "import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';",
-    // CommonJS require, as undici in the sweep loads it: an ESM import of node:http reads
-    // every export into the namespace, and its lazy getters load Node's own fetch, worker
-    // threads and perf_hooks (~45 ms of CPU here) that neither handler otherwise needs.
-    "const { request } = require('node:http');",
+    // CommonJS require, as undici in the sweep loads its modules: an ESM import of a
+    // node:http* module reads every export into the namespace, and node:http's lazy getters
+    // load Node's own fetch, worker threads and perf_hooks (~45 ms of CPU).
+    "const { request } = require('node:https');",
     'const client = new SecretsManagerClient({});',
     'export const handler = async () => {',
     '  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: process.env.COREWEAVE_TOKEN_SECRET_ID }));',
@@ -93,19 +96,18 @@ const MINIMAL = {
   ],
 };
 
-/** The minimal handler as the first round of issue 15 built it: node:http as an ESM import. */
-const MINIMAL_ESM_HTTP = {
-  name: 'minimal, node:http imported as ESM (reference)',
-  dir: 'minimal-handler-esm-http',
-  source: MINIMAL.source.map((line) =>
-    line.startsWith('const { request }') ? "import { request } from 'node:http';" : line,
-  ),
-};
+/** Where the runtimes reach Secrets Manager and the API, and the CA file they trust. */
+interface Endpoints {
+  secretsManager: string;
+  api: string;
+  caFile: string;
+}
 
 /**
  * Issue 15: a cold invocation end to end (process start, init, token fetch, list, first
  * DELETE) under a runtime interface client behind a loopback Runtime API, against the
- * minimal handler built the same way. Interleaved; ratios of medians.
+ * minimal handler built the same way. Interleaved; ratios of medians. Both handlers reach
+ * Secrets Manager and the API over HTTPS, as in Lambda (startTlsForwarder).
  */
 export async function ricColdStart(
   bundles: Bundle[],
@@ -115,12 +117,10 @@ export async function ricColdStart(
   const client = findRuntimeClient();
   if (client.substituteReason) mode.log(`ric-cold-start: ${client.substituteReason}`);
   const minimal = await buildReference(MINIMAL);
-  const minimalEsmHttp = await buildReference(MINIMAL_ESM_HTTP);
   const sweep = bundles.find((bundle) => bundle.name === 'sweep');
   if (!sweep) throw new Error('no sweep bundle was built');
   const variants = [
     { name: minimal.name, dir: dirname(minimal.path) },
-    { name: minimalEsmHttp.name, dir: dirname(minimalEsmHttp.path) },
     { name: 'sweep (1 of 100 expired: list, one DELETE)', dir: dirname(sweep.path) },
     // A previous build of the sweep (`--baseline=DIR`), in the same interleaved runs.
     ...bundles
@@ -132,6 +132,14 @@ export async function ricColdStart(
     variants.map((v) => [v.name, { init: [], end: [], failures: 0, lastAnswer: '' }]),
   );
   const api = await startRuntimeApi();
+  const caFile = join(dirname(minimal.path), '..', 'loopback-ca.pem');
+  await mkdir(dirname(caFile), { recursive: true });
+  await writeFile(caFile, LOOPBACK_TLS.cert);
+  const secretsTls = await startTlsForwarder(
+    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? 'http://127.0.0.1:9',
+  );
+  const apiTls = await startTlsForwarder(sim.url);
+  const endpoints = { secretsManager: secretsTls.url, api: apiTls.url, caFile };
   try {
     for (let run = 0; run < runs; run += 1) {
       for (const variant of variants) {
@@ -140,7 +148,7 @@ export async function ricColdStart(
         const requestId = `bench-ric-${run}-${variant.dir.length}-${variants.indexOf(variant)}`;
         const record = api.enqueue({}, requestId);
         const t0 = performance.now();
-        const child = startRuntime(client, variant.dir, api.address, sim);
+        const child = startRuntime(client, variant.dir, api.address, sim, endpoints);
         const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
         // A runtime that dies (an init failure) ends the wait as a failed run.
         const done = await Promise.race([api.done(requestId, 60_000), exited.then(() => record)]);
@@ -158,6 +166,8 @@ export async function ricColdStart(
     }
   } finally {
     await api.close();
+    await secretsTls.close();
+    await apiTls.close();
   }
   const minimalEnd = median(samples.get(minimal.name)?.end ?? [Number.NaN]);
   const rows = variants.map(({ name }) => {
@@ -182,6 +192,7 @@ function startRuntime(
   taskRoot: string,
   runtimeApi: string,
   sim: RemoteSimulator,
+  endpoints: Endpoints,
 ): ChildProcess {
   const [command, ...args] = client.command as [string, ...string[]];
   return spawn(command, args, {
@@ -189,11 +200,13 @@ function startRuntime(
     env: {
       PATH: process.env.PATH ?? '',
       ...sweepEnv(sim, 64),
+      COREWEAVE_API_URL: endpoints.api,
       COREWEAVE_TOKEN_SECRET_ID: SECRET_ID,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? '',
       AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? '',
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? '',
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
+      NODE_EXTRA_CA_CERTS: endpoints.caFile,
       AWS_LAMBDA_RUNTIME_API: runtimeApi,
       LAMBDA_TASK_ROOT: taskRoot,
       _HANDLER: 'index.handler',

@@ -163,4 +163,74 @@ describe('runSweep with deployments', () => {
       deployments: [{ id: 'dep-1', name: 'bench' }],
     });
   });
+
+  it('asks for the deployments while the gateway list is still on its way', async () => {
+    // Prepare: the gateway list answers only once the deployment list was asked for.
+    const { api, run } = sweepOf([gateway(1, 'pr-1')], [deployment('dep-9', 'other', [testId(9)])]);
+    const listGateways = api.list.bind(api);
+    let deploymentsAsked: () => void = () => undefined;
+    const asked = new Promise<void>((resolve) => {
+      deploymentsAsked = resolve;
+    });
+    const listDeployments = api.listDeployments.bind(api);
+    api.listDeployments = () => {
+      deploymentsAsked();
+      return listDeployments();
+    };
+    api.list = async () => {
+      const waited = await Promise.race([
+        asked.then(() => 'asked'),
+        new Promise((resolve) => setTimeout(resolve, 200, 'not asked')),
+      ]);
+      if (waited !== 'asked') throw new Error('the deployment list waited for the gateway list');
+      return listGateways();
+    };
+    // Act
+    const summary = await run();
+    // Assess: one round trip for both lists; the run goes on as before.
+    expect(summary.counts).toEqual({ 'gateway.deleted': 1 });
+  });
+
+  it('fails with the gateway list’s error only once the deployment list has settled', async () => {
+    // Prepare
+    const { api, sink, run } = sweepOf([gateway(1, 'pr-1')], []);
+    const unavailable = new ApiError('API_TRANSIENT', {
+      method: 'GET',
+      path: '/v1alpha1/inference/gateways',
+      status: 503,
+      http: { status: 503, attempts: 3, durationMs: 1 },
+    });
+    api.failNext('LIST', unavailable);
+    let deploymentsSettled = false;
+    api.listDeployments = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      deploymentsSettled = true;
+      return [];
+    };
+    // Act
+    const error = await run().catch((e: unknown) => e);
+    // Assess: nothing the run started outlives it, and nothing was decided.
+    expect(error).toBe(unavailable);
+    expect(deploymentsSettled).toBe(true);
+    expect(api.calls).toEqual(['LIST']);
+    expect(sink.records).toEqual([]);
+  });
+
+  it('fails, deleting nothing, when only the deployment list fails', async () => {
+    // Prepare
+    const { api, sink, run } = sweepOf([gateway(1, 'pr-1')], []);
+    const unavailable = new ApiError('API_TRANSIENT', {
+      method: 'GET',
+      path: '/v1alpha1/inference/deployments',
+      status: 503,
+      http: { status: 503, attempts: 3, durationMs: 1 },
+    });
+    api.failNext('LIST DEPLOYMENTS', unavailable);
+    // Act
+    const error = await run().catch((e: unknown) => e);
+    // Assess
+    expect(error).toBe(unavailable);
+    expect(api.calls).toEqual(['LIST', 'LIST DEPLOYMENTS']);
+    expect(sink.records).toEqual([]);
+  });
 });
