@@ -20,7 +20,7 @@ const ENTRIES = ['sweep', 'teardown'] as const;
 // ESM bundles of CommonJS dependencies (the AWS SDK among them) call `require` for
 // Node built-ins; ESM has none, so the bundle makes one. `__outputUrl` is the URL of the
 // file that holds the code, for files shipped beside it (llhttpFromFile).
-const banner =
+export const banner =
   "import { createRequire } from 'module'; const require = createRequire(import.meta.url), __outputUrl = import.meta.url;";
 
 /**
@@ -144,6 +144,11 @@ const llhttpFromFile: Plugin = {
   },
 };
 
+/** The plugins every Lambda bundle is built with (the bench's reference bundles too). */
+export function lambdaPlugins(): Plugin[] {
+  return [trimUnusedModules, leanUndici, lazyHttp2Client, llhttpFromFile];
+}
+
 function llhttpWasmName(modulePath: string): string {
   return `${basename(modulePath, '.js').replace(/-wasm$/, '')}.wasm`;
 }
@@ -214,7 +219,7 @@ async function buildOne(
     // undici skips its experimental Milo HTTP parser (and its two WebAssembly blobs)
     // when this is defined, as in Node's own build of undici; llhttp stays the parser.
     define: { esbuildDetection: 'true' },
-    plugins: [trimUnusedModules, leanUndici, lazyHttp2Client, llhttpFromFile],
+    plugins: lambdaPlugins(),
     metafile: true,
     legalComments: 'none',
     logLevel: 'warning',

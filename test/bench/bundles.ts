@@ -36,7 +36,11 @@ export interface Reference {
   name: string;
   dir: string;
   source: string[];
+  /** built with the Lambda bundles' own plugins and banner (infra/build.ts) */
+  asTheFunctions?: boolean;
 }
+
+const FUNCTIONS = resolve('functions');
 
 const REFERENCES: Reference[] = [
   {
@@ -69,6 +73,41 @@ const REFERENCES: Reference[] = [
     ],
   },
   {
+    // The floor plus the HTTP client the design card names, taken as the functions take
+    // it (infra/undici-lean.cjs, the HTTP/1.1 Agent): what undici alone adds to the floor.
+    name: 'sdk + undici as the functions take it (reference)',
+    dir: 'sdk-undici',
+    asTheFunctions: true,
+    source: [
+      "import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';",
+      `import { sendOnce, sharedDispatcher } from '${FUNCTIONS}/adapters/coreweave/send-once.ts';`,
+      'const client = new SecretsManagerClient({});',
+      'export const handler = async () => { const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: "x" }));',
+      '  return sendOnce(sharedDispatcher(), { origin: "https://127.0.0.1", method: "GET", path: "/", token: SecretString, timeoutMs: 1000 }); };',
+    ],
+  },
+  {
+    // ... plus the functions' zod/mini schemas and their Powertools Logger: every library
+    // the handlers load at init, without the janitor's own logic.
+    name: 'sdk + undici + schemas + Logger (reference)',
+    dir: 'sdk-libraries',
+    asTheFunctions: true,
+    source: [
+      "import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';",
+      `import { sendOnce, sharedDispatcher } from '${FUNCTIONS}/adapters/coreweave/send-once.ts';`,
+      `import { parsePolicy } from '${FUNCTIONS}/core/policy/policy.ts';`,
+      `import { loadSweepConfig } from '${FUNCTIONS}/config/load-config.ts';`,
+      `import { parseListBody } from '${FUNCTIONS}/adapters/coreweave/wire-gateway.ts';`,
+      `import { parseDeploymentListBody } from '${FUNCTIONS}/adapters/coreweave/wire-deployment.ts';`,
+      `import { createLogger } from '${FUNCTIONS}/adapters/logging/create-logger.ts';`,
+      'const client = new SecretsManagerClient({});',
+      'const logger = createLogger();',
+      'export const handler = async () => { const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: "x" }));',
+      '  logger.info("x", { p: parsePolicy, c: loadSweepConfig, l: parseListBody, d: parseDeploymentListBody });',
+      '  return sendOnce(sharedDispatcher(), { origin: "https://127.0.0.1", method: "GET", path: "/", token: SecretString, timeoutMs: 1000 }); };',
+    ],
+  },
+  {
     name: 'Powertools Logger (reference)',
     dir: 'logger-only',
     source: [
@@ -84,9 +123,17 @@ export async function buildReference(reference: Reference): Promise<Bundle> {
   await writeFile(entry, reference.source.join('\n'));
   const outdir = join(OUT, reference.dir);
   await rm(outdir, { recursive: true, force: true });
+  const { banner, lambdaPlugins } = await import('../../infra/build.ts');
   const result = await build({
     entryPoints: { index: entry },
     outdir,
+    ...(reference.asTheFunctions
+      ? {
+          plugins: lambdaPlugins(),
+          define: { esbuildDetection: 'true' },
+          absWorkingDir: resolve('.'),
+        }
+      : {}),
     outExtension: { '.js': '.mjs' },
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
@@ -98,7 +145,9 @@ export async function buildReference(reference: Reference): Promise<Bundle> {
     treeShaking: true,
     mainFields: ['module', 'main'],
     banner: {
-      js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+      js: reference.asTheFunctions
+        ? banner
+        : "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
     },
     legalComments: 'none',
     logLevel: 'warning',
