@@ -1,4 +1,5 @@
 import { holdForDeployments } from '#core/deployments/hold-for-deployments';
+import { listFleet } from '#core/sweep/list-fleet';
 import type { CleanupPlan } from '#core/sweep/plan-cleanup';
 import { planCleanup } from '#core/sweep/plan-cleanup';
 import type { CliIo } from './cli-io.ts';
@@ -10,9 +11,8 @@ const NO_DEADLINE = { budgetMs: () => Number.POSITIVE_INFINITY };
 
 /** Lists the fleet once and plans it against the session's policy; deletes nothing. */
 export async function fetchPlan(session: Session, nowMs: number): Promise<CleanupPlan> {
-  const gateways = await session.api.list(NO_DEADLINE);
-  // The same deployment rules as a sweep, so the plan shows what a sweep would do.
-  const deployments = await session.api.listDeployments(NO_DEADLINE);
+  // The same lists and deployment rules as a sweep, so the plan shows what a sweep would do.
+  const { gateways, deployments } = await listFleet(session.api, NO_DEADLINE);
   return holdForDeployments(
     planCleanup(gateways, session.policy, nowMs),
     deployments,

@@ -3,9 +3,8 @@ import type { EventCounts, RunStatus, StopReason } from '../audit/audit-vocabula
 import type { GatewayOutcome } from '../audit/outcome.ts';
 import { createRunRecorder, type RunRecorder } from '../audit/run-recorder.ts';
 import { ApiError } from '../common/errors.ts';
-import type { Gateway } from '../common/gateway.ts';
 import { mapBounded } from '../common/map-bounded.ts';
-import type { Deadline, GatewayApi, RunDeps } from '../common/ports.ts';
+import type { RunDeps } from '../common/ports.ts';
 import {
   type ConfirmSettings,
   DEFAULT_CONFIRM_AFTER_MS,
@@ -17,12 +16,12 @@ import {
   type CascadeResults,
   deleteDeploymentsFirst,
 } from '../deployments/delete-deployments-first.ts';
-import type { Deployment } from '../deployments/deployment.ts';
 import { heldByDeployments, holdForDeployments } from '../deployments/hold-for-deployments.ts';
 import { withCascade } from '../deployments/with-cascade.ts';
 import type { VerdictReason } from '../policy/evaluate-gateway.ts';
 import { createDeletingExecutor } from './deleting-executor.ts';
 import { createDryRunExecutor } from './dry-run-executor.ts';
+import { listFleet } from './list-fleet.ts';
 import { type CleanupPlan, type PlanEntry, planCleanup } from './plan-cleanup.ts';
 import { plannedFields, type SweepExecutor } from './sweep-executor.ts';
 
@@ -62,7 +61,7 @@ export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
   const started = clock.now();
   const recorder = createRunRecorder({ sink, clock, context: run, onOutcome: deps.onOutcome });
 
-  const { gateways, deployments } = await listBoth(api, deadline);
+  const { gateways, deployments } = await listFleet(api, deadline);
   const plan = holdForDeployments(
     planCleanup(gateways, deps.policy, clock.now()),
     deployments,
@@ -98,27 +97,6 @@ export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
     durationMs,
     plan,
   };
-}
-
-/**
- * The gateway and deployment lists, fetched together: both are needed before anything is
- * decided and neither depends on the other, so a run waits one round trip, not two (a
- * cold invocation's end-to-end time, docs/benchmarks.md). Unknown means keep: if either
- * fails (a deployment 404 is none, not a failure), the run fails here, before anything is
- * decided or deleted, and only once both have settled, so nothing the run started
- * outlives it. The gateway list's error wins when both fail.
- */
-async function listBoth(
-  api: GatewayApi,
-  deadline: Deadline,
-): Promise<{ gateways: Gateway[]; deployments: Deployment[] }> {
-  const [gateways, deployments] = await Promise.allSettled([
-    api.list(deadline),
-    api.listDeployments(deadline),
-  ]);
-  if (gateways.status === 'rejected') throw gateways.reason;
-  if (deployments.status === 'rejected') throw deployments.reason;
-  return { gateways: gateways.value, deployments: deployments.value };
 }
 
 interface Acted {
