@@ -7,6 +7,7 @@ import { parsePolicy } from '#core/policy/policy';
 import { runSweep } from '#core/sweep/run-sweep';
 import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';
 import { MemoryGatewayApi } from '#test/fakes/memory-gateway-api';
+import { anApiError } from '#test/fixtures/api-error';
 import { aGateway, hoursAgo, NOW, testId } from '#test/fixtures/gateway-builder';
 
 const POLICY = compilePolicy(
@@ -194,12 +195,7 @@ describe('runSweep with deployments', () => {
   it('fails with the gateway list’s error only once the deployment list has settled', async () => {
     // Prepare
     const { api, sink, run } = sweepOf([gateway(1, 'pr-1')], []);
-    const unavailable = new ApiError('API_TRANSIENT', {
-      method: 'GET',
-      path: '/v1alpha1/inference/gateways',
-      status: 503,
-      http: { status: 503, attempts: 3, durationMs: 1 },
-    });
+    const unavailable = anApiError('API_TRANSIENT', 503, 'GET');
     api.failNext('LIST', unavailable);
     let deploymentsSettled = false;
     api.listDeployments = async () => {
@@ -219,12 +215,7 @@ describe('runSweep with deployments', () => {
   it('fails, deleting nothing, when only the deployment list fails', async () => {
     // Prepare
     const { api, sink, run } = sweepOf([gateway(1, 'pr-1')], []);
-    const unavailable = new ApiError('API_TRANSIENT', {
-      method: 'GET',
-      path: '/v1alpha1/inference/deployments',
-      status: 503,
-      http: { status: 503, attempts: 3, durationMs: 1 },
-    });
+    const unavailable = anApiError('API_TRANSIENT', 503, 'GET');
     api.failNext('LIST DEPLOYMENTS', unavailable);
     // Act
     const error = await run().catch((e: unknown) => e);
