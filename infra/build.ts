@@ -256,7 +256,7 @@ async function buildOne(
 }
 
 /** Writes each llhttp `.wasm` beside the output file that reads it (llhttpFromFile). */
-async function writeLlhttpWasm(
+export async function writeLlhttpWasm(
   metafile: Metafile,
   outdir: string,
 ): Promise<{ path: string; name: string }[]> {

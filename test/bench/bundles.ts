@@ -40,7 +40,8 @@ export interface Reference {
   asTheFunctions?: boolean;
 }
 
-const FUNCTIONS = resolve('functions');
+/** Where the functions' sources are, for reference bundles that import them. */
+export const FUNCTIONS = resolve('functions');
 
 const REFERENCES: Reference[] = [
   {
@@ -123,7 +124,7 @@ export async function buildReference(reference: Reference): Promise<Bundle> {
   await writeFile(entry, reference.source.join('\n'));
   const outdir = join(OUT, reference.dir);
   await rm(outdir, { recursive: true, force: true });
-  const { banner, lambdaPlugins } = await import('../../infra/build.ts');
+  const { banner, lambdaPlugins, writeLlhttpWasm } = await import('../../infra/build.ts');
   const result = await build({
     entryPoints: { index: entry },
     outdir,
@@ -154,6 +155,8 @@ export async function buildReference(reference: Reference): Promise<Bundle> {
     metafile: true,
     nodePaths: [resolve('node_modules')],
   });
+  // undici's parser, read on the first connection, as in the functions' zips.
+  if (reference.asTheFunctions) await writeLlhttpWasm(result.metafile, outdir);
   let raw = 0;
   let zipped = 0;
   for (const output of Object.keys(result.metafile.outputs)) {

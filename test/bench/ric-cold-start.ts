@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOOPBACK_TLS } from '#test/fixtures/loopback-tls';
 import { median, SECRET_ID, sweepEnv } from './bench-env.ts';
-import { type Bundle, buildReference } from './bundles.ts';
+import { type Bundle, buildReference, FUNCTIONS } from './bundles.ts';
 import type { RemoteSimulator } from './remote-simulator.ts';
 import type { BenchMode } from './run.ts';
 import { startRuntimeApi } from './runtime-api.ts';
@@ -96,6 +96,28 @@ const MINIMAL = {
   ],
 };
 
+/**
+ * The minimal handler with its one request sent as the functions send theirs: undici as
+ * the Lambda bundles take it (the HTTP/1.1 Agent, `sendOnce`). What the HTTP client the
+ * design card names adds end to end, before any of the janitor's own work.
+ */
+const MINIMAL_UNDICI = {
+  name: 'minimal, its request through undici as the functions send it (reference)',
+  dir: 'minimal-handler-undici',
+  asTheFunctions: true,
+  source: [
+    "import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';",
+    `import { sendOnce, sharedDispatcher } from '${FUNCTIONS}/adapters/coreweave/send-once.ts';`,
+    'const client = new SecretsManagerClient({});',
+    'export const handler = async () => {',
+    '  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: process.env.COREWEAVE_TOKEN_SECRET_ID }));',
+    '  const { origin } = new URL(process.env.COREWEAVE_API_URL);',
+    "  const { status } = await sendOnce(sharedDispatcher(), { origin, method: 'GET', path: '/v1alpha1/inference/gateways', token: SecretString, timeoutMs: 10_000 });",
+    '  return { status };',
+    '};',
+  ],
+};
+
 /** Where the runtimes reach Secrets Manager and the API, and the CA file they trust. */
 interface Endpoints {
   secretsManager: string;
@@ -117,10 +139,12 @@ export async function ricColdStart(
   const client = findRuntimeClient();
   if (client.substituteReason) mode.log(`ric-cold-start: ${client.substituteReason}`);
   const minimal = await buildReference(MINIMAL);
+  const minimalUndici = await buildReference(MINIMAL_UNDICI);
   const sweep = bundles.find((bundle) => bundle.name === 'sweep');
   if (!sweep) throw new Error('no sweep bundle was built');
   const variants = [
     { name: minimal.name, dir: dirname(minimal.path) },
+    { name: minimalUndici.name, dir: dirname(minimalUndici.path) },
     { name: 'sweep (1 of 100 expired: list, one DELETE)', dir: dirname(sweep.path) },
     // A previous build of the sweep (`--baseline=DIR`), in the same interleaved runs.
     ...bundles
