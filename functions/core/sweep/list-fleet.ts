@@ -5,10 +5,10 @@ import type { Deployment } from '../deployments/deployment.ts';
 /**
  * The gateway and deployment lists, fetched together for a sweep and for the CLI's `plan`:
  * both are needed before anything is decided and neither depends on the other, so a run
- * waits one round trip, not two (a cold invocation's end-to-end time, docs/benchmarks.md). Unknown means keep: if either
- * fails (a deployment 404 is none, not a failure), the run fails here, before anything is
- * decided or deleted, and only once both have settled, so nothing the run started
- * outlives it. The gateway list's error wins when both fail.
+ * waits one round trip, not two (a cold invocation's end-to-end time, docs/benchmarks.md).
+ * Unknown means keep: if either fails (a deployment 404 is none, not a failure), the run
+ * fails here, before anything is decided or deleted, and only once both have settled, so
+ * nothing the run started outlives it. The gateway list's error wins when both fail.
  */
 export async function listFleet(
   api: GatewayApi,
