@@ -1,5 +1,6 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
+import { lazySqsClient } from '#adapters/aws/lazy-sqs-client';
 import { SqsConfirmationQueue } from '#adapters/aws/sqs-confirmation-queue';
 import { SqsTeardownQueue } from '#adapters/aws/sqs-teardown-queue';
 import { createHandlerSetup, type HandlerDeps } from '#adapters/create-handler-setup';
@@ -24,8 +25,10 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
   let queues: { requests: SqsTeardownQueue; confirmations: SqsConfirmationQueue } | undefined;
   const queuesFor = (config: TeardownConfig) => {
     if (queues) return queues;
-    // One client for deferrals, parking and confirmations, made once per environment.
-    const client = deps.sqsClient ?? new SQSClient({});
+    // One client for deferrals, parking and confirmations, made once per environment and
+    // only when the first of them is sent: an invocation that only confirms deletions
+    // sends nothing, and its cold start does not load the SQS client.
+    const client = lazySqsClient(deps.sqsClient);
     queues = {
       requests: new SqsTeardownQueue({
         queueUrl: config.teardownQueueUrl,

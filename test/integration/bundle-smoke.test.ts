@@ -192,12 +192,15 @@ describe('built Lambda bundles', () => {
     },
   );
 
-  it('sweep loads the SQS client only to send a confirmation, not at init', async () => {
-    const dir = join(outDir, 'sweep-zip');
+  it.each([
+    ['sweep', 'to send a confirmation'],
+    ['teardown', 'to defer, park or confirm'],
+  ])('%s loads the SQS client only %s, not at init', async (name) => {
+    const dir = join(outDir, `${name}-zip`);
 
     const code = await codeLoadedAtInit(dir);
-    // The SQS client's model names its service namespace; most sweeps delete nothing and
-    // so never confirm (docs/benchmarks.md, "Cold start").
+    // The SQS client's model names its service namespace; most sweeps delete nothing, and
+    // a teardown that only confirms deletions sends nothing (docs/benchmarks.md, "Cold start").
     expect(code.includes('com.amazonaws.sqs')).toBe(false);
   });
 

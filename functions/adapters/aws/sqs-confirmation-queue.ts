@@ -1,8 +1,4 @@
-import type {
-  BatchResultErrorEntry,
-  SendMessageBatchCommandOutput,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import type { BatchResultErrorEntry, SendMessageBatchCommandOutput } from '@aws-sdk/client-sqs';
 import {
   type Confirmation,
   type ConfirmationQueue,
@@ -11,6 +7,7 @@ import {
   type UnscheduledConfirmation,
 } from '#core/confirmation/confirmation-queue';
 import type { InvocationTime } from './lambda-deadline.ts';
+import { type SqsClientSource, type SqsSender, sqsClientFrom } from './lazy-sqs-client.ts';
 
 /** SendMessageBatch takes at most 10 entries, and SQS delays a message at most 15 minutes. */
 export const MAX_BATCH = 10;
@@ -19,7 +16,8 @@ export const MAX_DELAY_SECONDS = 900;
 /** Where confirmations go, and how hard to try. */
 export interface SqsConfirmationQueueOptions {
   queueUrl: string;
-  client?: Pick<SQSClient, 'send'>;
+  /** default: one made on the first send (lazySqsClient) */
+  client?: SqsClientSource;
   /** Attempts per entry, the first included (default 3). */
   maxAttempts?: number;
   /** Pause before the first retry, doubled after each (default 200 ms). */
@@ -43,7 +41,7 @@ type Pending = {
  */
 export class SqsConfirmationQueue implements ConfirmationQueue {
   readonly #queueUrl: string;
-  #client: Promise<Pick<SQSClient, 'send'>> | undefined;
+  readonly #client: () => Promise<SqsSender>;
   readonly #maxAttempts: number;
   readonly #baseDelayMs: number;
   readonly #sleep: (ms: number) => Promise<void>;
@@ -51,7 +49,7 @@ export class SqsConfirmationQueue implements ConfirmationQueue {
 
   constructor(options: SqsConfirmationQueueOptions) {
     this.#queueUrl = options.queueUrl;
-    if (options.client) this.#client = Promise.resolve(options.client);
+    this.#client = sqsClientFrom(options.client);
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? 3);
     this.#baseDelayMs = options.baseDelayMs ?? 200;
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
@@ -96,12 +94,10 @@ export class SqsConfirmationQueue implements ConfirmationQueue {
     const abortSignal = this.#time?.signal();
     let output: SendMessageBatchCommandOutput;
     try {
-      // The SDK client is imported on the first confirmation, not at init: most sweeps
-      // delete nothing, and the sweep's cold start should not pay for SQS
-      // (docs/benchmarks.md "Cold start").
-      const { SendMessageBatchCommand, SQSClient } = await import('@aws-sdk/client-sqs');
-      this.#client ??= Promise.resolve(new SQSClient({}));
-      output = await (await this.#client).send(
+      // The SDK's SQS module is imported on the first confirmation, not at init: most
+      // sweeps delete nothing (docs/benchmarks.md "Cold start").
+      const { SendMessageBatchCommand } = await import('@aws-sdk/client-sqs');
+      output = await (await this.#client()).send(
         new SendMessageBatchCommand({
           QueueUrl: this.#queueUrl,
           Entries: attempted.map((entry, index) => ({
