@@ -118,6 +118,55 @@ const MINIMAL_UNDICI = {
   ],
 };
 
+/** One handler to start cold, and the event it is invoked with. */
+interface Variant {
+  name: string;
+  dir: string;
+  event: () => unknown;
+  env?: Record<string, string>;
+}
+
+/** The teardown needs its queue's URL; a confirmation that finds the gateway gone sends nothing. */
+const TEARDOWN_ENV = {
+  TEARDOWN_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/gateway-janitor-teardown',
+  AWS_ENDPOINT_URL_SQS: 'https://127.0.0.1:9',
+};
+
+/**
+ * An SQS event with one deletion confirmation for a gateway the API no longer knows: the
+ * teardown GETs it (404), records `gateway.delete_confirmed`, and sends nothing to SQS.
+ * Half of the teardown's messages are confirmations (one per deletion).
+ */
+function confirmationEvent(): unknown {
+  const body = JSON.stringify({
+    gatewayId: '0f8fad5b-d9cb-469f-a165-70867728950e',
+    confirm: {
+      deletedAt: new Date(Date.now() - 120_000).toISOString(),
+      runId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+    },
+  });
+  return {
+    Records: [
+      {
+        messageId: '059f36b4-87a3-44ab-83d2-661975830a7d',
+        receiptHandle: 'AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a',
+        body,
+        attributes: {
+          ApproximateReceiveCount: '1',
+          SentTimestamp: String(Date.now() - 120_000),
+          SenderId: 'AIDAIENQZJOLO23YVJ4VO',
+          ApproximateFirstReceiveTimestamp: String(Date.now()),
+        },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:gateway-janitor-teardown',
+        awsRegion: 'us-east-1',
+      },
+    ],
+  };
+}
+
 /** Where the runtimes reach Secrets Manager and the API, and the CA file they trust. */
 interface Endpoints {
   secretsManager: string;
@@ -141,15 +190,38 @@ export async function ricColdStart(
   const minimal = await buildReference(MINIMAL);
   const minimalUndici = await buildReference(MINIMAL_UNDICI);
   const sweep = bundles.find((bundle) => bundle.name === 'sweep');
-  if (!sweep) throw new Error('no sweep bundle was built');
-  const variants = [
-    { name: minimal.name, dir: dirname(minimal.path) },
-    { name: minimalUndici.name, dir: dirname(minimalUndici.path) },
-    { name: 'sweep (1 of 100 expired: list, one DELETE)', dir: dirname(sweep.path) },
-    // A previous build of the sweep (`--baseline=DIR`), in the same interleaved runs.
+  const teardown = bundles.find((bundle) => bundle.name === 'teardown');
+  if (!sweep || !teardown) throw new Error('no sweep or teardown bundle was built');
+  const variants: Variant[] = [
+    { name: minimal.name, dir: dirname(minimal.path), event: () => ({}) },
+    { name: minimalUndici.name, dir: dirname(minimalUndici.path), event: () => ({}) },
+    {
+      name: 'sweep (1 of 100 expired: list, one DELETE)',
+      dir: dirname(sweep.path),
+      event: () => ({}),
+    },
+    {
+      name: 'teardown (one confirmation: one GET, the gateway is gone)',
+      dir: dirname(teardown.path),
+      event: confirmationEvent,
+      env: TEARDOWN_ENV,
+    },
+    // A previous build (`--baseline=DIR`), in the same interleaved runs and events.
     ...bundles
       .filter((bundle) => bundle.name === 'sweep (baseline)')
-      .map((bundle) => ({ name: `${bundle.name}, same event`, dir: dirname(bundle.path) })),
+      .map((bundle) => ({
+        name: `${bundle.name}, same event`,
+        dir: dirname(bundle.path),
+        event: () => ({}),
+      })),
+    ...bundles
+      .filter((bundle) => bundle.name === 'teardown (baseline)')
+      .map((bundle) => ({
+        name: `${bundle.name}, same event`,
+        dir: dirname(bundle.path),
+        event: confirmationEvent,
+        env: TEARDOWN_ENV,
+      })),
   ];
   const runs = mode.quick ? 3 : 15;
   const samples = new Map<string, Sample>(
@@ -170,9 +242,9 @@ export async function ricColdStart(
         // A fresh fleet each time: 100 gateways, one of them expired.
         await sim.seed(100, 0.01, run + 1);
         const requestId = `bench-ric-${run}-${variant.dir.length}-${variants.indexOf(variant)}`;
-        const record = api.enqueue({}, requestId);
+        const record = api.enqueue(variant.event(), requestId);
         const t0 = performance.now();
-        const child = startRuntime(client, variant.dir, api.address, sim, endpoints);
+        const child = startRuntime(client, variant, api.address, sim, endpoints);
         const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
         // A runtime that dies (an init failure) ends the wait as a failed run.
         const done = await Promise.race([api.done(requestId, 60_000), exited.then(() => record)]);
@@ -213,18 +285,20 @@ export async function ricColdStart(
 
 function startRuntime(
   client: RuntimeClient,
-  taskRoot: string,
+  variant: Variant,
   runtimeApi: string,
   sim: RemoteSimulator,
   endpoints: Endpoints,
 ): ChildProcess {
   const [command, ...args] = client.command as [string, ...string[]];
+  const taskRoot = variant.dir;
   return spawn(command, args, {
     cwd: taskRoot,
     env: {
       PATH: process.env.PATH ?? '',
       ...sweepEnv(sim, 64),
       COREWEAVE_API_URL: endpoints.api,
+      ...variant.env,
       COREWEAVE_TOKEN_SECRET_ID: SECRET_ID,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? '',
