@@ -1,9 +1,15 @@
 // node test/bench/plain-runtime-client.ts (environment as Lambda sets it: AWS_LAMBDA_RUNTIME_API,
 // LAMBDA_TASK_ROOT, _HANDLER=index.handler). The stand-in for aws-lambda-ric when its native
 // addon is not installed: the same Runtime API protocol over node:http, nothing else.
-import { request } from 'node:http';
+// Run as plain JavaScript (ricColdStart strips the types first) and with node:http
+// required, not imported as ESM: Node's type stripping and the ESM namespace of node:http
+// (which loads Node's own fetch, worker threads and perf_hooks) would add ~100 ms to every
+// handler's cold start that aws-lambda-ric does not, and flatter the ratios.
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+
+const { request } = createRequire(import.meta.url)('node:http') as typeof import('node:http');
 
 const api = process.env.AWS_LAMBDA_RUNTIME_API as string;
 const [file, exported] = (process.env._HANDLER as string).split('.') as [string, string];

@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { transform } from 'esbuild';
 import { LOOPBACK_TLS } from '#test/fixtures/loopback-tls';
 import { median, SECRET_ID, sweepEnv } from './bench-env.ts';
 import { type Bundle, buildReference, FUNCTIONS } from './bundles.ts';
@@ -39,11 +40,10 @@ export interface RicColdStartRow {
  * at AWS_LAMBDA_RIC_PATH. Without them, the plain-Node client of
  * test/bench/plain-runtime-client.ts speaks the same protocol in its place.
  */
-export function findRuntimeClient(): RuntimeClient {
-  const plain = fileURLToPath(new URL('./plain-runtime-client.ts', import.meta.url));
-  const substitute = (reason: string): RuntimeClient => ({
+export async function findRuntimeClient(): Promise<RuntimeClient> {
+  const substitute = async (reason: string): Promise<RuntimeClient> => ({
     name: 'plain-Node Runtime API loop (substitute for aws-lambda-ric)',
-    command: [process.execPath, plain],
+    command: [process.execPath, await plainRuntimeClient()],
     substituteReason: reason,
   });
   let entry: string;
@@ -68,6 +68,23 @@ interface Sample {
   end: number[];
   failures: number;
   lastAnswer: string;
+}
+
+/** test/bench/plain-runtime-client.ts as plain JavaScript, so Node need not strip types at start. */
+async function plainRuntimeClient(): Promise<string> {
+  const source = fileURLToPath(new URL('./plain-runtime-client.ts', import.meta.url));
+  const out = join(
+    dirname(source),
+    '..',
+    '..',
+    'bench-results',
+    'build',
+    'plain-runtime-client.mjs',
+  );
+  const { code } = await transform(await readFile(source, 'utf8'), { loader: 'ts', format: 'esm' });
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, code);
+  return out;
 }
 
 /** The minimal handler: fetches the secret and sends one HTTPS request, nothing else. */
@@ -185,7 +202,7 @@ export async function ricColdStart(
   sim: RemoteSimulator,
   mode: BenchMode,
 ): Promise<{ client: RuntimeClient; rows: RicColdStartRow[] }> {
-  const client = findRuntimeClient();
+  const client = await findRuntimeClient();
   if (client.substituteReason) mode.log(`ric-cold-start: ${client.substituteReason}`);
   const minimal = await buildReference(MINIMAL);
   const minimalUndici = await buildReference(MINIMAL_UNDICI);
