@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transform } from 'esbuild';
 import { LOOPBACK_TLS } from '#test/fixtures/loopback-tls';
+import { sqsEvent } from '#test/fixtures/sqs-event';
 import { median, SECRET_ID, sweepEnv } from './bench-env.ts';
 import { type Bundle, buildReference, FUNCTIONS } from './bundles.ts';
 import type { RemoteSimulator } from './remote-simulator.ts';
@@ -155,33 +156,13 @@ const TEARDOWN_ENV = {
  * Half of the teardown's messages are confirmations (one per deletion).
  */
 function confirmationEvent(): unknown {
-  const body = JSON.stringify({
+  return sqsEvent({
     gatewayId: '0f8fad5b-d9cb-469f-a165-70867728950e',
     confirm: {
       deletedAt: new Date(Date.now() - 120_000).toISOString(),
       runId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
     },
   });
-  return {
-    Records: [
-      {
-        messageId: '059f36b4-87a3-44ab-83d2-661975830a7d',
-        receiptHandle: 'AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a',
-        body,
-        attributes: {
-          ApproximateReceiveCount: '1',
-          SentTimestamp: String(Date.now() - 120_000),
-          SenderId: 'AIDAIENQZJOLO23YVJ4VO',
-          ApproximateFirstReceiveTimestamp: String(Date.now()),
-        },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:gateway-janitor-teardown',
-        awsRegion: 'us-east-1',
-      },
-    ],
-  };
 }
 
 /** Where the runtimes reach Secrets Manager and the API, and the CA file they trust. */
