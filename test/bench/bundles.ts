@@ -3,7 +3,8 @@ import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
-const OUT = resolve('bench-results/build');
+/** Where the bench builds bundles and writes files its runs read. */
+export const OUT = resolve('bench-results/build');
 
 export interface Bundle {
   name: string;

@@ -8,7 +8,7 @@ import { transform } from 'esbuild';
 import { LOOPBACK_TLS } from '#test/fixtures/loopback-tls';
 import { sqsEvent } from '#test/fixtures/sqs-event';
 import { median, SECRET_ID, sweepEnv } from './bench-env.ts';
-import { type Bundle, buildReference, FUNCTIONS } from './bundles.ts';
+import { type Bundle, buildReference, FUNCTIONS, OUT } from './bundles.ts';
 import type { RemoteSimulator } from './remote-simulator.ts';
 import type { BenchMode } from './run.ts';
 import { startRuntimeApi } from './runtime-api.ts';
@@ -74,16 +74,9 @@ interface Sample {
 /** test/bench/plain-runtime-client.ts as plain JavaScript, so Node need not strip types at start. */
 async function plainRuntimeClient(): Promise<string> {
   const source = fileURLToPath(new URL('./plain-runtime-client.ts', import.meta.url));
-  const out = join(
-    dirname(source),
-    '..',
-    '..',
-    'bench-results',
-    'build',
-    'plain-runtime-client.mjs',
-  );
+  const out = join(OUT, 'plain-runtime-client.mjs');
   const { code } = await transform(await readFile(source, 'utf8'), { loader: 'ts', format: 'esm' });
-  await mkdir(dirname(out), { recursive: true });
+  await mkdir(OUT, { recursive: true });
   await writeFile(out, code);
   return out;
 }
@@ -226,8 +219,8 @@ export async function ricColdStart(
     variants.map((v) => [v.name, { init: [], end: [], failures: 0, lastAnswer: '' }]),
   );
   const api = await startRuntimeApi();
-  const caFile = join(dirname(minimal.path), '..', 'loopback-ca.pem');
-  await mkdir(dirname(caFile), { recursive: true });
+  const caFile = join(OUT, 'loopback-ca.pem');
+  await mkdir(OUT, { recursive: true });
   await writeFile(caFile, LOOPBACK_TLS.cert);
   const secretsTls = await startTlsForwarder(
     process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? 'http://127.0.0.1:9',

@@ -153,28 +153,20 @@ export class CoreWeaveClient implements GatewayApi, DeploymentApi {
   }
 }
 
-function gatewayPath(id: string, method: string): string {
+const gatewayPath = (id: string, method: string) => itemPath(GATEWAYS, 'gateway', id, method);
+// Deployment ids share the gateways' UUID format.
+const deploymentPath = (id: string, method: string) =>
+  itemPath(DEPLOYMENTS, 'deployment', id, method);
+
+function itemPath(collection: string, noun: string, id: string, method: string): string {
   // Validate before the id goes anywhere near a URL: no `../`, `%2F` or other surprises.
   if (!GATEWAY_ID.test(id)) {
     throw new ApiError('API_PERMANENT', {
       method,
-      path: `${GATEWAYS}/{id}`,
-      detail: 'gateway id is not a uuid',
+      path: `${collection}/{id}`,
+      detail: `${noun} id is not a uuid`,
       http: { attempts: 0, durationMs: 0 },
     });
   }
-  return `${GATEWAYS}/${id}`;
-}
-
-function deploymentPath(id: string, method: string): string {
-  // Deployment ids share the gateways' UUID format; anything else never reaches a URL.
-  if (!GATEWAY_ID.test(id)) {
-    throw new ApiError('API_PERMANENT', {
-      method,
-      path: `${DEPLOYMENTS}/{id}`,
-      detail: 'deployment id is not a uuid',
-      http: { attempts: 0, durationMs: 0 },
-    });
-  }
-  return `${DEPLOYMENTS}/${id}`;
+  return `${collection}/${id}`;
 }

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import type { HttpSummary } from '#core/common/errors';
 import type { Deployment } from '#core/deployments/deployment';
 import { normaliseStatus } from './wire-gateway.ts';
-import { badResponse, parseItems } from './wire-items.ts';
+import { parseItems, parseWrapped } from './wire-items.ts';
 
 // English messages, as zod classic gave them (core/policy/policy.ts says why).
 z.config(z.locales.en());
@@ -49,12 +49,7 @@ export function parseDeploymentBody(
   path: string,
   http: HttpSummary,
 ): Deployment {
-  const wrapped = body as { deployment?: unknown } | null;
-  const result = toDeployment(
-    typeof wrapped === 'object' && wrapped !== null ? wrapped.deployment : undefined,
-  );
-  if (typeof result === 'string') throw badResponse({ method, path, http }, result);
-  return result;
+  return parseWrapped(body, 'deployment', { method, path, http }, toDeployment);
 }
 
 /** Reads `{ "items": [...] }` of deployments; a missing `items` is an empty list. A

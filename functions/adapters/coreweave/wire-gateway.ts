@@ -6,7 +6,7 @@ import {
   type GatewayStatus,
   KNOWN_STATUSES,
 } from '#core/common/gateway';
-import { badResponse, parseItems } from './wire-items.ts';
+import { badResponse, parseItems, parseWrapped } from './wire-items.ts';
 
 const KNOWN = new Set<string>(KNOWN_STATUSES);
 
@@ -108,13 +108,9 @@ export function parseGatewayBody(
   path: string,
   http: HttpSummary,
 ): Gateway {
-  const wrapped = body as { gateway?: unknown } | null;
-  const result = toGateway(
-    typeof wrapped === 'object' && wrapped !== null ? wrapped.gateway : undefined,
-  );
-  if (typeof result === 'string') throw badResponse({ method, path, http }, result);
-  if (result.id === '') throw badResponse({ method, path, http }, 'gateway.spec.id: missing');
-  return result;
+  const gateway = parseWrapped(body, 'gateway', { method, path, http }, toGateway);
+  if (gateway.id === '') throw badResponse({ method, path, http }, 'gateway.spec.id: missing');
+  return gateway;
 }
 
 /** Reads `{ "items": [...] }` of gateways; a missing `items` is an empty list. */

@@ -39,3 +39,20 @@ export function parseItems<T>(
     return result;
   });
 }
+
+/**
+ * Reads `{ "<key>": … }` (a GET or DELETE answer) with `toItem`, or throws
+ * API_BAD_RESPONSE naming what was wrong.
+ */
+export function parseWrapped<T>(
+  body: unknown,
+  key: string,
+  source: BodySource,
+  toItem: (item: unknown) => T | string,
+): T {
+  const wrapped =
+    typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const result = toItem(wrapped[key]);
+  if (typeof result === 'string') throw badResponse(source, result);
+  return result;
+}
