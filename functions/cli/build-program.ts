@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { parseDuration } from '#core/common/duration';
 import { ValidationError } from '#core/common/errors';
@@ -25,6 +26,7 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(add --help for usage)')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
     .addHelpText('after', FOOTER);
 
   withTarget(program.command('plan'))
@@ -76,7 +78,8 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
   program
     .command('demo')
     .description('npm start: plan and live-sweep the seeded fleet on the embedded simulator')
-    .action(async () => setCode(await demoCommand(io)));
+    .option('--json', 'also print the audit records as JSON lines, as the Lambdas log them')
+    .action(async (flags: { json?: boolean }) => setCode(await demoCommand(io, flags)));
 
   program
     .command('audit')
@@ -154,11 +157,7 @@ function withAct(command: Command): Command {
     )
     .option(
       '--confirm-within <duration>',
-      'how long a deletion may take before it is stuck [DELETE_CONFIRM_WITHIN] (default 1h)',
-    )
-    .option(
-      '--confirm-after <duration>',
-      "delay of the Lambdas' queued confirmation [DELETE_CONFIRM_AFTER] (default 5m)",
+      'with --wait: how long a deletion may take before it is stuck [DELETE_CONFIRM_WITHIN] (default 1h)',
     );
 }
 
@@ -183,6 +182,12 @@ function checkWait(flags: { wait?: boolean; apply?: boolean }): void {
       '--wait',
       'needs --apply: a dry run deletes nothing',
     );
+}
+
+/** The version in package.json, the one source of it (CHANGELOG.md names the same). */
+function packageVersion(): string {
+  const file = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
 function durationMs(text: string): number {

@@ -1,5 +1,7 @@
 import type { AuditRecord } from '#core/audit/audit-record';
+import type { SweepSummary } from '#core/sweep/run-sweep';
 import type { CliIo } from './cli-io.ts';
+import { REASON_ORDER, reasonLabel } from './describe-verdict.ts';
 import { displayPath, EXAMPLE_POLICY, openSession } from './open-session.ts';
 import { fetchPlan } from './plan-command.ts';
 import { renderPlanTable } from './render-plan-table.ts';
@@ -8,9 +10,10 @@ import { sweepCommand } from './sweep-command.ts';
 /**
  * `demo` (npm start): the janitor end to end with nothing to sign up for. Starts the
  * embedded simulator with the seeded fleet, shows the plan under the bundled example
- * policy, runs a live sweep, then prints the audit lines as the Lambda would log them.
+ * policy, runs a live sweep, waits for its deletions, then sums up in a few lines. The
+ * audit records, as the Lambdas log them, only with --json (docs/cli.md).
  */
-export async function demoCommand(io: CliIo): Promise<number> {
+export async function demoCommand(io: CliIo, flags: { json?: boolean } = {}): Promise<number> {
   // A little latency and modest concurrency, so deletions visibly arrive one by one.
   const session = await openSession({ simulate: true, apply: true, concurrency: '4' }, io);
   try {
@@ -25,18 +28,24 @@ export async function demoCommand(io: CliIo): Promise<number> {
     const records: AuditRecord[] = [];
     // --wait: the simulator's gateways vanish a second after their DELETE, so each
     // deletion is confirmed on screen, as the teardown function would confirm it.
-    const { code } = await sweepCommand(session, { apply: true, wait: true }, io, [
+    const { code, summary } = await sweepCommand(session, { apply: true, wait: true }, io, [
       { write: (record) => records.push(record) },
     ]);
-    io.out(
-      '\nAudit records (one JSON line each, as the Lambdas log them under "audit"; the confirmations come from the teardown function in AWS):\n',
-    );
-    for (const record of records) io.out(`${JSON.stringify({ audit: record })}\n`);
+    io.out(`\n${renderDemoSummary(summary, records)}`);
+    if (flags.json) {
+      io.out(
+        '\nAudit records (one JSON line each, as the Lambdas log them under "audit"; the confirmations come from the teardown function in AWS):\n',
+      );
+      for (const record of records) io.out(`${JSON.stringify({ audit: record })}\n`);
+    }
     io.out(
       [
         '',
-        'Next: try `npx gateway-janitor plan --simulate`, or preview your own fleet (deletes nothing):',
-        `  COREWEAVE_API_TOKEN=... npx gateway-janitor plan --policy ${policy}`,
+        'Next:',
+        '  npx gateway-janitor plan --simulate           # the plan again, on a fresh fleet',
+        '  npm start -- --json                           # the audit records, as the Lambdas log them',
+        `  COREWEAVE_API_TOKEN=... npx gateway-janitor plan --policy ${policy}   # your own fleet, deletes nothing`,
+        '  README.md, "A five-minute tour", and docs/cli.md',
         '',
       ].join('\n'),
     );
@@ -44,4 +53,34 @@ export async function demoCommand(io: CliIo): Promise<number> {
   } finally {
     await session.close();
   }
+}
+
+/** A few plain sentences on what the sweep did, for someone who has never seen the janitor. */
+export function renderDemoSummary(summary: SweepSummary, records: readonly AuditRecord[]): string {
+  const count = (event: AuditRecord['event']) => records.filter((r) => r.event === event).length;
+  const deleted = count('gateway.deleted');
+  const deployments = count('deployment.deleted');
+  const confirmed = count('gateway.delete_confirmed');
+  const waiting = records.filter(
+    (r) => r.event === 'gateway.skipped' && r.reason === 'deployments_deleting',
+  ).length;
+  const lines = [
+    `In short: ${summary.listed} gateways listed, ${summary.expired} expired under the policy.`,
+    `  Deleted ${deleted} gateway(s)${deployments ? `, and before them ${deployments} deployment(s) that served only expired gateways of a rule that cascades` : ''}; ${confirmed} of ${deleted} confirmed gone.`,
+    `  Kept ${summary.listed - summary.expired}: ${keptBreakdown(summary)}.`,
+  ];
+  if (waiting > 0)
+    lines.push(
+      `  ${waiting} gateway(s) wait for their deployments to finish deleting: the next run deletes them.`,
+    );
+  lines.push(
+    `  Each sweep and confirmation line above is an audit record (${records.length} in all); \`npm start -- --json\` prints them.`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+function keptBreakdown(summary: SweepSummary): string {
+  return REASON_ORDER.filter((reason) => summary.kept[reason])
+    .map((reason) => `${summary.kept[reason]} ${reasonLabel(reason)}`)
+    .join(', ');
 }

@@ -7,7 +7,6 @@ export interface ConnectionFlags {
   secretId?: string;
   secretKey?: string;
   concurrency?: string;
-  confirmAfter?: string;
   confirmWithin?: string;
   apply?: boolean;
 }
@@ -17,7 +16,6 @@ const FLAG_VARIABLES = {
   secretId: ['--secret-id', 'COREWEAVE_TOKEN_SECRET_ID'],
   secretKey: ['--secret-key', 'COREWEAVE_TOKEN_SECRET_KEY'],
   concurrency: ['--concurrency', 'DELETE_CONCURRENCY'],
-  confirmAfter: ['--confirm-after', 'DELETE_CONFIRM_AFTER'],
   confirmWithin: ['--confirm-within', 'DELETE_CONFIRM_WITHIN'],
 } as const;
 
@@ -28,7 +26,6 @@ const INHERITED = [
   'COREWEAVE_API_TOKEN',
   'COREWEAVE_HTTP_TIMEOUT_MS',
   'DELETE_CONCURRENCY',
-  'DELETE_CONFIRM_AFTER',
   'DELETE_CONFIRM_WITHIN',
   'JANITOR_POLICY',
 ] as const;
@@ -50,6 +47,9 @@ export function loadCliConfig(flags: ConnectionFlags, env: CliEnv): CliConfig {
   }
   // Deleting takes --apply on the command line; a DRY_RUN in the shell never turns it on.
   merged.DRY_RUN = flags.apply ? 'false' : 'true';
+  // The CLI has no queue: --wait polls from the first second (docs/cli.md), so the Lambdas'
+  // DELETE_CONFIRM_AFTER never applies and must not hold --confirm-within above it.
+  merged.DELETE_CONFIRM_AFTER = '1s';
   if (!merged.COREWEAVE_TOKEN_SECRET_ID && !merged.COREWEAVE_API_TOKEN) {
     throw new ValidationError(
       'CONFIG_INVALID',

@@ -14,7 +14,7 @@ import { POLICY } from './canary-fleet.ts';
 import { auditRecords, REPO_ROOT, spawnCli } from './spawn-cli.ts';
 
 describe('npm start (the demo)', () => {
-  it('runs the demo command, exits 0, and names each deleted gateway', async () => {
+  it('runs the demo command with --json, exits 0, and names each deleted gateway', async () => {
     // Prepare: what the bundled policy must delete from the seeded fleet, decided here
     // by the core alone.
     const pkg = JSON.parse(await readFile(`${REPO_ROOT}/package.json`, 'utf8'));
@@ -37,7 +37,7 @@ describe('npm start (the demo)', () => {
       .map((e) => e.gateway.name);
     const cascading = plan.expired.filter((e) => e.verdict.deployments?.length);
     // Act
-    const { code, stdout, stderr } = await spawnCli(['demo'], { env: {} });
+    const { code, stdout, stderr } = await spawnCli(['demo', '--json'], { env: {} });
     // Assess
     expect(stderr).toBe('');
     expect(code).toBe(0);
@@ -64,6 +64,21 @@ describe('npm start (the demo)', () => {
     for (const name of expected)
       expect(stdout).toMatch(new RegExp(`^ {2}confirmed\\s+${name} `, 'm'));
     expect(stdout).not.toContain('wandb-canary-');
+  });
+
+  it('shows people the report and a short summary, and no JSON without --json', async () => {
+    // Act
+    const { code, stdout, stderr } = await spawnCli(['demo'], { env: {} });
+    // Assess
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(auditRecords(stdout)).toEqual([]);
+    expect(stdout).not.toMatch(/^\{/m);
+    expect(stdout).toMatch(/^In short: 40 gateways listed, \d+ expired under the policy\.$/m);
+    expect(stdout).toMatch(/^ {2}Deleted \d+ gateway\(s\).*; (\d+) of \1 confirmed gone\.$/m);
+    expect(stdout).toMatch(/the next run deletes them/);
+    expect(stdout).toContain('npm start -- --json');
+    expect(stdout.split('\n').length).toBeLessThan(120);
   });
 });
 

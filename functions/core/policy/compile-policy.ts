@@ -35,7 +35,7 @@ export function compilePolicy(doc: PolicyDocument): Policy {
         id: rule.id,
         maxAgeMs: parseDuration(rule.maxAge) ?? Number.POSITIVE_INFINITY,
         // A status rule means "this long in that state": createdAt would let a month-old
-        // gateway go minutes after it entered the state (README "How it decides").
+        // gateway go minutes after it entered the state (docs/contract.md "The policy").
         ageFrom: rule.ageFrom ?? (rule.match.status === undefined ? 'createdAt' : 'updatedAt'),
         // Off unless a rule says so: a deployment holds GPUs someone may still be using.
         deleteDeployments: rule.deleteDeployments === true,

@@ -33,7 +33,7 @@ export type TeardownVerdict =
  * request, checked on the requested id and on the gateway the GET described; a GET that
  * describes another id, or a request whose expected name or creation time no longer
  * matches, names a different gateway, so it is stale. A policy's `teardown.allow` then
- * narrows what a request may delete (README "Queue-triggered teardown").
+ * narrows what a request may delete (docs/contract.md "The policy").
  */
 export function decideTeardown(
   request: TeardownRequest,
