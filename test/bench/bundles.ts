@@ -1,7 +1,12 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import { banner, buildAll } from '../../infra/build.ts';
+
+const run = promisify(execFile);
 
 /** Where the bench builds bundles and writes files its runs read. */
 export const OUT = resolve('bench-results/build');
@@ -13,14 +18,9 @@ export interface Bundle {
   zipped: number;
 }
 
-/** Builds sweep and teardown with the project's build (infra/build.ts) and reference bundles. */
+/** Builds sweep and teardown with the project's build (infra/build.ts) and the references. */
 export async function buildBundles(): Promise<Bundle[]> {
   await mkdir(OUT, { recursive: true });
-  const { buildAll } = (await import('../../infra/build.ts')) as {
-    buildAll(options: {
-      outDir: string;
-    }): Promise<Array<{ name: string; bundle: number; zip: number }>>;
-  };
   const built = await buildAll({ outDir: OUT });
   const bundles: Bundle[] = built.map((b) => ({
     name: b.name,
@@ -32,41 +32,43 @@ export async function buildBundles(): Promise<Bundle[]> {
   return bundles;
 }
 
-/** A reference bundle: one library's import cost, built as the functions are (split ESM). */
+/** A reference bundle: one dependency's import cost, built as the functions are (split ESM). */
 export interface Reference {
   name: string;
   dir: string;
   source: string[];
-  /** built with the Lambda bundles' own plugins and banner (infra/build.ts) */
-  asTheFunctions?: boolean;
 }
 
-/** Where the functions' sources are, for reference bundles that import them. */
-export const FUNCTIONS = resolve('functions');
+const SECRETS =
+  "import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';";
 
+/** Each dependency alone, through its documented entry point, used the way the functions use it. */
 const REFERENCES: Reference[] = [
   {
-    // The floor of issue 15: nothing but the Secrets Manager client.
-    name: 'sdk-only (reference)',
-    dir: 'sdk-only',
+    name: 'empty module',
+    dir: 'empty',
+    source: ['export const handler = async () => 0;'],
+  },
+  {
+    name: 'Secrets Manager client',
+    dir: 'secrets-manager',
     source: [
-      "import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';",
+      SECRETS,
       'const client = new SecretsManagerClient({});',
       'export const handler = async () => client.send(new GetSecretValueCommand({ SecretId: "x" }));',
     ],
   },
   {
-    // zod classic against zod/mini, the same small schema, for the schema conversion.
-    name: 'zod classic (reference)',
-    dir: 'zod-classic',
+    name: 'undici (Agent, request)',
+    dir: 'undici',
     source: [
-      "import { z } from 'zod';",
-      'const s = z.object({ id: z.string().min(1), n: z.array(z.number().int()).optional() });',
-      'export const handler = async (e) => s.parse(e);',
+      "import { Agent } from 'undici';",
+      'const agent = new Agent({ allowH2: false });',
+      'export const handler = async () => agent.request({ origin: "https://127.0.0.1", method: "GET", path: "/" });',
     ],
   },
   {
-    name: 'zod/mini (reference)',
+    name: 'zod/mini (one small schema)',
     dir: 'zod-mini',
     source: [
       "import * as z from 'zod/mini';",
@@ -75,67 +77,90 @@ const REFERENCES: Reference[] = [
     ],
   },
   {
-    // The floor plus the HTTP client the design card names, taken as the functions take
-    // it (infra/undici-lean.cjs, the HTTP/1.1 Agent): what undici alone adds to the floor.
-    name: 'sdk + undici as the functions take it (reference)',
-    dir: 'sdk-undici',
-    asTheFunctions: true,
+    name: 'zod classic (the same schema)',
+    dir: 'zod-classic',
     source: [
-      "import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';",
-      `import { sendOnce, sharedDispatcher } from '${FUNCTIONS}/adapters/coreweave/send-once.ts';`,
-      'const client = new SecretsManagerClient({});',
-      'export const handler = async () => { const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: "x" }));',
-      '  return sendOnce(sharedDispatcher(), { origin: "https://127.0.0.1", method: "GET", path: "/", token: SecretString, timeoutMs: 1000 }); };',
+      "import { z } from 'zod';",
+      'const s = z.object({ id: z.string().min(1), n: z.array(z.number().int()).optional() });',
+      'export const handler = async (e) => s.parse(e);',
     ],
   },
   {
-    // ... plus the functions' zod/mini schemas and their Powertools Logger: every library
-    // the handlers load at init, without the janitor's own logic.
-    name: 'sdk + undici + schemas + Logger (reference)',
-    dir: 'sdk-libraries',
-    asTheFunctions: true,
-    source: [
-      "import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';",
-      `import { sendOnce, sharedDispatcher } from '${FUNCTIONS}/adapters/coreweave/send-once.ts';`,
-      `import { parsePolicy } from '${FUNCTIONS}/core/policy/policy.ts';`,
-      `import { loadSweepConfig } from '${FUNCTIONS}/config/load-config.ts';`,
-      `import { parseListBody } from '${FUNCTIONS}/adapters/coreweave/wire-gateway.ts';`,
-      `import { parseDeploymentListBody } from '${FUNCTIONS}/adapters/coreweave/wire-deployment.ts';`,
-      `import { createLogger } from '${FUNCTIONS}/adapters/logging/create-logger.ts';`,
-      'const client = new SecretsManagerClient({});',
-      'const logger = createLogger();',
-      'export const handler = async () => { const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: "x" }));',
-      '  logger.info("x", { p: parsePolicy, c: loadSweepConfig, l: parseListBody, d: parseDeploymentListBody });',
-      '  return sendOnce(sharedDispatcher(), { origin: "https://127.0.0.1", method: "GET", path: "/", token: SecretString, timeoutMs: 1000 }); };',
-    ],
-  },
-  {
-    name: 'Powertools Logger (reference)',
-    dir: 'logger-only',
+    name: 'Powertools Logger',
+    dir: 'logger',
     source: [
       "import { Logger } from '@aws-lambda-powertools/logger';",
       "const logger = new Logger({ serviceName: 'x' });",
       "export const handler = async () => logger.info('x');",
     ],
   },
+  {
+    name: 'SQS client',
+    dir: 'sqs',
+    source: [
+      "import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';",
+      'const client = new SQSClient({});',
+      'export const handler = async () => client.send(new SendMessageCommand({ QueueUrl: "x", MessageBody: "x" }));',
+    ],
+  },
+  {
+    name: 'SNS client',
+    dir: 'sns',
+    source: [
+      "import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';",
+      'const client = new SNSClient({});',
+      'export const handler = async () => client.send(new PublishCommand({ TopicArn: "x", Message: "x" }));',
+    ],
+  },
+  {
+    name: 'DynamoDB client + lib-dynamodb',
+    dir: 'dynamodb',
+    source: [
+      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+      "import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';",
+      'const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));',
+      'export const handler = async () => client.send(new QueryCommand({ TableName: "x" }));',
+    ],
+  },
+  {
+    // What DynamoDB adds once another SDK client has loaded the shared core (Smithy, credentials).
+    name: 'Secrets Manager + DynamoDB + lib-dynamodb',
+    dir: 'secrets-manager-dynamodb',
+    source: [
+      SECRETS,
+      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+      "import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';",
+      'const secrets = new SecretsManagerClient({});',
+      'const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));',
+      'export const handler = async () => { await secrets.send(new GetSecretValueCommand({ SecretId: "x" }));',
+      '  return client.send(new QueryCommand({ TableName: "x" })); };',
+    ],
+  },
+  {
+    // The same, with the table client imported on first use: what a lazy registry costs at init.
+    name: 'Secrets Manager + DynamoDB imported on first use',
+    dir: 'secrets-manager-dynamodb-lazy',
+    source: [
+      SECRETS,
+      'const secrets = new SecretsManagerClient({});',
+      'let client;',
+      'export const handler = async () => { await secrets.send(new GetSecretValueCommand({ SecretId: "x" }));',
+      "  const [{ DynamoDBClient }, { DynamoDBDocumentClient, QueryCommand }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('@aws-sdk/lib-dynamodb')]);",
+      '  client ??= DynamoDBDocumentClient.from(new DynamoDBClient({}));',
+      '  return client.send(new QueryCommand({ TableName: "x" })); };',
+    ],
+  },
 ];
 
+/** Builds one reference with the functions' esbuild options (infra/build.ts). */
 export async function buildReference(reference: Reference): Promise<Bundle> {
   const entry = join(OUT, `${reference.dir}-entry.mjs`);
   await writeFile(entry, reference.source.join('\n'));
   const outdir = join(OUT, reference.dir);
   await rm(outdir, { recursive: true, force: true });
-  const { banner, lambdaPlugins, writeLlhttpWasm } = await import('../../infra/build.ts');
   const result = await build({
     entryPoints: { index: entry },
     outdir,
-    ...(reference.asTheFunctions
-      ? {
-          plugins: lambdaPlugins(),
-          define: { esbuildDetection: 'true' },
-          absWorkingDir: resolve('.'),
-        }
-      : {}),
     outExtension: { '.js': '.mjs' },
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
@@ -146,18 +171,12 @@ export async function buildReference(reference: Reference): Promise<Bundle> {
     minify: true,
     treeShaking: true,
     mainFields: ['module', 'main'],
-    banner: {
-      js: reference.asTheFunctions
-        ? banner
-        : "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-    },
+    banner: { js: banner },
     legalComments: 'none',
     logLevel: 'warning',
     metafile: true,
     nodePaths: [resolve('node_modules')],
   });
-  // undici's parser, read on the first connection, as in the functions' zips.
-  if (reference.asTheFunctions) await writeLlhttpWasm(result.metafile, outdir);
   let raw = 0;
   let zipped = 0;
   for (const output of Object.keys(result.metafile.outputs)) {
@@ -167,7 +186,7 @@ export async function buildReference(reference: Reference): Promise<Bundle> {
   return { name: reference.name, path: join(outdir, 'index.mjs'), raw, zipped };
 }
 
-/** Deflated size of one file in a zip, as yazl writes it (the project's zipper); summed over files. */
+/** Size of one file zipped as yazl writes it (the project's zipper); summed over files. */
 async function zipSize(path: string): Promise<number> {
   const { ZipFile } = await import('yazl');
   const zip = new ZipFile();
@@ -179,22 +198,27 @@ async function zipSize(path: string): Promise<number> {
 }
 
 /**
- * The sweep and teardown of a previous build (`--baseline=DIR`, a copy of `dist/`), named
- * "sweep (baseline)" and "teardown (baseline)"; sizes as for this build.
+ * The sweep and teardown as another commit builds them (`--baseline-ref=REF`): its tree from
+ * `git archive`, this checkout's node_modules, its own infra/build.ts. Named "<name> (REF)".
  */
-export async function baselineBundles(dir: string): Promise<Bundle[]> {
-  const bundles: Bundle[] = [];
-  for (const name of ['sweep', 'teardown']) {
-    const root = resolve(dir, name);
-    if (!existsSync(join(root, 'index.mjs'))) throw new Error(`--baseline: no ${root}/index.mjs`);
-    let raw = 0;
-    for (const file of await readdir(root, { recursive: true })) {
-      if (file.endsWith('.mjs')) raw += (await stat(join(root, file))).size;
-    }
-    const zipped = (await stat(resolve(dir, `${name}.zip`))).size;
-    bundles.push({ name: `${name} (baseline)`, path: join(root, 'index.mjs'), raw, zipped });
-  }
-  return bundles;
+export async function baselineBundles(ref: string): Promise<Bundle[]> {
+  const src = join(OUT, 'baseline-src');
+  const dist = join(OUT, 'baseline');
+  await rm(src, { recursive: true, force: true });
+  await mkdir(src, { recursive: true });
+  await run('sh', ['-c', `git archive "$0" | tar -x -C "$1"`, ref, src]);
+  await symlink(resolve('node_modules'), join(src, 'node_modules'));
+  const script = `const { buildAll } = await import(${JSON.stringify(join(src, 'infra/build.ts'))}); process.stdout.write(JSON.stringify(await buildAll({ outDir: ${JSON.stringify(dist)} })));`;
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: src,
+  });
+  const built = JSON.parse(stdout) as Array<{ name: string; bundle: number; zip: number }>;
+  return built.map((b) => ({
+    name: `${b.name} (${ref})`,
+    path: join(dist, b.name, 'index.mjs'),
+    raw: b.bundle,
+    zipped: b.zip,
+  }));
 }
 
 export const bundlesExist = (bundles: Bundle[]) => bundles.every((b) => existsSync(b.path));

@@ -22,11 +22,11 @@ export interface SweepProcessRun {
   stdout: string;
 }
 
-// One cold sweep in a fresh process, as a Lambda execution environment runs it: imports
-// the built bundle, invokes it once, writes the result and the peak RSS to a file; stdout
-// carries the function's log lines. Plain JavaScript passed with -e, so the measured
-// process loads no TypeScript stripper.
-const SWEEP_PROCESS = `
+// One cold invocation in a fresh process, as a Lambda execution environment runs it:
+// imports the built bundle, invokes it once with BENCH_EVENT, writes the result and the
+// peak RSS to a file; stdout carries the function's log lines. Plain JavaScript passed
+// with -e, so the measured process loads no TypeScript stripper.
+const INVOKE_PROCESS = `
 import { writeFile } from 'node:fs/promises';
 const rssBeforeImport = process.memoryUsage().rss;
 const t0 = performance.now();
@@ -36,7 +36,7 @@ const end = Date.now() + 900000;
 const t1 = performance.now();
 let outcome;
 try {
-  outcome = { ok: true, result: await handler({}, { awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678', getRemainingTimeInMillis: () => end - Date.now() }) };
+  outcome = { ok: true, result: await handler(JSON.parse(process.env.BENCH_EVENT), { awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678', getRemainingTimeInMillis: () => end - Date.now() }) };
 } catch (error) {
   outcome = { ok: false, error: String(error) };
 }
@@ -57,32 +57,35 @@ export const LAMBDA_ENV = {
   POWERTOOLS_SERVICE_NAME: 'gateway-janitor',
 };
 
-/** Item 4 (and the audit lines of item 7): one cold sweep of the built bundle in a fresh process. */
-export async function sweepInProcess(
-  sim: RemoteSimulator,
+/** What one cold invocation in a fresh process took and wrote. */
+export interface ProcessRun {
+  outcome: { ok: boolean; result?: unknown; error?: string };
+  importMs: number;
+  invokeMs: number;
+  rssBeforeImport: number;
+  maxRss: number;
+  /** the function's stdout: its JSON log lines, audit records among them */
+  stdout: string;
+}
+
+/** One cold invocation of a built bundle in a fresh process, with `event` and `env`. */
+export async function invokeInProcess(
   bundlePath: string,
-  listed: number,
-  expiredShare: number,
-  baseEnv: Record<string, string>,
+  event: unknown,
+  env: Record<string, string>,
   nodeFlags: string[] = [],
-): Promise<SweepProcessRun> {
-  await sim.seed(listed, expiredShare);
-  await sim.setLatency(10);
-  const resultFile = `bench-results/sweep-process-${listed}.json`;
+): Promise<ProcessRun> {
+  const resultFile = `bench-results/invoke-process-${process.pid}.json`;
   const stdout = await new Promise<string>((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [...nodeFlags, '--input-type=module', '-e', SWEEP_PROCESS],
+      [...nodeFlags, '--input-type=module', '-e', INVOKE_PROCESS],
       {
         env: {
           ...process.env,
           ...LAMBDA_ENV,
-          ...baseEnv,
-          COREWEAVE_API_URL: sim.url,
-          COREWEAVE_TOKEN_SECRET_ID: SECRET_ID,
-          JANITOR_POLICY: JSON.stringify(BENCH_POLICY),
-          DRY_RUN: 'false',
-          DELETE_CONCURRENCY: '64',
+          ...env,
+          BENCH_EVENT: JSON.stringify(event),
           BENCH_RESULT_FILE: resultFile,
           BENCH_BUNDLE_URL: pathToFileURL(bundlePath).href,
         },
@@ -98,14 +101,35 @@ export async function sweepInProcess(
       resolve(Buffer.concat(chunks).toString('utf8'));
     });
   });
-  const result = JSON.parse(await readFile(resultFile, 'utf8')) as {
-    outcome: { ok: boolean; result?: { counts: Record<string, number>; expired: number } };
-    importMs: number;
-    invokeMs: number;
-    rssBeforeImport: number;
-    maxRss: number;
+  const result = JSON.parse(await readFile(resultFile, 'utf8')) as Omit<ProcessRun, 'stdout'>;
+  return { ...result, stdout };
+}
+
+/** Item 4 (and the audit lines of item 7): one cold sweep of the built bundle in a fresh process. */
+export async function sweepInProcess(
+  sim: RemoteSimulator,
+  bundlePath: string,
+  listed: number,
+  expiredShare: number,
+  baseEnv: Record<string, string>,
+  nodeFlags: string[] = [],
+  latencyMs = 10,
+): Promise<SweepProcessRun> {
+  await sim.seed(listed, expiredShare);
+  await sim.setLatency(latencyMs);
+  const env = {
+    ...baseEnv,
+    COREWEAVE_API_URL: sim.url,
+    COREWEAVE_TOKEN_SECRET_ID: SECRET_ID,
+    JANITOR_POLICY: JSON.stringify(BENCH_POLICY),
+    DRY_RUN: 'false',
+    DELETE_CONCURRENCY: '64',
   };
+  const { stdout, ...result } = await invokeInProcess(bundlePath, {}, env, nodeFlags);
   await sim.setLatency(0);
+  const counts = result.outcome.result as
+    | { counts: Record<string, number>; expired: number }
+    | undefined;
   if (!result.outcome.ok)
     throw new Error(`sweep process failed: ${JSON.stringify(result.outcome)}`);
   const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
@@ -113,8 +137,8 @@ export async function sweepInProcess(
     row: {
       listed,
       nodeFlags: nodeFlags.join(' ') || '(none)',
-      expired: result.outcome.result?.expired ?? 0,
-      deleted: result.outcome.result?.counts['gateway.deleted'] ?? 0,
+      expired: counts?.expired ?? 0,
+      deleted: counts?.counts['gateway.deleted'] ?? 0,
       maxRssMB: mb(result.maxRss),
       rssBeforeImportMB: mb(result.rssBeforeImport),
       invokeMs: Math.round(result.invokeMs),

@@ -1,5 +1,3 @@
-import { type CostInputs, costOf, lambdaMemoryFor } from './cost-model.ts';
-
 // biome-ignore lint/suspicious/noExplicitAny: the results object is plain JSON
 type Results = Record<string, any>;
 
@@ -10,60 +8,8 @@ const table = (head: string[], rows: Array<Array<string | number>>) =>
     ...rows.map((r) => `| ${r.join(' | ')} |`),
   ].join('\n');
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
-const usd = (value: number) => `$${value.toFixed(6)}`;
-
-/** The cost scenarios of item 7, from the measured results. */
-export function costScenarios(results: Results) {
-  const auditBytes = results.auditCompact?.averageBytes ?? results.audit?.averageBytes ?? 700;
-  // Sized for a 10,000-gateway fleet (unconstrained peak RSS), the fleet item 4 targets.
-  const tenK =
-    (results.memory ?? []).find(
-      (row: { listed: number; nodeFlags?: string }) =>
-        row.listed <= 10_000 && row.nodeFlags !== undefined && row.nodeFlags === '(none)',
-    ) ?? (results.memory ?? [])[0];
-  const peak = tenK?.maxRssMB ?? 0;
-  const memoryMB = lambdaMemoryFor(peak || 100);
-  const scenarios: Array<{ name: string; inputs: CostInputs }> = [];
-  const n = Math.max(
-    0,
-    ...(results.throughput ?? []).map((r: Results) => r.n).filter((v: number) => v <= 1000),
-  );
-  for (const row of results.throughput ?? []) {
-    if (row.n !== n || row.concurrency === 256) continue;
-    scenarios.push({
-      name: `sweep, L=${row.latencyMs} ms, C=${row.concurrency}`,
-      inputs: {
-        deletions: 1000,
-        lambdaMs: (row.wallMs * 1000) / Math.max(1, row.deleted),
-        memoryMB,
-        invocations: 1,
-        secretCalls: 1,
-        sqsRequests: 0,
-        auditBytesPerDeletion: auditBytes,
-        otherLogBytes: results.auditCompact?.summaryLineBytes ?? 500,
-      },
-    });
-  }
-  // Estimated, not measured: 100 SQS batches of 10, each a GET and a DELETE at 200 ms.
-  scenarios.push({
-    name: 'teardown via SQS (estimate: 100 batches of 10, GET+DELETE at 200 ms)',
-    inputs: {
-      deletions: 1000,
-      lambdaMs: 100 * (2 * 200 + 50),
-      memoryMB,
-      invocations: 100,
-      secretCalls: 1,
-      sqsRequests: 1000 + 100 + 100,
-      auditBytesPerDeletion: auditBytes,
-      otherLogBytes: 100 * 300,
-    },
-  });
-  return {
-    memoryMB,
-    auditBytes,
-    rows: scenarios.map((s) => ({ name: s.name, ...s.inputs, cost: costOf(s.inputs) })),
-  };
-}
+const usd = (value: number) => `$${value.toFixed(value < 1 ? 4 : 2)}`;
+const ratio = (after: number, before: number) => (before > 0 ? (after / before).toFixed(2) : '-');
 
 /** The Markdown report printed by `npm run bench`. */
 export function report(results: Results): string {
@@ -189,39 +135,45 @@ export function report(results: Results): string {
   if (results.coldStart) {
     const c = results.coldStart;
     out.push(
-      `## 5. Cold start (median of ${c.rows[0]?.runs} fresh processes; empty-process baseline ${c.baselineMs} ms)`,
+      `## 5. Import cost (median of ${c.rows[0]?.runs} fresh processes each, interleaved; empty process ${c.baselineMs} ms wall)`,
     );
     out.push(
       table(
-        ['bundle', 'raw', 'zipped', 'import over baseline ms (wall)', 'import CPU ms'],
+        ['bundle', 'raw', 'zipped', 'import CPU ms', 'import wall ms over empty process'],
         c.rows.map((r: Results) => [
           r.name,
           kb(r.rawBytes),
           kb(r.zippedBytes),
-          r.importOverBaselineMs,
           r.importCpuMs,
+          r.importOverBaselineMs,
         ]),
       ),
     );
+    const pairs = c.rows
+      .map((before: Results) => {
+        const match = /^(sweep|teardown) \((.+)\)$/.exec(before.name);
+        const after = match && c.rows.find((r: Results) => r.name === match[1]);
+        return after ? { before, after } : undefined;
+      })
+      .filter(Boolean) as Array<{ before: Results; after: Results }>;
+    if (pairs.length > 0) {
+      out.push(
+        table(
+          ['handler', 'import CPU ms before', 'after', 'ratio', 'zip before', 'after', 'ratio'],
+          pairs.map(({ before, after }) => [
+            before.name,
+            before.importCpuMs,
+            after.importCpuMs,
+            ratio(after.importCpuMs, before.importCpuMs),
+            kb(before.zippedBytes),
+            kb(after.zippedBytes),
+            ratio(after.zippedBytes, before.zippedBytes),
+          ]),
+        ),
+      );
+    }
     out.push(
       `Network at import time: ${c.networkAtImport.apiRequests} API requests, ${c.networkAtImport.secretCalls} GetSecretValue calls.`,
-    );
-  }
-  if (results.ricColdStart) {
-    const r = results.ricColdStart;
-    out.push(`## 5b. Cold invocation under ${r.client.name} (median of ${r.rows[0]?.runs})`);
-    if (r.client.substituteReason) out.push(`Substitute: ${r.client.substituteReason}.`);
-    out.push(
-      table(
-        ['handler', 'init ms', 'end to end ms', 'ratio to minimal', 'failures'],
-        r.rows.map((row: Results) => [
-          row.name,
-          row.initMs,
-          row.endToEndMs,
-          row.ratio,
-          row.failures,
-        ]),
-      ),
     );
   }
   if (results.secrets) {
@@ -232,41 +184,9 @@ export function report(results: Results): string {
     );
   }
   if (results.audit) {
-    out.push('## 7. Audit bytes and cost per 1,000 deletions');
+    out.push('## 7. Audit bytes');
     out.push(
       `gateway.deleted line: ${results.audit.averageBytes} bytes on average with the default Powertools formatter; ${results.auditCompact?.averageBytes ?? '-'} bytes with AuditLogFormatter.`,
-    );
-  }
-  if (results.throughput && results.audit) {
-    const costs = costScenarios(results);
-    out.push(
-      `Lambda memory ${costs.memoryMB} MB (peak RSS of the 10,000-gateway sweep + 25%), ${costs.auditBytes} audit bytes per deletion.`,
-    );
-    out.push(
-      table(
-        [
-          'scenario',
-          'Lambda ms',
-          'compute',
-          'requests',
-          'Secrets Manager',
-          'SQS',
-          'logs ingest',
-          'logs storage 400 d',
-          'total per 1,000',
-        ],
-        costs.rows.map((r) => [
-          r.name,
-          Math.round(r.lambdaMs),
-          usd(r.cost.lambdaCompute),
-          usd(r.cost.lambdaRequests),
-          usd(r.cost.secretsManager),
-          usd(r.cost.sqs),
-          usd(r.cost.logsIngestion),
-          usd(r.cost.logsStorage),
-          usd(r.cost.per1000),
-        ]),
-      ),
     );
   }
   if (results.peers) {
@@ -296,6 +216,47 @@ export function report(results: Results): string {
           r.note ?? '',
         ]),
       ),
+    );
+  }
+  if (results.cost) {
+    const c = results.cost;
+    const o = c.organisation;
+    out.push(
+      `## 9. Monthly cost: ${o.gateways} gateways, a ${o.scheduleMinutes}-minute schedule, ${o.teardownRequestsPerDay} teardown requests a day`,
+    );
+    out.push(
+      `Cold invocations in fresh processes, median of ${c.invocations[0]?.runs}; API latency ${c.latencyMs} ms per request; ${c.confirmationsQueued} confirmations queued by the deleting teardowns.`,
+    );
+    out.push(
+      table(
+        ['invocation', 'import ms', 'handler ms', 'billed ms', 'log bytes', 'peak RSS MB'],
+        c.invocations.map((r: Results) => [
+          r.name,
+          r.importMs,
+          r.invokeMs,
+          r.billedMs,
+          r.logBytes,
+          r.maxRssMB,
+        ]),
+      ),
+    );
+    const total = c.lines.reduce((sum: number, line: Results) => sum + line.dollars, 0);
+    out.push(
+      table(
+        ['item', 'quantity', 'unit', 'dollars'],
+        [
+          ...c.lines.map((line: Results) => [
+            line.item,
+            Number(line.quantity.toPrecision(3)),
+            line.unit,
+            usd(line.dollars),
+          ]),
+          ['total', '', '', usd(total)],
+        ],
+      ),
+    );
+    out.push(
+      `Memory ${c.memoryMB} MB (serverless.yml); Lambda platform lines ${c.platformLogBytes} bytes per invocation; prices ${c.prices.region}, as of ${c.prices.asOf}.`,
     );
   }
   return `${out.join('\n\n')}\n`;

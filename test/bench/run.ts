@@ -1,6 +1,7 @@
-// npm run bench [-- --quick] [-- --only=throughput,rate-limit,...] [-- --baseline=DIR]
-// Benchmarks of issue 6 against the loopback simulator: prints a Markdown report and
-// writes JSON to bench-results/. Reports numbers and ratios; never fails on times.
+// npm run bench [-- --quick] [-- --only=throughput,rate-limit,...] [-- --baseline-ref=REF]
+// Benchmarks against the loopback simulator: prints a Markdown report and writes JSON to
+// bench-results/. Reports numbers and ratios; never fails on times. Parts: throughput,
+// rate-limit, cpu, secrets, memory, audit, imports, cost, peers.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { auditBytes, compactAuditBytes } from './audit-bytes.ts';
@@ -9,11 +10,11 @@ import { baselineBundles, buildBundles } from './bundles.ts';
 import { coldStart } from './cold-start.ts';
 import { cpuPerDelete } from './cpu-per-delete.ts';
 import { LAMBDA_ENV, memory } from './memory.ts';
+import { orgCost } from './org-cost.ts';
 import { peers } from './peers.ts';
 import { rateLimit } from './rate-limit.ts';
 import { startRemoteSimulator } from './remote-simulator.ts';
-import { costScenarios, report } from './report.ts';
-import { ricColdStart } from './ric-cold-start.ts';
+import { report } from './report.ts';
 import { secretFetches } from './secret-fetches.ts';
 import { throughput } from './throughput.ts';
 
@@ -36,9 +37,9 @@ const mode: BenchMode = {
   log: (line) => process.stderr.write(`${line}\n`),
 };
 const wanted = (name: string) => !only || only.includes(name);
-// A previous build (a copy of dist/: <name>/index.mjs, its chunks, <name>.zip) measured in
-// the same interleaved runs as this one, for before/after ratios on a loaded machine.
-const baseline = args.find((a) => a.startsWith('--baseline='))?.slice(11);
+// Another commit's sweep and teardown, built by that commit's infra/build.ts and imported in
+// the same interleaved runs as this checkout's, for before/after ratios on a loaded machine.
+const baselineRef = args.find((a) => a.startsWith('--baseline-ref='))?.slice(15);
 // Made before any part runs: some parts (peers' curl id list) write into it themselves.
 await mkdir('bench-results', { recursive: true });
 
@@ -62,9 +63,9 @@ try {
   if (wanted('rate-limit')) results.rateLimit = await rateLimit(sim, mode);
   if (wanted('cpu')) results.cpu = await cpuPerDelete(sim, mode);
   if (wanted('secrets')) results.secrets = await secretFetches(sim, secrets, mode);
-  const needsBuild = wanted('memory') || wanted('cold-start') || wanted('audit') || wanted('ric');
+  const needsBuild = wanted('memory') || wanted('imports') || wanted('audit') || wanted('cost');
   const bundles = needsBuild ? await buildBundles() : [];
-  if (needsBuild && baseline) bundles.push(...(await baselineBundles(baseline)));
+  if (needsBuild && baselineRef) bundles.push(...(await baselineBundles(baselineRef)));
   if (wanted('memory') || wanted('audit')) {
     const sweepBundle = bundles.find((b) => b.name === 'sweep');
     if (!sweepBundle) throw new Error('no sweep bundle was built');
@@ -79,7 +80,7 @@ try {
       `audit ${JSON.stringify(results.audit)} compact ${JSON.stringify(results.auditCompact)}`,
     );
   }
-  if (wanted('memory') || wanted('cold-start')) {
+  if (wanted('imports')) {
     results.coldStart = await coldStart(
       bundles,
       sim,
@@ -93,9 +94,7 @@ try {
       mode,
     );
   }
-  if (wanted('ric')) {
-    results.ricColdStart = await ricColdStart(bundles, sim, mode);
-  }
+  if (wanted('cost')) results.cost = await orgCost(bundles, sim, mode);
   if (wanted('peers')) results.peers = await peers(sim, mode);
 } finally {
   await secrets.close();
@@ -103,7 +102,6 @@ try {
 }
 const file = `bench-results/bench-${results.date as string}.json`.replaceAll(':', '-');
 await writeFile(file, JSON.stringify(results, null, 2));
-if (results.throughput && results.audit) results.cost = costScenarios(results);
 await writeFile('bench-results/latest.json', JSON.stringify(results, null, 2));
 const markdown = report(results);
 await writeFile('bench-results/latest.md', markdown);

@@ -13,8 +13,6 @@ if (!bundlePath || !eventPath || !resultFile) {
   process.exit(2);
 }
 
-// Node's own modules already loaded before the bundle: the runner's, and Node's start-up.
-const builtinsBefore = new Set(builtinModules());
 const timeoutMs = Number(process.env.INVOKE_TIMEOUT_MS ?? 60_000);
 const startedAt = Date.now();
 const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'gateway-janitor-test';
@@ -33,7 +31,6 @@ const context = {
   succeed: () => undefined,
 };
 
-let builtinsAtInit: string[] = [];
 let outcome:
   | { ok: true; result: unknown }
   | { ok: false; error: { name: string; message: string } };
@@ -41,7 +38,6 @@ try {
   const module = (await import(pathToFileURL(resolve(bundlePath)).href)) as {
     handler?: (event: unknown, context: unknown) => Promise<unknown>;
   };
-  builtinsAtInit = builtinModules().filter((name) => !builtinsBefore.has(name));
   if (typeof module.handler !== 'function') throw new Error(`${bundlePath} exports no handler`);
   const event: unknown = JSON.parse(await readFile(eventPath, 'utf8'));
   outcome = { ok: true, result: await module.handler(event, context) };
@@ -49,14 +45,7 @@ try {
   const { name, message } = error instanceof Error ? error : new Error(String(error));
   outcome = { ok: false, error: { name, message } };
 }
-await writeFile(resultFile, JSON.stringify({ outcome, builtinsAtInit }));
-/** The public Node modules this process has loaded so far (`http2`, `assert`, ...). */
-function builtinModules(): string[] {
-  const list = (process as unknown as { moduleLoadList: string[] }).moduleLoadList;
-  return list
-    .filter((entry) => entry.startsWith('NativeModule ') && !entry.includes(' internal/'))
-    .map((entry) => entry.slice('NativeModule '.length));
-}
+await writeFile(resultFile, JSON.stringify({ outcome }));
 
 // The Lambda runtime freezes the process after the response; here, open keep-alive
 // sockets would keep it alive, so leave explicitly.

@@ -12,8 +12,6 @@ export interface BundleRun {
   outcome: { ok: true; result: unknown } | { ok: false; error: { name: string; message: string } };
   stdout: string;
   stderr: string;
-  /** Node's own public modules (`http2`, `assert`, ...) the bundle's import loaded: its init */
-  builtinsAtInit: string[];
 }
 
 /**
@@ -35,9 +33,6 @@ export async function runBundle(
     timeout: 60_000,
     maxBuffer: 16 * 1024 * 1024,
   });
-  const { outcome, builtinsAtInit } = JSON.parse(await readFile(resultFile, 'utf8')) as Pick<
-    BundleRun,
-    'outcome' | 'builtinsAtInit'
-  >;
-  return { outcome, stdout, stderr, builtinsAtInit };
+  const { outcome } = JSON.parse(await readFile(resultFile, 'utf8')) as Pick<BundleRun, 'outcome'>;
+  return { outcome, stdout, stderr };
 }

@@ -7,8 +7,8 @@ import { createAgent, sendOnce } from '#adapters/coreweave/send-once';
 import { LOOPBACK_TLS } from '#test/fixtures/loopback-tls';
 
 // The API serves REST/JSON over HTTP/1.1 (docs/coreweave-api.md). undici 8 offers h2 in
-// TLS ALPN unless told not to; the janitor's Agent offers only http/1.1, so the Lambda
-// build can leave undici's HTTP/2 client (and node:http2) out of init.
+// TLS ALPN unless told not to; the janitor's Agent offers only http/1.1, the protocol the
+// simulator and the tests speak.
 describe('createAgent', () => {
   let server: Http2SecureServer;
   let origin: string;

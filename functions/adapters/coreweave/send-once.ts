@@ -11,10 +11,10 @@ export interface Exchange {
 let sharedAgent: Agent | undefined;
 
 /**
- * An undici Agent that speaks HTTP/1.1 only. The API serves REST/JSON over HTTP/1.1
- * (docs/coreweave-api.md); undici 8 would otherwise offer h2 in TLS ALPN, and its HTTP/2
- * client, which the Lambda build loads only when h2 is negotiated, would never be
- * needed (docs/benchmarks.md, "Cold start").
+ * An undici Agent that speaks HTTP/1.1 only (undici's documented `allowH2` option). The
+ * API serves REST/JSON over HTTP/1.1 (docs/coreweave-api.md), the pool's `connections`
+ * bound counts HTTP/1.1 connections, and the simulator the tests run against speaks
+ * HTTP/1.1: undici 8 would otherwise offer h2 in TLS ALPN.
  */
 export function createAgent(options: Omit<Agent.Options, 'allowH2'> = {}): Agent {
   return new Agent({ ...options, allowH2: false });
