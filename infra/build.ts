@@ -79,7 +79,8 @@ async function buildOne(
     format: 'esm',
     minify,
     // Not linked from the code: the map is for decoding a stack trace offline; linking
-    // it under --enable-source-maps cost ~10% of the import's CPU (docs/benchmarks.md).
+    // it under --enable-source-maps cost ~10% of the import's CPU (an earlier round of
+    // docs/benchmarks.md, in its git history).
     sourcemap: 'external',
     sourcesContent: false,
     treeShaking: true,

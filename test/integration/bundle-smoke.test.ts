@@ -162,7 +162,7 @@ describe('built Lambda bundles', () => {
 
       const code = await codeLoadedAtInit(dir);
       // zod names each schema class in its constructor: classic's are `ZodString`, mini's
-      // `ZodMiniString`. Classic costs about ten times mini's import time (docs/benchmarks.md).
+      // `ZodMiniString`. Classic costs about six times mini's import CPU (docs/benchmarks.md).
       expect({
         mini: code.includes('"ZodMiniString"'),
         classic: code.includes('"ZodString"'),
@@ -178,7 +178,7 @@ describe('built Lambda bundles', () => {
 
     const code = await codeLoadedAtInit(dir);
     // The SQS client's model names its service namespace; most sweeps delete nothing, and
-    // a teardown that only confirms deletions sends nothing (docs/benchmarks.md, "Cold start").
+    // a teardown that only confirms deletions sends nothing (docs/benchmarks.md, "Import cost").
     expect(code.includes('com.amazonaws.sqs')).toBe(false);
   });
 

@@ -10,7 +10,7 @@ export type SqsClientSource = SqsSender | (() => Promise<SqsSender>);
  * One SQS client for an execution environment, with the SDK's SQS module imported when
  * the first message is sent rather than at init: a sweep that deletes nothing, and a
  * teardown invocation that only confirms deletions, never send one (docs/benchmarks.md,
- * "Cold start"). An import that fails is tried again on the next send.
+ * "Import cost"). An import that fails is tried again on the next send.
  */
 export function lazySqsClient(given?: SqsSender): () => Promise<SqsSender> {
   let client: Promise<SqsSender> | undefined = given ? Promise.resolve(given) : undefined;

@@ -95,7 +95,7 @@ export class SqsConfirmationQueue implements ConfirmationQueue {
     let output: SendMessageBatchCommandOutput;
     try {
       // The SDK's SQS module is imported on the first confirmation, not at init: most
-      // sweeps delete nothing (docs/benchmarks.md "Cold start").
+      // sweeps delete nothing (docs/benchmarks.md "Import cost").
       const { SendMessageBatchCommand } = await import('@aws-sdk/client-sqs');
       output = await (await this.#client()).send(
         new SendMessageBatchCommand({
