@@ -1,7 +1,7 @@
 import type { Gateway } from '#core/common/gateway';
 import type { DeleteResult, GatewayApi } from '#core/common/ports';
 import type { Deployment } from '#core/deployments/deployment';
-import type { DeploymentDeleteResult } from '#core/deployments/deployment-api';
+import type { DeploymentDeleteResult, DeploymentList } from '#core/deployments/deployment-api';
 
 const HTTP_OK = { status: 200, attempts: 1, durationMs: 1 };
 const HTTP_NOT_FOUND = { status: 404, attempts: 1, durationMs: 1 };
@@ -20,6 +20,7 @@ export class MemoryGatewayApi implements GatewayApi {
   readonly #deployments = new Map<string, Deployment>();
   readonly #ghosts = new Map<string, Gateway>();
   readonly #after = new Map<string, () => void>();
+  #deploymentListNotFound = false;
 
   constructor(gateways: readonly Gateway[] = [], deployments: readonly Deployment[] = []) {
     for (const gateway of gateways) this.#fleet.set(gateway.id, gateway);
@@ -43,6 +44,12 @@ export class MemoryGatewayApi implements GatewayApi {
     const gateway = this.#fleet.get(id);
     if (gateway) this.#ghosts.set(id, gateway);
     this.#fleet.delete(id);
+    return this;
+  }
+
+  /** The deployment list answers 404 from now on (read as none, and said so). */
+  deploymentListNotFound(): this {
+    this.#deploymentListNotFound = true;
     return this;
   }
 
@@ -74,9 +81,10 @@ export class MemoryGatewayApi implements GatewayApi {
     return { kind: 'deleted', gateway: { ...gateway, status: 'STATUS_DELETING' }, http: HTTP_OK };
   }
 
-  async listDeployments(): Promise<Deployment[]> {
+  async listDeployments(): Promise<DeploymentList> {
     this.#call('LIST DEPLOYMENTS');
-    return [...this.#deployments.values()];
+    if (this.#deploymentListNotFound) return { deployments: [], notFound: true };
+    return { deployments: [...this.#deployments.values()] };
   }
 
   async deleteDeployment(id: string): Promise<DeploymentDeleteResult> {

@@ -235,7 +235,7 @@ describe('CoreWeaveClient against the simulator', () => {
     const { sim } = await start();
     sim.addFault({ route: 'deployment-list', kind: 'status', status: 503, times: 1 });
     // Act
-    const listed = await clientFor(sim).listDeployments(forever);
+    const { deployments: listed } = await clientFor(sim).listDeployments(forever);
     // Assess
     expect(listed.map((d) => d.name)).toEqual(deployments.map((d) => d.spec.name));
     expect(listed.find((d) => d.name === 'chat-shadow')?.gatewayIds).toEqual([

@@ -62,7 +62,7 @@ describe('CoreWeaveClient deployments', () => {
         })
         .reply(200, { items: [wireDeployment()] });
       // Act
-      const deployments = await client().listDeployments(forever);
+      const { deployments } = await client().listDeployments(forever);
       // Assess
       expect(deployments).toEqual([
         {
@@ -88,7 +88,7 @@ describe('CoreWeaveClient deployments', () => {
       // Prepare
       pool().intercept({ path: LIST, method: 'GET' }).reply(200, body);
       // Act
-      const deployments = await client().listDeployments(forever);
+      const { deployments } = await client().listDeployments(forever);
       // Assess
       expect(deployments.map((d) => d.gatewayIds)).toEqual(gatewayIds);
     });
@@ -100,18 +100,20 @@ describe('CoreWeaveClient deployments', () => {
         .intercept({ path: LIST, method: 'GET' })
         .reply(200, { items: [item] });
       // Act
-      const [deployment] = await client().listDeployments(forever);
+      const {
+        deployments: [deployment],
+      } = await client().listDeployments(forever);
       // Assess
       expect(deployment?.status).toBe('STATUS_UNKNOWN(4)');
     });
 
-    it('answers no deployments on 404, without retrying', async () => {
+    it('answers no deployments on 404, without retrying, and says the list was not found', async () => {
       // Prepare
       pool().intercept({ path: LIST, method: 'GET' }).reply(404, { code: 5, message: 'not found' });
       // Act
-      const deployments = await client().listDeployments(forever);
+      const listed = await client().listDeployments(forever);
       // Assess
-      expect(deployments).toEqual([]);
+      expect(listed).toEqual({ deployments: [], notFound: true });
     });
 
     it('retries a 503 through the same retry path as gateways', async () => {
@@ -121,9 +123,9 @@ describe('CoreWeaveClient deployments', () => {
         .intercept({ path: LIST, method: 'GET' })
         .reply(200, { items: [wireDeployment()] });
       // Act
-      const deployments = await client().listDeployments(forever);
+      const listed = await client().listDeployments(forever);
       // Assess
-      expect(deployments.map((d) => d.id)).toEqual([DEPLOYMENT_ID]);
+      expect(listed).toEqual({ deployments: [expect.objectContaining({ id: DEPLOYMENT_ID })] });
     });
 
     it('fails with API_TRANSIENT when the list keeps failing', async () => {

@@ -24,7 +24,7 @@ const apiError = (code: 'API_PERMANENT' | 'API_FORBIDDEN', status: number) =>
 function scriptedApi(script: Record<string, 'ok' | 'gone' | ApiError>) {
   const calls: string[] = [];
   const api: DeploymentApi = {
-    listDeployments: () => Promise.resolve([]),
+    listDeployments: () => Promise.resolve({ deployments: [] }),
     deleteDeployment: async (id) => {
       calls.push(id);
       const answer = script[id] ?? 'ok';
@@ -105,7 +105,12 @@ describe('gatewayAfterCascade', () => {
 
   it.each([
     ['a free gateway goes', { kind: 'free' } as const, {}, 'delete'],
-    ['a held gateway stays', { kind: 'held', deployments: refs } as const, {}, 'keep'],
+    [
+      'a held gateway stays',
+      { kind: 'held', reason: 'has_deployments', deployments: refs } as const,
+      {},
+      'keep',
+    ],
     [
       'a cascading gateway goes once each deployment is deleted or already gone',
       { kind: 'cascade', deployments: refs } as const,

@@ -5,6 +5,7 @@ import { compilePolicy } from '#core/policy/compile-policy';
 import { parsePolicy } from '#core/policy/policy';
 import { planCleanup } from '#core/sweep/plan-cleanup';
 import { aGateway, hoursAgo, NOW, testId } from '#test/fixtures/gateway-builder';
+import { deploymentId } from '#test/fixtures/wire-deployment';
 
 const policy = (limits = { maxDeletesPerRun: 25, maxDeletePercent: 100 }) =>
   compilePolicy(
@@ -36,7 +37,7 @@ describe('holdForDeployments', () => {
 
   it('keeps an expired gateway whose rule does not cascade, naming the deployment', () => {
     // Act
-    const result = plan([deployment('d1', 'serves-pr-1', [1])]);
+    const result = plan([deployment(deploymentId(1), 'serves-pr-1', [1])]);
     // Assess
     expect(heldByDeployments(result).map((e) => [e.gateway.name, e.verdict])).toEqual([
       [
@@ -45,7 +46,7 @@ describe('holdForDeployments', () => {
           action: 'keep',
           reason: 'has_deployments',
           ruleId: 'pr',
-          deployments: [{ id: 'd1', name: 'serves-pr-1' }],
+          deployments: [{ id: deploymentId(1), name: 'serves-pr-1' }],
         }),
       ],
     ]);
@@ -54,19 +55,19 @@ describe('holdForDeployments', () => {
 
   it("plans a cascading gateway's deployment with the rule that took it along", () => {
     // Act
-    const result = plan([deployment('d2', 'bench-2', [2])]);
+    const result = plan([deployment(deploymentId(2), 'bench-2', [2])]);
     // Assess
     expect(result.deployments).toEqual([
-      { deployment: expect.objectContaining({ id: 'd2' }), ruleId: 'load' },
+      { deployment: expect.objectContaining({ id: deploymentId(2) }), ruleId: 'load' },
     ]);
     expect(result.expired.find((e) => e.gateway.name === 'load-2')?.verdict.deployments).toEqual([
-      { id: 'd2', name: 'bench-2' },
+      { id: deploymentId(2), name: 'bench-2' },
     ]);
   });
 
   it('keeps a cascading gateway whose deployment is protected by name', () => {
     // Act
-    const result = plan([deployment('d2', 'prod-bench', [2])]);
+    const result = plan([deployment(deploymentId(2), 'prod-bench', [2])]);
     // Assess
     expect(result.deployments).toEqual([]);
     expect(heldByDeployments(result).map((e) => e.gateway.name)).toEqual(['load-2']);
@@ -75,7 +76,10 @@ describe('holdForDeployments', () => {
   it('counts planned deployments with the gateways against maxDeletesPerRun', () => {
     // Prepare: 3 gateways would go; with 2 deployments, 5 is over a limit of 4.
     const limited = policy({ maxDeletesPerRun: 4, maxDeletePercent: 100 });
-    const deployments = [deployment('d2', 'bench-2', [2]), deployment('d3', 'bench-3', [3])];
+    const deployments = [
+      deployment(deploymentId(2), 'bench-2', [2]),
+      deployment(deploymentId(3), 'bench-3', [3]),
+    ];
     // Act
     const within = plan([], limited);
     const over = plan(deployments, limited);

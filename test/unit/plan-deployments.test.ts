@@ -11,7 +11,10 @@ const deployment = (
   name: string,
   gatewayIds: string[],
   status: Deployment['status'] = 'STATUS_READY',
-): Deployment => ({ id: `dep-${name}`, name, gatewayIds, status });
+): Deployment => ({ id: depId(name), name, gatewayIds, status });
+/** A deployment uuid spelling its name in hex, so that each name has its own. */
+const depId = (name: string) =>
+  `d0000000-0000-4000-8000-${Buffer.from(name).toString('hex').padStart(12, '0').slice(-12)}`;
 const cascading = (id: string): DeletionCandidate => ({ id, cascade: true });
 const plain = (id: string): DeletionCandidate => ({ id, cascade: false });
 
@@ -123,9 +126,10 @@ describe('planDeployments', () => {
     // Assess
     expect(plan.fates.get(G1)).toEqual({
       kind: 'held',
+      reason: 'has_deployments',
       deployments: [
-        { id: 'dep-a', name: 'a' },
-        { id: 'dep-b', name: 'b' },
+        { id: depId('a'), name: 'a' },
+        { id: depId('b'), name: 'b' },
       ],
     });
   });
@@ -143,7 +147,7 @@ describe('planDeployments', () => {
   describe('properties', () => {
     const ids = [G1, G2, G3, '44444444-4444-4444-8444-444444444444'];
     const arbitraryDeployment = fc.record({
-      id: fc.constantFrom('d1', 'd2', 'd3', 'd4', 'd5'),
+      id: fc.constantFrom('1', '2', '3', '4', '5').map(depId),
       name: fc.constantFrom('a', 'prod-b', 'c'),
       gatewayIds: fc.subarray(ids),
       status: fc.constantFrom('STATUS_READY' as const, 'STATUS_DELETING' as const),

@@ -9,6 +9,7 @@ import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';
 import { MemoryGatewayApi } from '#test/fakes/memory-gateway-api';
 import { anApiError } from '#test/fixtures/api-error';
 import { aGateway, hoursAgo, NOW, testId } from '#test/fixtures/gateway-builder';
+import { deploymentId } from '#test/fixtures/wire-deployment';
 
 const POLICY = compilePolicy(
   parsePolicy({
@@ -51,7 +52,7 @@ describe('runSweep with deployments', () => {
     // Prepare
     const { api, sink, run } = sweepOf(
       [gateway(1, 'loadtest-1')],
-      [deployment('dep-1', 'bench', [testId(1)])],
+      [deployment(deploymentId(1), 'bench', [testId(1)])],
     );
     // Act
     await run();
@@ -59,7 +60,7 @@ describe('runSweep with deployments', () => {
     expect(api.calls).toEqual([
       'LIST',
       'LIST DEPLOYMENTS',
-      'DELETE DEPLOYMENT dep-1',
+      `DELETE DEPLOYMENT ${deploymentId(1)}`,
       `DELETE ${testId(1)}`,
     ]);
     expect(sink.records.map((r) => [r.event, r.deploymentName ?? r.gatewayName])).toEqual([
@@ -73,7 +74,7 @@ describe('runSweep with deployments', () => {
     // Prepare
     const { api, sink, run } = sweepOf(
       [gateway(1, 'pr-1')],
-      [deployment('dep-1', 'preview', [testId(1)])],
+      [deployment(deploymentId(1), 'preview', [testId(1)])],
     );
     // Act
     const summary = await run();
@@ -83,16 +84,47 @@ describe('runSweep with deployments', () => {
       event: 'gateway.skipped',
       reason: 'has_deployments',
       ruleId: 'pr-previews',
-      deployments: [{ id: 'dep-1', name: 'preview' }],
+      deployments: [{ id: deploymentId(1), name: 'preview' }],
     });
     expect(summary.kept).toMatchObject({ has_deployments: 1 });
   });
 
-  it('never deletes a protected deployment, and keeps the gateway it serves', async () => {
+  it.each([
+    [
+      'protected by a name glob',
+      deployment(deploymentId(1), 'prod-bench', [testId(1)]),
+      'protected',
+    ],
+    ['listed without a name', deployment(deploymentId(1), '', [testId(1)]), 'unknown_identity'],
+    [
+      'listed with an id that is not a uuid',
+      deployment('dep-1', 'bench', [testId(1)]),
+      'unknown_identity',
+    ],
+  ])(
+    'never deletes a deployment %s, and keeps the gateway it serves (%s)',
+    async (_title, serving, reason) => {
+      // Prepare
+      const { api, sink, run } = sweepOf([gateway(1, 'loadtest-1')], [serving]);
+      // Act
+      const summary = await run();
+      // Assess
+      expect(api.calls).toEqual(['LIST', 'LIST DEPLOYMENTS']);
+      expect(sink.records[0]).toMatchObject({
+        event: 'gateway.skipped',
+        reason,
+        ruleId: 'load-tests',
+        deployments: [{ id: serving.id, name: serving.name }],
+      });
+      expect(summary.kept).toMatchObject({ [reason]: 1 });
+    },
+  );
+
+  it('keeps a gateway that a deployment names in upper case', async () => {
     // Prepare
     const { api, sink, run } = sweepOf(
-      [gateway(1, 'loadtest-1')],
-      [deployment('dep-1', 'prod-bench', [testId(1)])],
+      [gateway(1, 'pr-1')],
+      [deployment(deploymentId(1), 'preview', [testId(1).toUpperCase()])],
     );
     // Act
     await run();
@@ -101,19 +133,30 @@ describe('runSweep with deployments', () => {
     expect(sink.records[0]).toMatchObject({ event: 'gateway.skipped', reason: 'has_deployments' });
   });
 
+  it('reads a deployment list that answers 404 as none, and says so in run.summary', async () => {
+    // Prepare
+    const { api, sink, run } = sweepOf([gateway(1, 'pr-1')], []);
+    api.deploymentListNotFound();
+    // Act
+    await run();
+    // Assess
+    expect(api.calls).toEqual(['LIST', 'LIST DEPLOYMENTS', `DELETE ${testId(1)}`]);
+    expect(sink.events('run.summary')[0]).toMatchObject({ deploymentList: 'not_found' });
+  });
+
   it('keeps the gateway when its deployment could not be deleted', async () => {
     // Prepare
     const { api, sink, run } = sweepOf(
       [gateway(1, 'loadtest-1')],
-      [deployment('dep-1', 'bench', [testId(1)])],
+      [deployment(deploymentId(1), 'bench', [testId(1)])],
     );
     const refused = new ApiError('API_PERMANENT', {
       method: 'DELETE',
-      path: '/v1alpha1/inference/deployments/dep-1',
+      path: `/v1alpha1/inference/deployments/${deploymentId(1)}`,
       status: 422,
       http: { status: 422, attempts: 1, durationMs: 1 },
     });
-    api.failNext('DELETE DEPLOYMENT dep-1', refused);
+    api.failNext(`DELETE DEPLOYMENT ${deploymentId(1)}`, refused);
     // Act
     await run();
     // Assess
@@ -129,21 +172,21 @@ describe('runSweep with deployments', () => {
     // Prepare
     const { api, sink, run } = sweepOf(
       [gateway(1, 'loadtest-1'), gateway(2, 'pr-2')],
-      [deployment('dep-1', 'bench', [testId(1)])],
+      [deployment(deploymentId(1), 'bench', [testId(1)])],
     );
     const forbidden = new ApiError('API_FORBIDDEN', {
       method: 'DELETE',
-      path: '/v1alpha1/inference/deployments/dep-1',
+      path: `/v1alpha1/inference/deployments/${deploymentId(1)}`,
       status: 403,
       http: { status: 403, attempts: 1, durationMs: 1 },
     });
-    api.failNext('DELETE DEPLOYMENT dep-1', forbidden);
+    api.failNext(`DELETE DEPLOYMENT ${deploymentId(1)}`, forbidden);
     // Act
     const error = await run().catch((e: unknown) => e);
     // Assess
     expect(error).toBe(forbidden);
     expect(api.calls.filter((call) => call.startsWith('DELETE '))).toEqual([
-      'DELETE DEPLOYMENT dep-1',
+      `DELETE DEPLOYMENT ${deploymentId(1)}`,
     ]);
     expect(sink.records.find((r) => r.event === 'run.summary')?.reason).toBe('stopped');
   });
@@ -152,7 +195,7 @@ describe('runSweep with deployments', () => {
     // Prepare
     const { api, sink, run } = sweepOf(
       [gateway(1, 'loadtest-1')],
-      [deployment('dep-1', 'bench', [testId(1)])],
+      [deployment(deploymentId(1), 'bench', [testId(1)])],
       true,
     );
     // Act
@@ -161,13 +204,16 @@ describe('runSweep with deployments', () => {
     expect(api.calls).toEqual(['LIST', 'LIST DEPLOYMENTS']);
     expect(sink.records[0]).toMatchObject({
       event: 'gateway.would_delete',
-      deployments: [{ id: 'dep-1', name: 'bench' }],
+      deployments: [{ id: deploymentId(1), name: 'bench' }],
     });
   });
 
   it('asks for the deployments while the gateway list is still on its way', async () => {
     // Prepare: the gateway list answers only once the deployment list was asked for.
-    const { api, run } = sweepOf([gateway(1, 'pr-1')], [deployment('dep-9', 'other', [testId(9)])]);
+    const { api, run } = sweepOf(
+      [gateway(1, 'pr-1')],
+      [deployment(deploymentId(9), 'other', [testId(9)])],
+    );
     const listGateways = api.list.bind(api);
     let deploymentsAsked: () => void = () => undefined;
     const asked = new Promise<void>((resolve) => {
@@ -201,7 +247,7 @@ describe('runSweep with deployments', () => {
     api.listDeployments = async () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       deploymentsSettled = true;
-      return [];
+      return { deployments: [] };
     };
     // Act
     const error = await run().catch((e: unknown) => e);

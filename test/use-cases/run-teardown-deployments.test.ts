@@ -7,6 +7,7 @@ import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';
 import { MemoryGatewayApi } from '#test/fakes/memory-gateway-api';
 import { MemoryTeardownQueue } from '#test/fakes/memory-teardown-queue';
 import { aGateway, hoursAgo, NOW, testId } from '#test/fixtures/gateway-builder';
+import { deploymentId } from '#test/fixtures/wire-deployment';
 
 const POLICY = compilePolicy(
   parsePolicy({
@@ -14,16 +15,24 @@ const POLICY = compilePolicy(
     protect: { names: ['prod-*'] },
   }),
 );
+/** The same policy, letting a request's deleteDeployments take its deployments along. */
+const CASCADING = compilePolicy(
+  parsePolicy({
+    rules: [{ id: 'pr-previews', match: { name: 'pr-*' }, maxAge: '72h' }],
+    protect: { names: ['prod-*'] },
+    teardown: { allow: { deleteDeployments: true } },
+  }),
+);
 const DAY = 86_400_000;
 const GATEWAY = aGateway({ id: testId(1), name: 'pr-1', createdAt: hoursAgo(100) });
 const SERVING: Deployment = {
-  id: 'dep-1',
+  id: deploymentId(1),
   name: 'preview',
   gatewayIds: [testId(1)],
   status: 'STATUS_READY',
 };
 
-function teardownOf(body: object, deployments: Deployment[] = [SERVING]) {
+function teardownOf(body: object, deployments: Deployment[] = [SERVING], policy = CASCADING) {
   const api = new MemoryGatewayApi([GATEWAY], deployments);
   const sink = new MemoryAuditSink();
   const queue = new MemoryTeardownQueue();
@@ -34,7 +43,7 @@ function teardownOf(body: object, deployments: Deployment[] = [SERVING]) {
       queue,
       clock: { now: () => NOW },
       deadline: { budgetMs: () => 60_000 },
-      policy: POLICY,
+      policy,
       concurrency: 1,
       maxHorizonMs: 30 * DAY,
       run: { runId: 'run-1', trigger: 'sqs', dryRun: false },
@@ -54,7 +63,7 @@ describe('runTeardown with deployments', () => {
     expect(sink.records[0]).toMatchObject({
       event: 'gateway.deferred',
       reason: 'has_deployments',
-      deployments: [{ id: 'dep-1', name: 'preview' }],
+      deployments: [{ id: deploymentId(1), name: 'preview' }],
     });
     const [sent] = queue.sent;
     expect(sent).toMatchObject({ kind: 'deferred', delaySeconds: 900 });
@@ -89,7 +98,20 @@ describe('runTeardown with deployments', () => {
     expect(sink.records[0]).toMatchObject({ event: 'gateway.skipped', reason: 'has_deployments' });
   });
 
-  it('deletes the deployment first when the request says deleteDeployments', async () => {
+  it('holds a request that says deleteDeployments when the policy does not allow cascades', async () => {
+    // Prepare
+    const body = { gatewayId: testId(1), deleteDeployments: true };
+    const { api, sink, queue, run } = teardownOf(body, [SERVING], POLICY);
+    // Act
+    const result = await run();
+    // Assess
+    expect(api.calls).toEqual([`GET ${testId(1)}`, 'LIST DEPLOYMENTS']);
+    expect(result.retry).toEqual([]);
+    expect(sink.records[0]).toMatchObject({ event: 'gateway.deferred', reason: 'has_deployments' });
+    expect(queue.sent).toMatchObject([{ kind: 'deferred', delaySeconds: 900 }]);
+  });
+
+  it('deletes the deployment first when the request says deleteDeployments and the policy allows it', async () => {
     // Prepare
     const { api, sink, run } = teardownOf({ gatewayId: testId(1), deleteDeployments: true });
     // Act
@@ -98,7 +120,7 @@ describe('runTeardown with deployments', () => {
     expect(api.calls).toEqual([
       `GET ${testId(1)}`,
       'LIST DEPLOYMENTS',
-      'DELETE DEPLOYMENT dep-1',
+      `DELETE DEPLOYMENT ${deploymentId(1)}`,
       `DELETE ${testId(1)}`,
     ]);
     expect(sink.records.map((r) => [r.event, r.reason])).toEqual([

@@ -2,8 +2,11 @@ import type { Dispatcher } from 'undici';
 import { ApiError, type HttpSummary } from '#core/common/errors';
 import { GATEWAY_ID, type Gateway } from '#core/common/gateway';
 import type { Deadline, DeleteResult, GatewayApi, TokenSource } from '#core/common/ports';
-import type { Deployment } from '#core/deployments/deployment';
-import type { DeploymentApi, DeploymentDeleteResult } from '#core/deployments/deployment-api';
+import type {
+  DeploymentApi,
+  DeploymentDeleteResult,
+  DeploymentList,
+} from '#core/deployments/deployment-api';
 import { AdaptiveRate } from './adaptive-rate.ts';
 import type { RetryOptions } from './retry-policy.ts';
 import { RETRY_PROFILES } from './retry-profiles.ts';
@@ -102,12 +105,12 @@ export class CoreWeaveClient implements GatewayApi, DeploymentApi {
     };
   }
 
-  async listDeployments(deadline: Deadline): Promise<Deployment[]> {
+  async listDeployments(deadline: Deadline): Promise<DeploymentList> {
     const reply = await this.#send('GET', DEPLOYMENTS, deadline);
     // The provider's deployment sweeper reads NotFound on this list as "no deployments"
     // (docs/coreweave-api.md "Deployments"); any other failure throws and keeps everything.
-    if (reply.status === 404) return [];
-    return parseDeploymentListBody(reply.body, 'GET', DEPLOYMENTS, reply.http);
+    if (reply.status === 404) return { deployments: [], notFound: true };
+    return { deployments: parseDeploymentListBody(reply.body, 'GET', DEPLOYMENTS, reply.http) };
   }
 
   async deleteDeployment(id: string, deadline: Deadline): Promise<DeploymentDeleteResult> {

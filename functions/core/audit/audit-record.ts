@@ -64,6 +64,8 @@ export interface AuditRecord extends RunContext {
   error?: { code: string; message: string; field?: string };
   /** per-event counts, plus the run's own tallies (listed, expired, messages, ...) */
   counts?: Record<string, number>;
+  /** `run.summary`: the deployment list answered 404, read as no deployments */
+  deploymentList?: 'not_found';
   durationMs?: number;
   /** confirmation records: when the DELETE answered, and the run that sent it */
   deletedAt?: string;

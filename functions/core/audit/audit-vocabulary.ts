@@ -57,7 +57,8 @@ export type StopReason =
   | 'run_stopped'
   | 'transient'
   | 'permanent'
-  | 'deployments_deleting';
+  | 'deployments_deleting'
+  | 'run_limit';
 
 /**
  * How a deletion's confirmation ended (docs/contract.md "Deletion is confirmed, not

@@ -8,7 +8,8 @@ import { planDeployments } from './plan-deployments.ts';
  * Adds the deployments to a sweep's plan (docs/contract.md "Never orphan what is serving"):
  * an expired gateway that a deployment still serves is kept (`has_deployments`, naming
  * them) unless its rule cascades and every deployment in front of it can go; those
- * deployments join the plan, to be deleted first, and count in the blast radius.
+ * deployments join the plan, to be deleted first, and count in the blast radius. A cascade
+ * stopped by a protected or unidentifiable deployment keeps it `protected` or `unknown_identity`.
  */
 export function holdForDeployments(
   plan: CleanupPlan,
@@ -34,7 +35,7 @@ export function holdForDeployments(
       verdict: {
         ...verdict,
         action: 'keep',
-        reason: 'has_deployments',
+        reason: fate.reason,
         deployments: fate.deployments,
       },
     };
@@ -62,7 +63,12 @@ export function holdForDeployments(
   };
 }
 
-/** The expired gateways the plan keeps because deployments still serve them. */
+/**
+ * The expired gateways the plan keeps because deployments still serve them (reason
+ * `has_deployments`, or `protected`/`unknown_identity` for a deployment a cascade may not take).
+ */
 export function heldByDeployments(plan: CleanupPlan): PlanEntry[] {
-  return plan.entries.filter((entry) => entry.verdict.reason === 'has_deployments');
+  return plan.entries.filter(
+    (entry) => entry.verdict.action === 'keep' && entry.verdict.deployments?.length,
+  );
 }

@@ -1,3 +1,4 @@
+import { hasUsableIdentity } from '../policy/evaluate-gateway.ts';
 import type { Deployment, DeploymentRef } from './deployment.ts';
 
 /** A gateway the policy would delete this run, and whether its rule may cascade. */
@@ -13,8 +14,14 @@ export type CandidateFate =
   | { kind: 'free' }
   /** deleted after these deployments, which go first (or are already deleting) */
   | { kind: 'cascade'; deployments: DeploymentRef[] }
-  /** kept (`has_deployments`): these deployments still serve through it */
-  | { kind: 'held'; deployments: DeploymentRef[] };
+  /** kept: these deployments still serve through it, and `reason` says why they stay */
+  | { kind: 'held'; reason: HeldReason; deployments: DeploymentRef[] };
+
+/**
+ * Why a gateway stays behind its deployments: one of them is protected, or has no uuid id
+ * or no name, and its cascade asked for it; otherwise simply `has_deployments`.
+ */
+export type HeldReason = 'has_deployments' | 'protected' | 'unknown_identity';
 
 /** The deployments to delete first, and the fate of every candidate gateway. */
 export interface DeploymentPlan {
@@ -40,10 +47,17 @@ export function planDeployments(
   for (const candidate of candidates) going.set(key(candidate.id), candidate);
 
   const repeated = repeatedIds(deployments);
+  const untouchable = (deployment: Deployment): HeldReason | undefined => {
+    if (isProtected(deployment)) return 'protected';
+    // As for gateways: a blank name passes every protect glob, and an id that is not a
+    // uuid cannot be protected or deleted reliably (docs/contract.md).
+    if (!hasUsableIdentity(deployment)) return 'unknown_identity';
+    return undefined;
+  };
   const deletable = (deployment: Deployment): boolean =>
     // An id listed twice is a contradiction: which gateways it serves is unknown, so keep.
-    !repeated.has(deployment.id) &&
-    !isProtected(deployment) &&
+    !repeated.has(key(deployment.id)) &&
+    untouchable(deployment) === undefined &&
     deployment.gatewayIds.length > 0 &&
     deployment.gatewayIds.every((id) => going.get(key(id))?.cascade === true);
 
@@ -60,11 +74,15 @@ export function planDeployments(
 
   const fates = new Map<string, CandidateFate>();
   for (const candidate of candidates) {
-    const served = (users.get(key(candidate.id)) ?? []).map(toRef);
+    const serving = users.get(key(candidate.id)) ?? [];
+    const served = serving.map(toRef);
     if (served.length === 0) fates.set(candidate.id, { kind: 'free' });
     else if (going.has(key(candidate.id)))
       fates.set(candidate.id, { kind: 'cascade', deployments: served });
-    else fates.set(candidate.id, { kind: 'held', deployments: served });
+    else {
+      const reason = heldReason(candidate, serving.map(untouchable));
+      fates.set(candidate.id, { kind: 'held', reason, deployments: served });
+    }
   }
   // One already deleting needs no second DELETE; its gateways wait for it to vanish.
   const toDelete = deployments.filter(
@@ -93,12 +111,24 @@ const toRef = (deployment: Deployment): DeploymentRef => ({
   name: deployment.name,
 });
 
+/** Protection first, then identity: the most specific reason a cascade was refused. */
+function heldReason(
+  candidate: DeletionCandidate,
+  untouchable: ReadonlyArray<HeldReason | undefined>,
+): HeldReason {
+  if (!candidate.cascade) return 'has_deployments';
+  if (untouchable.includes('protected')) return 'protected';
+  if (untouchable.includes('unknown_identity')) return 'unknown_identity';
+  return 'has_deployments';
+}
+
+/** The ids listed more than once, in lower case: `AB…` and `ab…` are one deployment. */
 function repeatedIds(deployments: readonly Deployment[]): Set<string> {
   const seen = new Set<string>();
   const repeated = new Set<string>();
   for (const { id } of deployments) {
-    if (seen.has(id)) repeated.add(id);
-    seen.add(id);
+    if (seen.has(key(id))) repeated.add(key(id));
+    seen.add(key(id));
   }
   return repeated;
 }

@@ -7,6 +7,7 @@ import { parseRfc3339 } from '../common/rfc3339.ts';
 import { isProtected } from '../policy/evaluate-gateway.ts';
 import { DEFAULT_TEARDOWN_MAX_HORIZON, pinIdentity } from '../teardown/decide-teardown.ts';
 import type { RequestFields, Settled } from '../teardown/settle-request.ts';
+import { deferForRunLimit, type TeardownBatch } from '../teardown/teardown-batch.ts';
 import type { TeardownDeps, TeardownMessage } from '../teardown/teardown-deps.ts';
 import { parseTeardownRequest, type TeardownRequest } from '../teardown/teardown-request.ts';
 import { deleteDeployments } from './delete-deployments.ts';
@@ -29,9 +30,12 @@ export type NamedFields = RequestFields & { gateway?: Gateway };
 
 /**
  * Clears the deployments in front of a requested gateway (docs/contract.md "Never orphan
- * what is serving"). Without `deleteDeployments`, a gateway a deployment serves holds the
- * request back; with it, the deployments that serve only this gateway are deleted first
- * (never in a dry run) and any deployment that also serves another gateway holds it back.
+ * what is serving"). Unless the request says `deleteDeployments` and the policy allows it
+ * (`teardown.allow.deleteDeployments`), a gateway a deployment serves holds the request
+ * back; otherwise the deployments that serve only this gateway are deleted first (never in
+ * a dry run), and one that also serves another gateway, is protected or has no uuid id or
+ * name holds it back. The request's DELETEs, deployments and gateway together, are taken
+ * from the batch's limit before any is sent; past it the request is deferred (`run_limit`).
  * A failure to list deployments throws: unknown means keep, and the message comes back.
  */
 export async function clearDeployments(
@@ -40,19 +44,28 @@ export async function clearDeployments(
   live: Gateway | undefined,
   deps: TeardownDeps,
   named: NamedFields,
+  batch: TeardownBatch,
 ): Promise<RequestCascade> {
-  const deployments = await deps.api.listDeployments(deps.deadline);
-  const candidate = { id: request.gatewayId, cascade: request.deleteDeployments === true };
-  const decided = planDeployments([candidate], deployments, (d) => isProtected(d, deps.policy));
+  const listed = await deps.api.listDeployments(deps.deadline);
+  if (listed.notFound) batch.deploymentListNotFound = true;
+  const cascade = request.deleteDeployments === true && deps.policy.teardownAllowsDeployments;
+  const decided = planDeployments([{ id: request.gatewayId, cascade }], listed.deployments, (d) =>
+    isProtected(d, deps.policy),
+  );
   const fate = decided.fates.get(request.gatewayId) ?? { kind: 'free' };
-  if (fate.kind === 'free') return { action: 'proceed', records: [] };
   if (fate.kind === 'held') {
     const settled = await holdRequest(message, request, live, deps, named, {
-      reason: 'has_deployments',
+      reason: fate.reason,
       deployments: fate.deployments,
     });
     return { action: 'settled', settled };
   }
+  const toDelete = fate.kind === 'cascade' ? decided.deployments : [];
+  if (!batch.reserve(toDelete.length + 1)) {
+    const settled = await deferForRunLimit(message, request, live, deps, named);
+    return { action: 'settled', settled };
+  }
+  if (fate.kind === 'free') return { action: 'proceed', records: [] };
   if (deps.run.dryRun) return { action: 'proceed', deployments: fate.deployments, records: [] };
   let stopError: ApiError | undefined;
   const results = await deleteDeployments(decided.deployments, {

@@ -25,6 +25,8 @@ export interface Policy {
   limits: { maxDeletesPerRun: number; maxDeletePercent: number };
   /** Names a queue or CLI teardown may delete; undefined: any unprotected gateway. */
   teardownAllowNames?: RegExp[];
+  /** A teardown request's `deleteDeployments` is honoured (`teardown.allow.deleteDeployments`). */
+  teardownAllowsDeployments: boolean;
 }
 
 /** Compiles a validated policy document. */
@@ -52,8 +54,11 @@ export function compilePolicy(doc: PolicyDocument): Policy {
     // Protection errs towards keeping: `prod-*` also protects `PROD-API`.
     protectNames: doc.protect.names.map((glob) => new RegExp(globToRegExp(glob).source, 'si')),
     limits: { ...doc.limits },
-    ...(doc.teardown?.allow
+    ...(doc.teardown?.allow?.names
       ? { teardownAllowNames: doc.teardown.allow.names.map(globToRegExp) }
       : {}),
+    // Off unless the policy says so: whoever can send a request must not be able to
+    // delete a deployment the policy's owner never agreed to (docs/contract.md).
+    teardownAllowsDeployments: doc.teardown?.allow?.deleteDeployments === true,
   };
 }

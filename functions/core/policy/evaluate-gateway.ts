@@ -23,8 +23,11 @@ export interface Verdict {
   deployments?: DeploymentRef[];
 }
 
-/** True when the gateway has a uuid id and a non-blank name, so protection can be checked. */
-function hasUsableIdentity(gateway: Pick<Gateway, 'id' | 'name'>): boolean {
+/**
+ * True when a gateway (or a deployment) has a uuid id and a non-blank name, so protection
+ * can be checked.
+ */
+export function hasUsableIdentity(gateway: Pick<Gateway, 'id' | 'name'>): boolean {
   return GATEWAY_ID.test(gateway.id) && gateway.name.trim() !== '';
 }
 

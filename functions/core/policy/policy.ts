@@ -85,14 +85,18 @@ const policySchema = z.strictObject({
     z.strictObject({
       allow: z.optional(
         z.strictObject({
-          names: z
-            .array(glob)
-            .check(
-              z.minLength(
-                1,
-                'expected at least one glob; leave out teardown.allow to allow any gateway',
+          names: z.optional(
+            z
+              .array(glob)
+              .check(
+                z.minLength(
+                  1,
+                  'expected at least one glob; leave out teardown.allow.names to allow any gateway',
+                ),
               ),
-            ),
+          ),
+          /** Honour a request's `deleteDeployments`; off unless the policy says so. */
+          deleteDeployments: z.optional(z.boolean()),
         }),
       ),
     }),

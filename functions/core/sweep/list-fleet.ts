@@ -10,15 +10,21 @@ import type { Deployment } from '../deployments/deployment.ts';
  * fails here, before anything is decided or deleted, and only once both have settled, so
  * nothing the run started outlives it. The gateway list's error wins when both fail.
  */
-export async function listFleet(
-  api: GatewayApi,
-  deadline: Deadline,
-): Promise<{ gateways: Gateway[]; deployments: Deployment[] }> {
+export async function listFleet(api: GatewayApi, deadline: Deadline): Promise<Fleet> {
   const [gateways, deployments] = await Promise.allSettled([
     api.list(deadline),
     api.listDeployments(deadline),
   ]);
   if (gateways.status === 'rejected') throw gateways.reason;
   if (deployments.status === 'rejected') throw deployments.reason;
-  return { gateways: gateways.value, deployments: deployments.value };
+  const fleet: Fleet = { gateways: gateways.value, deployments: deployments.value.deployments };
+  if (deployments.value.notFound) fleet.deploymentListNotFound = true;
+  return fleet;
+}
+
+/** What a run decides on; `deploymentListNotFound` when the deployment list answered 404. */
+export interface Fleet {
+  gateways: Gateway[];
+  deployments: Deployment[];
+  deploymentListNotFound?: true;
 }

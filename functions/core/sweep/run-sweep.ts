@@ -61,7 +61,7 @@ export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
   const started = clock.now();
   const recorder = createRunRecorder({ sink, clock, context: run, onOutcome: deps.onOutcome });
 
-  const { gateways, deployments } = await listFleet(api, deadline);
+  const { gateways, deployments, deploymentListNotFound } = await listFleet(api, deadline);
   const plan = holdForDeployments(
     planCleanup(gateways, deps.policy, clock.now()),
     deployments,
@@ -83,6 +83,8 @@ export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
     reason: acted.status,
     counts: { listed: plan.entries.length, expired: plan.expired.length, ...counts },
     durationMs,
+    // Read as none, as the provider does, but visible: a wrong URL looks just like this.
+    ...(deploymentListNotFound ? { deploymentList: 'not_found' as const } : {}),
   });
   if (acted.stopError) throw acted.stopError;
   return {

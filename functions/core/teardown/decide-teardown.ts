@@ -1,7 +1,7 @@
 import type { Gateway } from '../common/gateway.ts';
 import { parseRfc3339 } from '../common/rfc3339.ts';
 import type { Policy } from '../policy/compile-policy.ts';
-import { isProtected } from '../policy/evaluate-gateway.ts';
+import { hasUsableIdentity, isProtected } from '../policy/evaluate-gateway.ts';
 import type { TeardownRequest } from './teardown-request.ts';
 
 /** When a request is not yet due: how long to wait before looking again. */
@@ -26,14 +26,15 @@ export function checkDue(request: TeardownRequest, nowMs: number): DueCheck {
 export type TeardownVerdict =
   | { action: 'delete' }
   | { action: 'gone'; reason: 'not_found' | 'already_deleting' }
-  | { action: 'skip'; reason: 'protected' | 'stale_request' | 'not_allowed' };
+  | { action: 'skip'; reason: 'protected' | 'unknown_identity' | 'stale_request' | 'not_allowed' };
 
 /**
  * Decides a due request against the gateway as it stands now. Protection wins over any
- * request, checked on the requested id and on the gateway the GET described; a GET that
- * describes another id, or a request whose expected name or creation time no longer
- * matches, names a different gateway, so it is stale. A policy's `teardown.allow` then
- * narrows what a request may delete (docs/contract.md "The policy").
+ * request, checked on the requested id and on the gateway the GET described; a GET
+ * without a uuid id or a name is kept (`unknown_identity`); a GET that describes another
+ * id, or a request whose expected name or creation time no longer matches, names a
+ * different gateway, so it is stale. A policy's `teardown.allow` then narrows what a
+ * request may delete (docs/contract.md "The policy").
  */
 export function decideTeardown(
   request: TeardownRequest,
@@ -43,6 +44,8 @@ export function decideTeardown(
   if (!live) return { action: 'gone', reason: 'not_found' };
   if (isProtected(live, policy) || isProtected({ id: request.gatewayId, name: live.name }, policy))
     return { action: 'skip', reason: 'protected' };
+  // A GET without a name passes every protect glob by: kept, as the sweep keeps it.
+  if (!hasUsableIdentity(live)) return { action: 'skip', reason: 'unknown_identity' };
   if (!describesRequested(request, live) || !matchesExpected(request, live))
     return { action: 'skip', reason: 'stale_request' };
   if (!isAllowed(live, policy)) return { action: 'skip', reason: 'not_allowed' };

@@ -17,6 +17,7 @@ import { settleConfirmation } from '../confirmation/settle-confirmation.ts';
 import { DEFAULT_TEARDOWN_MAX_HORIZON, isBeyondHorizon } from './decide-teardown.ts';
 import { parkMessage } from './park-message.ts';
 import { type Settled, settleRequest } from './settle-request.ts';
+import { createTeardownBatch } from './teardown-batch.ts';
 import type { TeardownDeps, TeardownMessage } from './teardown-deps.ts';
 import { parseTeardownRequest, type TeardownRequest } from './teardown-request.ts';
 
@@ -47,6 +48,8 @@ export async function runTeardown(
   deps: TeardownDeps,
 ): Promise<TeardownResult> {
   const recorder = createRunRecorder({ sink: deps.sink, clock: deps.clock, context: deps.run });
+  // One limit for the whole batch (docs/contract.md "teardown"): maxDeletesPerRun per invocation.
+  const batch = createTeardownBatch(deps.policy.limits.maxDeletesPerRun);
   const retry = new Set<string>();
   const lanes = new Map<string, Promise<void>>();
   let stopError: ApiError | undefined;
@@ -110,7 +113,7 @@ export async function runTeardown(
     await settleInTurn(
       request.gatewayId,
       message,
-      () => settleRequest(message, request, deps),
+      () => settleRequest(message, request, deps, batch),
       (error) => ({
         event: 'gateway.delete_failed',
         gatewayId: request.gatewayId,
@@ -153,6 +156,7 @@ export async function runTeardown(
     event: 'run.summary',
     reason: stopError ? 'stopped' : 'completed',
     counts: { messages: messages.length, retried: retry.size, ...counts },
+    ...(batch.deploymentListNotFound ? { deploymentList: 'not_found' as const } : {}),
   });
   return {
     retry: messages.map((m) => m.messageId).filter((id) => retry.has(id)),

@@ -9,6 +9,7 @@ import {
 } from '../deployments/teardown-cascade.ts';
 import { checkDue, decideTeardown, describesRequested, pinIdentity } from './decide-teardown.ts';
 import { parkMessage } from './park-message.ts';
+import type { TeardownBatch } from './teardown-batch.ts';
 import type { TeardownDeps, TeardownMessage } from './teardown-deps.ts';
 import { parseTeardownRequest, type TeardownRequest } from './teardown-request.ts';
 
@@ -28,14 +29,15 @@ export type RequestFields = Pick<GatewayOutcome, 'gatewayId' | 'sqsMessageId' | 
 
 /**
  * Settles one admitted request: holds it back in a dry run, defers it when not yet
- * due, otherwise tears the gateway down if the live gateway and the policy allow; a
- * request the API refuses for good is parked, not retried. Transient failures throw,
- * for the batch to hand the message back.
+ * due, otherwise tears the gateway down if the live gateway, the policy and the batch's
+ * DELETE limit allow; a request the API refuses for good is parked, not retried.
+ * Transient failures throw, for the batch to hand the message back.
  */
 export async function settleRequest(
   message: TeardownMessage,
   request: TeardownRequest,
   deps: TeardownDeps,
+  batch: TeardownBatch,
 ): Promise<Settled> {
   const fields: RequestFields = {
     gatewayId: request.gatewayId,
@@ -49,7 +51,7 @@ export async function settleRequest(
       parkIfRefused(error, message, deps, fields, undefined),
     );
   }
-  return tearDownNow(message, request, deps, fields);
+  return tearDownNow(message, request, deps, fields, batch);
 }
 
 /**
@@ -72,6 +74,7 @@ async function tearDownNow(
   request: TeardownRequest,
   deps: TeardownDeps,
   fields: RequestFields,
+  batch: TeardownBatch,
 ): Promise<Settled> {
   let looked: Awaited<ReturnType<TeardownDeps['api']['get']>>;
   try {
@@ -93,7 +96,7 @@ async function tearDownNow(
   // Never orphan what is serving: deployments are looked at before any DELETE.
   let cascade: Extract<RequestCascade, { action: 'proceed' }>;
   try {
-    const cleared = await clearDeployments(message, request, live, deps, named);
+    const cleared = await clearDeployments(message, request, live, deps, named, batch);
     if (cleared.action === 'settled') return cleared.settled;
     cascade = cleared;
   } catch (error) {
