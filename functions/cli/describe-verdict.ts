@@ -33,8 +33,13 @@ export function describeVerdict(verdict: Verdict): string {
     case 'already_deleting':
       return 'already deleting';
     case 'protected':
+      // A cascade may not take a protected deployment, so its gateway stays too.
+      if (verdict.deployments?.length)
+        return `expired, but used by ${names(verdict)}, and a cascade takes no protected deployment (rule ${ruleId})`;
       return 'protected by the policy';
     case 'unknown_identity':
+      if (verdict.deployments?.length)
+        return `expired, but used by ${names(verdict)}, and a cascade takes no deployment without a uuid id or a name (rule ${ruleId})`;
       return 'unknown identity: no uuid id or no name, so protection cannot be checked';
     case 'has_deployments':
       // Never orphan what is serving (docs/contract.md): the deployment holds the GPUs.

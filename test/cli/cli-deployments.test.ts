@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { seedDeployments } from '#simulator/deployment-fleet';
 import { seedFleet } from '#simulator/fleet';
@@ -58,26 +61,29 @@ describe('gateway-janitor with deployments', () => {
     ]);
   });
 
-  it('teardown keeps a gateway in use, and deletes its deployment first with --delete-deployments', async () => {
+  it('teardown keeps a gateway in use, and deletes its deployment first with --delete-deployments when the policy allows it', async () => {
     // Prepare
     const id = idOf('pr-1377-streaming');
     const deploymentId = deploymentIdOf('streaming-preview');
+    const dir = await mkdtemp(join(tmpdir(), 'janitor-cascade-'));
+    const allowing = join(dir, 'allow-cascade.json');
+    const policy = JSON.parse(await readFile(POLICY, 'utf8')) as object;
+    await writeFile(
+      allowing,
+      JSON.stringify({ ...policy, teardown: { allow: { deleteDeployments: true } } }),
+    );
+    const cascade = ['teardown', id, '--apply', '--delete-deployments', '--json'];
     // Act
     const kept = await cli(['teardown', id, '--policy', POLICY, '--apply', '--json']);
-    const cascaded = await cli([
-      'teardown',
-      id,
-      '--policy',
-      POLICY,
-      '--apply',
-      '--delete-deployments',
-      '--json',
-    ]);
+    const refused = await cli([...cascade, '--policy', POLICY]);
+    const cascaded = await cli([...cascade, '--policy', allowing]);
+    await rm(dir, { recursive: true });
     // Assess
-    expect(auditRecords(kept.stdout)[0]).toMatchObject({
-      event: 'gateway.skipped',
-      reason: 'has_deployments',
-    });
+    for (const run of [kept, refused])
+      expect(auditRecords(run.stdout)[0]).toMatchObject({
+        event: 'gateway.skipped',
+        reason: 'has_deployments',
+      });
     expect(auditRecords(cascaded.stdout).map((r) => r.event)).toEqual([
       'deployment.deleted',
       'gateway.deleted',

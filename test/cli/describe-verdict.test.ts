@@ -39,6 +39,24 @@ describe('describeVerdict', () => {
       { action: 'keep', reason: 'unknown_age', ruleId: 'pr', maxAgeMs: 3 * D },
       'unknown age: createdAt missing, unparseable or in the future (rule pr)',
     ],
+    [
+      {
+        action: 'keep',
+        reason: 'protected',
+        ruleId: 'load',
+        deployments: [{ id: 'd', name: 'prod-bench' }],
+      },
+      'expired, but used by deployment prod-bench, and a cascade takes no protected deployment (rule load)',
+    ],
+    [
+      {
+        action: 'keep',
+        reason: 'unknown_identity',
+        ruleId: 'load',
+        deployments: [{ id: 'd', name: '' }],
+      },
+      'expired, but used by deployment d, and a cascade takes no deployment without a uuid id or a name (rule load)',
+    ],
     [{ action: 'keep', reason: 'no_matching_rule' }, 'no rule matches'],
     [{ action: 'keep', reason: 'already_deleting' }, 'already deleting'],
     [{ action: 'keep', reason: 'protected' }, 'protected by the policy'],

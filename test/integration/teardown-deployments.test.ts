@@ -2,12 +2,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testId } from '#test/fixtures/gateway-builder';
 import { sqsRecord } from '#test/fixtures/sqs-event';
 import { deploymentId, wireDeployment } from '#test/fixtures/wire-deployment';
-import { wire } from '#test/fixtures/wire-fleet';
+import { TEST_POLICY, wire } from '#test/fixtures/wire-fleet';
 import { lambdaContext } from '#test/support/janitor-harness';
 import { startTeardownRig, type TeardownRig } from '#test/support/teardown-rig';
 import { createTeardownHandler } from '../../functions/teardown.ts';
 
 const gateways = [wire(1, 'pr-1', 100), wire(2, 'pr-2', 100), wire(3, 'pr-3', 1)];
+/** The test policy, letting a request's deleteDeployments take its deployments along. */
+const CASCADING = { ...TEST_POLICY, teardown: { allow: { deleteDeployments: true } } };
 const deployments = [
   wireDeployment(1, 'preview-1', [testId(1)]),
   wireDeployment(2, 'shared-2-3', [testId(2), testId(3)]),
@@ -20,8 +22,8 @@ describe('teardown handler with deployments', () => {
   });
   afterEach(() => rig.close());
 
-  const teardown = (body: object) =>
-    createTeardownHandler({ env: rig.env() })(
+  const teardown = (body: object, policy: object = CASCADING) =>
+    createTeardownHandler({ env: rig.env({}, policy) })(
       { Records: [sqsRecord(JSON.stringify(body))] },
       lambdaContext(60_000),
     );
@@ -47,7 +49,21 @@ describe('teardown handler with deployments', () => {
     expect(await rig.sqs.count(rig.sqs.queueUrl)).toMatchObject({ delayed: 1 });
   });
 
-  it('deletes the deployment before the gateway when the request says deleteDeployments', async () => {
+  it('holds a request that says deleteDeployments when the policy does not allow it, deleting nothing', async () => {
+    // Act
+    const response = await teardown({ gatewayId: testId(1), deleteDeployments: true }, TEST_POLICY);
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(deletes()).toEqual([]);
+    expect(audit()[0]).toMatchObject({
+      event: 'gateway.deferred',
+      reason: 'has_deployments',
+      deployments: [{ id: deploymentId(1), name: 'preview-1' }],
+    });
+    expect(await rig.sqs.count(rig.sqs.queueUrl)).toMatchObject({ delayed: 1 });
+  });
+
+  it('deletes the deployment before the gateway when the request says deleteDeployments and the policy allows it', async () => {
     // Act
     const response = await teardown({ gatewayId: testId(1), deleteDeployments: true });
     // Assess

@@ -37,6 +37,18 @@ describe('decideTeardown', () => {
       { ...live, name: 'prod-api' },
       { action: 'skip', reason: 'protected' },
     ],
+    [
+      'keeps a gateway the GET describes without a name',
+      {},
+      { ...live, name: '' },
+      { action: 'skip', reason: 'unknown_identity' },
+    ],
+    [
+      'keeps a gateway the GET describes with a blank name, even when the request expects it',
+      { expectedName: ' ' },
+      { ...live, name: ' ' },
+      { action: 'skip', reason: 'unknown_identity' },
+    ],
     ['matches the expected name', { expectedName: 'pr-7' }, live, { action: 'delete' }],
     [
       'skips a stale name',

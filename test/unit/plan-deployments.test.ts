@@ -144,6 +144,34 @@ describe('planDeployments', () => {
     expect(plan.fates.get(G1)?.kind).toBe('held');
   });
 
+  it.each<[string, DeletionCandidate, Deployment[], string]>([
+    [
+      'a protected deployment, before one without a name',
+      cascading(G1),
+      [deployment('', [G1]), deployment('prod-chat', [G1])],
+      'protected',
+    ],
+    ['a deployment without a name', cascading(G1), [deployment(' ', [G1])], 'unknown_identity'],
+    [
+      'a deployment whose id is not a uuid',
+      cascading(G1),
+      [{ ...deployment('a', [G1]), id: 'dep-a' }],
+      'unknown_identity',
+    ],
+    [
+      'no cascade at all, whatever the deployment',
+      plain(G1),
+      [deployment('prod-chat', [G1])],
+      'has_deployments',
+    ],
+  ])('says why a gateway is held: %s', (_title, candidate, deployments, reason) => {
+    // Act
+    const plan = planDeployments([candidate], deployments, (d) => d.name.startsWith('prod-'));
+    // Assess
+    expect(plan.deployments).toEqual([]);
+    expect(plan.fates.get(G1)).toMatchObject({ kind: 'held', reason });
+  });
+
   describe('properties', () => {
     const ids = [G1, G2, G3, '44444444-4444-4444-8444-444444444444'];
     const arbitraryDeployment = fc.record({

@@ -428,6 +428,22 @@ describe('parsePolicy: the teardown section', () => {
     expect(open.teardownAllowNames).toBeUndefined();
   });
 
+  it("honours a request's deleteDeployments only when teardown.allow.deleteDeployments is true", () => {
+    // Act
+    const allowed = compilePolicy(
+      parsePolicy({ ...valid, teardown: { allow: { deleteDeployments: true } } }),
+    );
+    const refused = compilePolicy(
+      parsePolicy({ ...valid, teardown: { allow: { names: ['pr-*'], deleteDeployments: false } } }),
+    );
+    const silent = compilePolicy(parsePolicy(valid));
+    // Assess
+    expect(allowed.teardownAllowsDeployments).toBe(true);
+    expect(allowed.teardownAllowNames).toBeUndefined();
+    expect(refused.teardownAllowsDeployments).toBe(false);
+    expect(silent.teardownAllowsDeployments).toBe(false);
+  });
+
   it.each([
     [{ teardown: { allow: { names: [] } } }, 'policy.teardown.allow.names', 'at least one glob'],
     [{ teardown: { allow: { names: [''] } } }, 'policy.teardown.allow.names[0]', ''],
@@ -438,6 +454,16 @@ describe('parsePolicy: the teardown section', () => {
     ],
     [{ teardown: { deny: {} } }, 'policy.teardown', 'unknown key "deny"'],
     [{ teardown: { allow: { names: 'pr-*' } } }, 'policy.teardown.allow.names', ''],
+    [
+      { teardown: { allow: { deleteDeployments: 'yes' } } },
+      'policy.teardown.allow.deleteDeployments',
+      'expected boolean',
+    ],
+    [
+      { teardown: { allow: { deleteDeployment: true } } },
+      'policy.teardown.allow',
+      'unknown key "deleteDeployment"',
+    ],
   ])('rejects %j naming %s', (extra, field, message) => {
     expect(() => parsePolicy({ ...valid, ...extra })).toThrow(
       expect.objectContaining({
