@@ -211,6 +211,27 @@ describe('deployments deleted by a cascade, in the views', () => {
     ]);
   });
 
+  it("shows a deployment that names the gateway in upper case in the gateway's history", () => {
+    // Prepare
+    const id = 'abcdef00-0000-4000-8000-0000000000aa';
+    const shouting = cascade.map((r) =>
+      r.gatewayIds
+        ? { ...r, gatewayIds: r.gatewayIds.map((g) => (g === GW ? id.toUpperCase() : g)) }
+        : { ...r, gatewayId: id },
+    );
+    // Act
+    const { rows } = buildAuditView(
+      'history',
+      shouting,
+      parseAuditQuery({ gateway: ['pr-1290'] }, 0),
+    );
+    // Assess
+    expect(rows.map((row) => [row.event, row.name])).toEqual([
+      ['deployment.deleted', 'llama-preview'],
+      ['gateway.deleted', 'pr-1290'],
+    ]);
+  });
+
   it('counts them apart from gateways in runs and summary', () => {
     // Act
     const runs = buildAuditView('runs', cascade, {}).rows;

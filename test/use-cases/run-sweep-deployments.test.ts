@@ -22,6 +22,8 @@ const POLICY = compilePolicy(
   }),
 );
 
+/** A gateway id with letters in it, so that its upper-case spelling differs. */
+const LETTERED = 'abcdef00-0000-4000-8000-00000000000a';
 const gateway = (n: number, name: string, hours = 100): Gateway =>
   aGateway({ id: testId(n), name, createdAt: hoursAgo(hours) });
 const deployment = (id: string, name: string, gatewayIds: string[]): Deployment => ({
@@ -122,9 +124,10 @@ describe('runSweep with deployments', () => {
 
   it('keeps a gateway that a deployment names in upper case', async () => {
     // Prepare
+    const lettered = aGateway({ id: LETTERED, name: 'pr-1', createdAt: hoursAgo(100) });
     const { api, sink, run } = sweepOf(
-      [gateway(1, 'pr-1')],
-      [deployment(deploymentId(1), 'preview', [testId(1).toUpperCase()])],
+      [lettered],
+      [deployment(deploymentId(1), 'preview', [LETTERED.toUpperCase()])],
     );
     // Act
     await run();

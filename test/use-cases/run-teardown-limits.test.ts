@@ -95,9 +95,10 @@ describe('runTeardown: deployments a cascade may take', () => {
 
   it('holds a gateway that a deployment names in upper case', async () => {
     // Prepare
-    const { api, sink, run } = batchOf([{ gatewayId: testId(1) }], {
-      gateways: [gateway(1)],
-      deployments: [serving(1, [testId(1).toUpperCase()])],
+    const lettered = 'abcdef00-0000-4000-8000-00000000000a';
+    const { api, sink, run } = batchOf([{ gatewayId: lettered }], {
+      gateways: [aGateway({ id: lettered, name: 'pr-1', createdAt: hoursAgo(100) })],
+      deployments: [serving(1, [lettered.toUpperCase()])],
     });
     // Act
     await run();

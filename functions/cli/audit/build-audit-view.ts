@@ -137,10 +137,17 @@ function history(records: ReadRecord[], query: AuditQuery): ViewTable {
   };
 }
 
-/** A gateway's own records, and those of the deployments deleted before it (a cascade). */
+/**
+ * A gateway's own records, and those of the deployments deleted before it (a cascade). Ids
+ * are uuids, which the API may spell in either case.
+ */
 function concerns(r: ReadRecord, ids: Set<string | undefined>): boolean {
-  if (r.gatewayId) return ids.has(r.gatewayId);
-  return r.event.startsWith('deployment.') && (r.gatewayIds ?? []).some((id) => ids.has(id));
+  const lower = new Set([...ids].map((id) => id?.toLowerCase()));
+  if (r.gatewayId) return lower.has(r.gatewayId.toLowerCase());
+  return (
+    r.event.startsWith('deployment.') &&
+    (r.gatewayIds ?? []).some((id) => lower.has(id.toLowerCase()))
+  );
 }
 
 const RUN_COUNTS = {
