@@ -5,15 +5,16 @@ import { type PolicyDocument, parsePolicy } from '#core/policy/policy';
 
 /**
  * Reads and validates a policy file, JSON or YAML by extension. Errors name the file and
- * the path inside it, e.g. `policy.json: rules[0].maxAge: expected a duration ...`.
+ * the path inside it, e.g. `policy.json: rules[0].maxAge: expected a duration ...`;
+ * an unreadable file is blamed on `source`, the flag or parameter that named it.
  */
-export async function readPolicyFile(file: string): Promise<PolicyDocument> {
+export async function readPolicyFile(file: string, source = '--policy'): Promise<PolicyDocument> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new ValidationError('CONFIG_INVALID', '--policy', `cannot read ${file} (${code})`);
+    throw new ValidationError('CONFIG_INVALID', source, `cannot read ${file} (${code})`);
   }
   const data = /\.ya?ml$/i.test(file) ? fromYaml(text, file) : fromJson(text, file);
   try {

@@ -6,6 +6,7 @@ import { REASON_ORDER, reasonLabel } from './describe-verdict.ts';
 const COUNT_LABELS: Record<AuditEvent, string | undefined> = {
   'deployment.deleted': 'deployments deleted',
   'deployment.delete_failed': 'deployment delete failed',
+  'deployment.delete_stuck': 'deployment delete stuck',
   'gateway.deleted': 'deleted',
   'gateway.would_delete': 'would delete',
   'gateway.already_gone': 'already gone',

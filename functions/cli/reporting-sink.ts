@@ -15,6 +15,7 @@ const LABELS: Record<AuditEvent, string | undefined> = {
   'gateway.delete_stuck': 'STUCK',
   'deployment.deleted': 'deleted deployment',
   'deployment.delete_failed': 'FAILED deployment',
+  'deployment.delete_stuck': 'STUCK deployment',
   'request.rejected': 'rejected',
   'run.summary': undefined,
   'run.aborted': undefined,

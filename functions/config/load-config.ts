@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import * as z from 'zod/mini';
 import type { NotifyMode } from '#core/audit/run-notice';
 import { formatDuration, parseDuration } from '#core/common/duration';
@@ -91,6 +93,7 @@ const FIELDS = {
   COREWEAVE_TOKEN_SECRET_KEY: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
   COREWEAVE_API_TOKEN: z.optional(z.string().check(z.minLength(1))),
   JANITOR_POLICY: z.optional(z.string()),
+  JANITOR_POLICY_FILE: z.optional(z.string()),
   DRY_RUN: z._default(boolText, 'true'),
   DELETE_CONCURRENCY: z._default(intText(1, 512), 8),
   TEARDOWN_QUEUE_URL: z.optional(z.url({ message: 'expected the queue URL' })),
@@ -136,13 +139,13 @@ export function isTlsOrLoopback(text: string): boolean {
 
 /** The sweep Lambda's configuration; every error names the variable. */
 export function loadSweepConfig(env: Env): SweepConfig {
-  return sweepConfig(parseVariables(env));
+  return sweepConfig(parseVariables(env), env);
 }
 
 /** The teardown Lambda's configuration; every error names the variable. */
 export function loadTeardownConfig(env: Env): TeardownConfig {
   const v = parseVariables(env);
-  const config: TeardownConfig = { ...sweepConfig(v), teardownQueueUrl: requireQueue(v) };
+  const config: TeardownConfig = { ...sweepConfig(v, env), teardownQueueUrl: requireQueue(v) };
   if (v.TEARDOWN_DLQ_URL) config.teardownDlqUrl = v.TEARDOWN_DLQ_URL;
   return config;
 }
@@ -159,7 +162,8 @@ export function loadCliEnvConfig(env: Env): CliConfig {
   }
   const config: CliConfig = baseConfig(v);
   if (v.COREWEAVE_API_TOKEN) config.apiToken = v.COREWEAVE_API_TOKEN;
-  if (v.JANITOR_POLICY !== undefined) config.policy = compileNamed(v.JANITOR_POLICY);
+  const policy = policyOf(v, env);
+  if (policy) config.policy = policy;
   return config;
 }
 
@@ -186,17 +190,19 @@ function parseVariables(env: Env): Variables {
   return values as Variables;
 }
 
-function sweepConfig(v: Variables): SweepConfig {
+function sweepConfig(v: Variables, env: Env): SweepConfig {
   if (!v.COREWEAVE_TOKEN_SECRET_ID)
     throw new ValidationError('CONFIG_INVALID', 'COREWEAVE_TOKEN_SECRET_ID', 'required');
-  if (v.JANITOR_POLICY === undefined)
-    throw new ValidationError('CONFIG_INVALID', 'JANITOR_POLICY', 'required: the policy as JSON');
+  const policy = policyOf(v, env);
+  if (!policy) {
+    throw new ValidationError(
+      'CONFIG_INVALID',
+      'JANITOR_POLICY',
+      'required: the policy as JSON, or JANITOR_POLICY_FILE',
+    );
+  }
   const base = baseConfig(v);
-  const config: SweepConfig = {
-    ...base,
-    tokenSecretId: v.COREWEAVE_TOKEN_SECRET_ID,
-    policy: compileNamed(v.JANITOR_POLICY),
-  };
+  const config: SweepConfig = { ...base, tokenSecretId: v.COREWEAVE_TOKEN_SECRET_ID, policy };
   if (v.TEARDOWN_QUEUE_URL) config.teardownQueueUrl = v.TEARDOWN_QUEUE_URL;
   return config;
 }
@@ -210,8 +216,36 @@ function requireQueue(v: Variables): string {
   );
 }
 
-function compileNamed(text: string): Policy {
-  return compilePolicy(parsePolicyJson(text, 'JANITOR_POLICY'));
+/**
+ * The policy from JANITOR_POLICY (JSON) or JANITOR_POLICY_FILE (a JSON file; a relative
+ * path is read from the function's code, LAMBDA_TASK_ROOT, where the deployment packs it:
+ * docs/deploy.md, "The policy"). Both at once is ambiguous, hence an error.
+ */
+function policyOf(v: Variables, env: Env): Policy | undefined {
+  if (v.JANITOR_POLICY !== undefined && v.JANITOR_POLICY_FILE !== undefined) {
+    throw new ValidationError(
+      'CONFIG_INVALID',
+      'JANITOR_POLICY_FILE',
+      'set either JANITOR_POLICY or JANITOR_POLICY_FILE, not both',
+    );
+  }
+  if (v.JANITOR_POLICY !== undefined)
+    return compilePolicy(parsePolicyJson(v.JANITOR_POLICY, 'JANITOR_POLICY'));
+  if (v.JANITOR_POLICY_FILE === undefined) return undefined;
+  const file = v.JANITOR_POLICY_FILE;
+  const path = isAbsolute(file) ? file : join(env.LAMBDA_TASK_ROOT || process.cwd(), file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ValidationError(
+      'CONFIG_INVALID',
+      'JANITOR_POLICY_FILE',
+      `cannot read ${file} (${code})`,
+    );
+  }
+  return compilePolicy(parsePolicyJson(text, file));
 }
 
 function baseConfig(v: Variables): BaseConfig {

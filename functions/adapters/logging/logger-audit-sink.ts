@@ -17,6 +17,7 @@ const LEVELS = {
   'gateway.unconfirmed': 'warn',
   'deployment.deleted': 'info',
   'deployment.delete_failed': 'warn',
+  'deployment.delete_stuck': 'error',
   'request.rejected': 'warn',
   'run.summary': 'info',
   'run.aborted': 'warn',

@@ -12,9 +12,12 @@ export type GatewayEvent =
 
 /**
  * What happened to one deployment deleted before its gateways (docs/contract.md "Never orphan
- * what is serving").
+ * what is serving"), or one seen deleting for too long.
  */
-export type DeploymentEvent = 'deployment.deleted' | 'deployment.delete_failed';
+export type DeploymentEvent =
+  | 'deployment.deleted'
+  | 'deployment.delete_failed'
+  | 'deployment.delete_stuck';
 
 /** How a run went: one summary per run, preceded by why it stopped early. */
 export type RunEvent = 'run.summary' | 'run.aborted' | 'run.truncated';

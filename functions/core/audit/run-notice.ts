@@ -24,6 +24,7 @@ const ROLES: Record<AuditEvent, 'deleted' | 'cascade' | 'failed' | { end: string
   'gateway.unconfirmed': undefined,
   'deployment.deleted': 'cascade',
   'deployment.delete_failed': 'failed',
+  'deployment.delete_stuck': 'failed',
   'request.rejected': 'failed',
   'run.summary': undefined,
   'run.aborted': { end: 'aborted by the blast-radius limits: nothing was deleted' },

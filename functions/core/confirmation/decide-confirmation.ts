@@ -37,12 +37,16 @@ export function decideConfirmation(
 }
 
 /**
- * The sweep's own check on a listed gateway: STATUS_DELETING since longer than the window
+ * The sweep's own check on a listed gateway or deployment: STATUS_DELETING since longer than the window
  * (by `updatedAt`) is stuck, so a lost confirmation cannot hide it. A missing or unreadable
  * `updatedAt` proves nothing either way, and is not reported.
  */
-export function isStuckDeleting(gateway: Gateway, nowMs: number, confirmWithinMs: number): boolean {
-  if (gateway.status !== 'STATUS_DELETING') return false;
-  const updatedAt = parseRfc3339(gateway.updatedAt);
+export function isStuckDeleting(
+  item: Pick<Gateway, 'status' | 'updatedAt'>,
+  nowMs: number,
+  confirmWithinMs: number,
+): boolean {
+  if (item.status !== 'STATUS_DELETING') return false;
+  const updatedAt = parseRfc3339(item.updatedAt);
   return updatedAt !== undefined && nowMs - updatedAt >= confirmWithinMs;
 }

@@ -1,4 +1,6 @@
-import type { GatewayOutcome } from '../audit/outcome.ts';
+import type { GatewayOutcome, RecordFields } from '../audit/outcome.ts';
+import { toDeploymentFinalState } from '../deployments/delete-deployments-first.ts';
+import type { Deployment } from '../deployments/deployment.ts';
 import type { PlanEntry } from '../sweep/plan-cleanup.ts';
 import { isStuckDeleting } from './decide-confirmation.ts';
 
@@ -24,5 +26,28 @@ export function reportStuckDeletions(
       gateway,
       reason: 'deleting_too_long',
       finalState: gateway,
+    }));
+}
+
+/**
+ * The same check on the listed deployments: one STATUS_DELETING for at least the window is
+ * `deployment.delete_stuck`, as a gateway would be, since it may still be billed. A
+ * deployment without an id or a name is left out: its record could not say which it is.
+ */
+export function reportStuckDeployments(
+  deployments: readonly Deployment[],
+  nowMs: number,
+  withinMs: number,
+): RecordFields[] {
+  return deployments
+    .filter((deployment) => deployment.id !== '' && deployment.name !== '')
+    .filter((deployment) => isStuckDeleting(deployment, nowMs, withinMs))
+    .map((deployment) => ({
+      event: 'deployment.delete_stuck',
+      reason: 'deleting_too_long',
+      deploymentId: deployment.id,
+      deploymentName: deployment.name,
+      gatewayIds: [...deployment.gatewayIds],
+      finalState: toDeploymentFinalState(deployment),
     }));
 }

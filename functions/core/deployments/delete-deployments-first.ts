@@ -73,7 +73,7 @@ export function deploymentFields(
 }
 
 /** A deployment's final state, from the allowlist only. */
-function toDeploymentFinalState(deployment: Deployment): DeploymentFinalState {
+export function toDeploymentFinalState(deployment: Deployment): DeploymentFinalState {
   const status: DeploymentFinalState['status'] = { status: deployment.status };
   if (deployment.createdAt) status.createdAt = deployment.createdAt;
   if (deployment.updatedAt) status.updatedAt = deployment.updatedAt;

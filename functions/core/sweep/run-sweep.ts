@@ -11,7 +11,10 @@ import {
   DEFAULT_CONFIRM_WITHIN_MS,
 } from '../confirmation/confirm-settings.ts';
 import { withConfirmations } from '../confirmation/confirming-executor.ts';
-import { reportStuckDeletions } from '../confirmation/report-stuck-deletions.ts';
+import {
+  reportStuckDeletions,
+  reportStuckDeployments,
+} from '../confirmation/report-stuck-deletions.ts';
 import {
   type CascadeResults,
   deleteDeploymentsFirst,
@@ -71,6 +74,8 @@ export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
   const withinMs = deps.confirm?.withinMs ?? DEFAULT_CONFIRM_WITHIN_MS;
   for (const stuck of reportStuckDeletions(plan.entries, clock.now(), withinMs))
     recorder.outcome(stuck);
+  for (const stuck of reportStuckDeployments(deployments, clock.now(), withinMs))
+    recorder.write(stuck);
   const executor = deps.executor ?? defaultExecutor(deps);
   const acted = plan.blastRadius.exceeded
     ? abort(plan, recorder)
