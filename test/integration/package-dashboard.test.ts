@@ -1,51 +1,21 @@
-import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lintTemplate } from '#test/support/lint-template';
+import { copyStack, packageIn, REQUIRED_PARAMS } from '#test/support/package-stack';
 import { resolveConditions } from '#test/support/resolve-conditions';
 
 // The dashboard and the `notify` parameter in the packaged template. `osls package` runs
 // on a copy of the stack's files with placeholder zips, so it neither builds nor races
-// package.test.ts for .serverless/ and dist/.
+// package.test.ts for .serverless/ and dist/ (test/support/package-stack.ts).
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are free-form JSON, which the assertions below check
 type Properties = Record<string, any>;
 type Resource = { Type: string; Condition?: string; Properties: Properties };
 type Template = { Resources: Record<string, Resource>; Conditions: Record<string, unknown> };
 
-const root = new URL('../..', import.meta.url).pathname;
-
 async function packageStack(params: string[]): Promise<Template> {
-  const dir = await mkdtemp(join(tmpdir(), 'janitor-stack-'));
-  for (const entry of ['serverless.yml', 'infra', 'examples']) {
-    await cp(join(root, entry), join(dir, entry), { recursive: true });
-  }
-  await mkdir(join(dir, 'dist'));
-  for (const name of ['sweep', 'teardown']) await writeFile(join(dir, 'dist', `${name}.zip`), '');
-  await promisify(execFile)(
-    join(root, 'node_modules/.bin/osls'),
-    ['package', '--stage', 'dev', ...params],
-    {
-      cwd: dir,
-      timeout: 120_000,
-      env: {
-        ...process.env,
-        AWS_ACCESS_KEY_ID: 'AKIAOFFLINEPACKAGING',
-        AWS_SECRET_ACCESS_KEY: 'offline-packaging-only',
-        AWS_REGION: 'us-east-1',
-        SLS_TELEMETRY_DISABLED: '1',
-        SLS_NOTIFICATIONS_MODE: 'off',
-      },
-    },
-  );
-  const json = await readFile(
-    join(dir, '.serverless/cloudformation-template-update-stack.json'),
-    'utf8',
-  );
-  return JSON.parse(json) as Template;
+  const packaged = await packageIn(await copyStack(), [...REQUIRED_PARAMS, ...params]);
+  if (!packaged.ok) throw new Error(packaged.output);
+  return packaged.template as Template;
 }
 
 let plain: Template;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintTemplate } from '#test/support/lint-template';
+import { OFFLINE_ENV, REQUIRED_PARAMS, TEST_SECRET_ARN } from '#test/support/package-stack';
 import { resolveConditions } from '#test/support/resolve-conditions';
 
 // `npm run package` (build + `osls package`) offline, then the generated CloudFormation
@@ -26,24 +27,15 @@ type Template = {
   Conditions?: Record<string, unknown>;
 };
 
-const PLACEHOLDER_SECRET =
-  'arn:aws:secretsmanager:us-east-1:000000000000:secret:coreweave-api-token-AbCdEf';
-
 const SENDERS = [
   'arn:aws:iam::111122223333:role/ci-preview',
   'arn:aws:iam::444455556666:user/release-bot',
 ];
-const OFFLINE_ENV = {
-  AWS_ACCESS_KEY_ID: 'AKIAOFFLINEPACKAGING',
-  AWS_SECRET_ACCESS_KEY: 'offline-packaging-only',
-  AWS_REGION: 'us-east-1',
-  SLS_TELEMETRY_DISABLED: '1',
-  SLS_NOTIFICATIONS_MODE: 'off',
-};
+const OPERATORS = ['arn:aws:iam::111122223333:role/platform-oncall'];
 const ROOT = new URL('../..', import.meta.url).pathname;
 
 let template: Template;
-// The same service packaged live, with teardown senders and an hourly schedule.
+// The same service packaged live, with teardown senders, operators and an hourly schedule.
 let live: Template;
 let liveDir: string;
 const ofType = (type: string) =>
@@ -55,7 +47,7 @@ const resource = (id: string): Resource => {
 };
 
 beforeAll(async () => {
-  await promisify(execFile)('npm', ['run', 'package'], {
+  await promisify(execFile)('npm', ['run', 'package', '--', ...REQUIRED_PARAMS], {
     cwd: new URL('../..', import.meta.url).pathname,
     timeout: 120_000,
     maxBuffer: 16 * 1024 * 1024,
@@ -79,7 +71,11 @@ beforeAll(async () => {
       '--param',
       'dryRun=false',
       '--param',
+      `secretArn=${TEST_SECRET_ARN}`,
+      '--param',
       `teardownSenders=${SENDERS.join(', ')}`,
+      '--param',
+      `operators=${OPERATORS.join(',')}`,
       '--param',
       'schedule=rate(1 hour)',
     ],
@@ -126,17 +122,18 @@ describe('the packaged CloudFormation template', () => {
     expect(resource('TeardownLambdaFunction').Properties.Code.S3Key).toMatch(/teardown\.zip$/);
   });
 
-  it('runs one sweep at a time, on a schedule, dry by default', () => {
+  it('runs one sweep at a time, on a schedule, dry as the dryRun param says', () => {
     const sweep = resource('SweepLambdaFunction').Properties;
     expect(sweep.ReservedConcurrentExecutions).toBe(1);
     expect(sweep.Environment.Variables).toMatchObject({
       DRY_RUN: 'true',
-      COREWEAVE_TOKEN_SECRET_ID: PLACEHOLDER_SECRET,
+      COREWEAVE_TOKEN_SECRET_ID: TEST_SECRET_ARN,
       POWERTOOLS_SERVICE_NAME: 'gateway-janitor',
       NODE_OPTIONS: '--max-semi-space-size=4',
       TEARDOWN_QUEUE_URL: { Ref: 'TeardownQueue' },
     });
-    expect(JSON.parse(sweep.Environment.Variables.JANITOR_POLICY)).toHaveProperty('rules');
+    expect(sweep.Environment.Variables.JANITOR_POLICY_FILE).toBe('policy.json');
+    expect(sweep.Environment.Variables).not.toHaveProperty('JANITOR_POLICY');
     const [[, rule] = []] = ofType('AWS::Events::Rule');
     expect(rule?.Properties.ScheduleExpression).toBe('rate(15 minutes)');
   });
@@ -177,7 +174,7 @@ describe('the packaged CloudFormation template', () => {
     expect(secretStatements).toHaveLength(2);
     for (const statement of secretStatements) {
       expect(actions(statement)).toEqual(['secretsmanager:GetSecretValue']);
-      expect(resources(statement)).toEqual([PLACEHOLDER_SECRET]);
+      expect(resources(statement)).toEqual([TEST_SECRET_ARN]);
     }
 
     const sqsResources = statements
@@ -217,7 +214,9 @@ describe('the packaged CloudFormation template', () => {
     );
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
     const patterns = ofType('AWS::Logs::MetricFilter').map(([, f]) => f.Properties.FilterPattern);
-    expect(patterns).toContain('{ $.audit.event = "gateway.delete_failed" }');
+    expect(patterns).toContain(
+      '{ $.audit.event = "gateway.delete_failed" || $.audit.event = "deployment.delete_failed" }',
+    );
     expect(patterns).toContain('{ $.audit.event = "run.aborted" }');
   });
 
@@ -245,10 +244,14 @@ describe('the packaged CloudFormation template', () => {
     }
   });
 
-  it('alarms on stuck deletions recorded by either function', () => {
+  it('alarms on stuck deletions of gateways and deployments recorded by either function', () => {
     const filters = ofType('AWS::Logs::MetricFilter')
       .map(([, f]) => f.Properties)
-      .filter((f) => f.FilterPattern === '{ $.audit.event = "gateway.delete_stuck" }');
+      .filter(
+        (f) =>
+          f.FilterPattern ===
+          '{ $.audit.event = "gateway.delete_stuck" || $.audit.event = "deployment.delete_stuck" }',
+      );
     expect(filters.map((f) => f.LogGroupName)).toEqual([
       { Ref: 'SweepLogGroup' },
       { Ref: 'TeardownLogGroup' },
@@ -301,13 +304,89 @@ describe('the packaged CloudFormation template', () => {
       ArnNotEquals: { 'aws:PrincipalArn': [ARN_OF('TeardownRole'), ARN_OF('SweepRole')] },
       ArnNotLike: { 'aws:PrincipalArn': SENDERS },
     });
-    expect(statements.filter((s) => s.Effect === 'Allow')).toEqual([
+    const sendGrants = statements.filter(
+      (s) => s.Effect === 'Allow' && s.Action === 'sqs:SendMessage',
+    );
+    expect(sendGrants).toEqual([
       expect.objectContaining({
         Principal: { AWS: SENDERS },
         Action: 'sqs:SendMessage',
         Resource: ARN_OF('TeardownQueue'),
       }),
     ]);
+  });
+
+  it('lets only the two functions send to the dead-letter queue', () => {
+    const statements = statementsOf(template, 'TeardownDeadLetterQueuePolicy');
+
+    expect(statements.find((s) => s.Sid === 'DenySendersNotJanitor')).toEqual({
+      Sid: 'DenySendersNotJanitor',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'sqs:SendMessage',
+      Resource: ARN_OF('TeardownDeadLetterQueue'),
+      Condition: {
+        ArnNotEquals: { 'aws:PrincipalArn': [ARN_OF('TeardownRole'), ARN_OF('SweepRole')] },
+      },
+    });
+  });
+
+  it('lets only the two functions receive, delete and purge on both queues when no operators are given', () => {
+    for (const [policy, queue] of [
+      ['TeardownQueuePolicy', 'TeardownQueue'],
+      ['TeardownDeadLetterQueuePolicy', 'TeardownDeadLetterQueue'],
+    ] as const) {
+      const statements = statementsOf(template, policy);
+      expect(statements.find((s) => s.Sid === 'DenyConsumersNotListed')).toEqual({
+        Sid: 'DenyConsumersNotListed',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:PurgeQueue'],
+        Resource: ARN_OF(queue),
+        Condition: {
+          ArnNotEquals: { 'aws:PrincipalArn': [ARN_OF('TeardownRole'), ARN_OF('SweepRole')] },
+        },
+      });
+      expect(statements.filter((s) => s.Effect === 'Allow')).toEqual([]);
+    }
+  });
+
+  it('lets the operators receive, delete and purge on both queues besides the two functions', () => {
+    for (const [policy, queue] of [
+      ['TeardownQueuePolicy', 'TeardownQueue'],
+      ['TeardownDeadLetterQueuePolicy', 'TeardownDeadLetterQueue'],
+    ] as const) {
+      const statements = statementsOf(live, policy);
+      const consumers = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:PurgeQueue'];
+      expect(statements.find((s) => s.Sid === 'DenyConsumersNotListed')?.Condition).toEqual({
+        ArnNotEquals: { 'aws:PrincipalArn': [ARN_OF('TeardownRole'), ARN_OF('SweepRole')] },
+        ArnNotLike: { 'aws:PrincipalArn': OPERATORS },
+      });
+      expect(statements.find((s) => s.Sid === 'AllowTheOperators')).toEqual({
+        Sid: 'AllowTheOperators',
+        Effect: 'Allow',
+        Principal: { AWS: OPERATORS },
+        Action: consumers,
+        Resource: ARN_OF(queue),
+      });
+    }
+  });
+
+  it("gives both functions the janitor's role ids and the teardown queue", () => {
+    for (const id of ['SweepLambdaFunction', 'TeardownLambdaFunction']) {
+      expect(resource(id).Properties.Environment.Variables).toMatchObject({
+        JANITOR_ROLE_IDS: {
+          'Fn::Join': [
+            ',',
+            [
+              { 'Fn::GetAtt': ['SweepRole', 'RoleId'] },
+              { 'Fn::GetAtt': ['TeardownRole', 'RoleId'] },
+            ],
+          ],
+        },
+        TEARDOWN_QUEUE_URL: { Ref: 'TeardownQueue' },
+      });
+    }
   });
 
   it('denies every queue action without TLS, on the teardown queue and its dead-letter queue', () => {
@@ -390,21 +469,11 @@ describe('the packaged CloudFormation template', () => {
     }
   });
 
-  it('alarms when the sweep wrote no run.summary for two schedule periods', () => {
-    const filter = ofType('AWS::Logs::MetricFilter')
-      .map(([, f]) => f.Properties)
-      .find((f) => f.FilterPattern === '{ $.audit.event = "run.summary" }');
-    expect(filter?.LogGroupName).toEqual({ Ref: 'SweepLogGroup' });
-    const metric = filter?.MetricTransformations[0];
-
-    const heartbeat = (t: Template) =>
-      Object.values(t.Resources).find(
-        (r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.MetricName === metric.MetricName,
-      )?.Properties;
-    expect(heartbeat(template)).toMatchObject({
-      Namespace: metric.MetricNamespace,
-      Statistic: 'Sum',
-      Period: 900,
+  it('alarms when no sweep invocation succeeded for two schedule periods, from AWS/Lambda metrics only', () => {
+    const heartbeat = (t: Template) => t.Resources.SweepHeartbeatAlarm?.Properties as Properties;
+    const alarm = heartbeat(template);
+    expect(alarm).toMatchObject({
+      AlarmName: 'gateway-janitor-dev-sweep-stopped',
       EvaluationPeriods: 2,
       DatapointsToAlarm: 2,
       Threshold: 1,
@@ -412,7 +481,29 @@ describe('the packaged CloudFormation template', () => {
       TreatMissingData: 'breaching',
       AlarmActions: [{ Ref: 'AlarmTopic' }],
     });
-    expect(heartbeat(live)?.Period).toBe(3600);
+    const metrics = alarm.Metrics as Properties[];
+    expect(metrics.filter((m) => m.ReturnData)).toEqual([
+      expect.objectContaining({ Expression: 'FILL(invocations, 0) - FILL(errors, 0)' }),
+    ]);
+    const stats = metrics.filter((m) => m.MetricStat).map((m) => m.MetricStat);
+    expect(stats).toEqual(
+      ['Invocations', 'Errors'].map((name) => ({
+        Metric: {
+          Namespace: 'AWS/Lambda',
+          MetricName: name,
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'SweepLambdaFunction' } }],
+        },
+        Period: 900,
+        Stat: 'Sum',
+      })),
+    );
+    const periods = (heartbeat(live).Metrics as Properties[]).flatMap((m) =>
+      m.MetricStat ? [m.MetricStat.Period] : [],
+    );
+    expect(periods).toEqual([3600, 3600]);
+    // No log line can feed it: nothing counts run.summary records any more.
+    const patterns = ofType('AWS::Logs::MetricFilter').map(([, f]) => f.Properties.FilterPattern);
+    expect(patterns.some((p: string) => p.includes('run.summary'))).toBe(false);
   });
 
   it('turns the queue trigger off unless the stack is live, and keeps requests 14 days', () => {

@@ -115,7 +115,9 @@ export type PolicyRule = PolicyDocument['rules'][number];
 export function parsePolicy(input: unknown, source = 'policy'): PolicyDocument {
   const result = policySchema.safeParse(input);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
+  // A misspelt key is the likelier mistake than the key it leaves missing: name it first.
+  const { issues } = result.error;
+  const issue = issues.find((candidate) => candidate.code === 'unrecognized_keys') ?? issues[0];
   const path = issue ? formatPath(source, issue.path) : source;
   const message =
     issue?.code === 'unrecognized_keys'
