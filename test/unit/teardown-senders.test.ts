@@ -9,7 +9,7 @@ const teardownSenders = createRequire(import.meta.url)(
 }) => Promise<{ arns: string[]; joined: string }>;
 const withParam = (value: string) => ({
   resolveVariable: async (name: string) => {
-    if (name !== 'param:teardownSenders') throw new Error(`unexpected variable ${name}`);
+    if (name !== 'param:teardownSenders, null') throw new Error(`unexpected variable ${name}`);
     return value;
   },
 });
