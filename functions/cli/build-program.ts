@@ -10,6 +10,7 @@ import { planCommand } from './plan-command.ts';
 import { type SimulateFlags, simulateCommand } from './simulate-command.ts';
 import { type SweepFlags, sweepCommand } from './sweep-command.ts';
 import { checkGatewayIds, teardownCommand } from './teardown-command.ts';
+import { validateCommand } from './validate-command.ts';
 
 const FOOTER = `
 Token: COREWEAVE_API_TOKEN, or --secret-id to read it from AWS Secrets Manager.
@@ -35,6 +36,21 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
     .action(async (flags: TargetFlags & { json?: boolean }) =>
       setCode(await withSession(flags, io, (s) => planCommand(s, flags, io))),
     );
+
+  withTarget(program.command('validate'))
+    .description(
+      'Check a policy as a deploy does, and warn about footguns; with a token, also against the fleet',
+    )
+    .action(async (flags: TargetFlags) => {
+      if (!flags.policy) {
+        throw new ValidationError(
+          'CONFIG_INVALID',
+          '--policy',
+          'required: the policy file to check',
+        );
+      }
+      setCode(await validateCommand({ ...flags, policy: flags.policy }, io));
+    });
 
   withAct(withTarget(program.command('sweep')))
     .description("Run the sweep Lambda's code path: delete what the policy says has expired")
