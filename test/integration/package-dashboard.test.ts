@@ -1,4 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintTemplate } from '#test/support/lint-template';
 import { copyStack, packageIn, REQUIRED_PARAMS } from '#test/support/package-stack';
 import { resolveConditions } from '#test/support/resolve-conditions';
@@ -12,8 +13,12 @@ type Properties = Record<string, any>;
 type Resource = { Type: string; Condition?: string; Properties: Properties };
 type Template = { Resources: Record<string, Resource>; Conditions: Record<string, unknown> };
 
+const dirs: string[] = [];
+
 async function packageStack(params: string[]): Promise<Template> {
-  const packaged = await packageIn(await copyStack(), [...REQUIRED_PARAMS, ...params]);
+  const dir = await copyStack();
+  dirs.push(dir);
+  const packaged = await packageIn(dir, [...REQUIRED_PARAMS, ...params]);
   if (!packaged.ok) throw new Error(packaged.output);
   return packaged.template as Template;
 }
@@ -27,6 +32,10 @@ beforeAll(async () => {
     packageStack(['--param', 'notify=deletions']),
   ]);
 }, 150_000);
+
+afterAll(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
 
 const resource = (template: Template, id: string): Resource => {
   const found = template.Resources[id];
