@@ -15,7 +15,11 @@ export type JanitorErrorCode =
   | 'RUN_STOPPED'
   | 'QUEUE_SEND_FAILED'
   | 'API_NOT_FOUND'
-  | 'LOGS_UNAVAILABLE';
+  | 'LOGS_UNAVAILABLE'
+  | 'INPUT_INVALID'
+  | 'REGISTRY_UNAVAILABLE'
+  | 'REGISTRY_CONFLICT'
+  | 'REGISTRY_NOT_FOUND';
 
 /** Base of the janitor's error family: a `name`, a stable `code`, an optional `cause`. */
 export class JanitorError extends Error {
@@ -33,13 +37,29 @@ export class ValidationError extends JanitorError {
   readonly field: string;
 
   constructor(
-    code: 'CONFIG_INVALID' | 'POLICY_INVALID' | 'EVENT_INVALID',
+    code: 'CONFIG_INVALID' | 'POLICY_INVALID' | 'EVENT_INVALID' | 'INPUT_INVALID',
     field: string,
     message: string,
   ) {
     super(code, `${field}: ${message}`);
     this.name = 'ValidationError';
     this.field = field;
+  }
+}
+
+/**
+ * The registry failed (docs/contract.md "The registry"): unreadable or unwritable
+ * (REGISTRY_UNAVAILABLE: nothing is deleted), a write that kept losing races
+ * (REGISTRY_CONFLICT), or no lease or item to change (REGISTRY_NOT_FOUND).
+ */
+export class RegistryError extends JanitorError {
+  constructor(
+    code: 'REGISTRY_UNAVAILABLE' | 'REGISTRY_CONFLICT' | 'REGISTRY_NOT_FOUND',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+    this.name = 'RegistryError';
   }
 }
 
