@@ -288,12 +288,28 @@ describe.each(subjects)('registry contract: $name', (subject) => {
       if (subject.name !== 'memory') expect(snap.stats.pages).toBeGreaterThan(1);
     });
 
+    it("reads one gateway's items alone", async () => {
+      const { registry } = await subject.make();
+      await registry.setLease(lease(), NOW);
+      await registry.keep({ gatewayId: ID, until: NOW + D, reason: 'demo', setBy: 'bob' }, NOW);
+      await registry.setLease(lease({ gatewayId: OTHER }), NOW);
+      const entries = await registry.readGateway(ID.toUpperCase());
+      expect(entries).toMatchObject({
+        lease: { owner: 'team-search' },
+        exemption: { reason: 'demo' },
+        unreadable: false,
+      });
+      expect(entries.notice).toBeUndefined();
+      expect(await registry.readGateway(uuid(9))).toEqual({ unreadable: false });
+    });
+
     it('names a gateway whose item it cannot read, so the sweep keeps it', async () => {
       const { registry, seed } = await subject.make();
       await seed([{ ...gatewayKey(ID, 'lease'), expiresAt: 'soon', owner: 'x', version: 1 }]);
       const snap = await registry.snapshot();
       expect([...snap.unreadable]).toEqual([ID]);
       expect(snap.leases.size).toBe(0);
+      expect((await registry.readGateway(ID)).unreadable).toBe(true);
     });
 
     it('fails with REGISTRY_UNAVAILABLE when the table cannot be reached, writing nothing', async () => {

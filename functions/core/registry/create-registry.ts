@@ -2,13 +2,10 @@ import { RegistryError, ValidationError } from '../common/errors.ts';
 import { GATEWAY_ID } from '../common/gateway.ts';
 import { BUDGET_WINDOW_MS, budgetState, MAX_BUDGET } from './budget.ts';
 import type {
-  BudgetSlot,
   Change,
-  Control,
-  Exemption,
   Expect,
+  GatewayEntries,
   Lease,
-  Notice,
   Registry,
   RegistryCaps,
   RegistrySnapshot,
@@ -18,15 +15,15 @@ import {
   CONTROL_KEY,
   decodeControl,
   decodeExemption,
+  decodeGatewayItem,
   decodeLease,
-  decodeNotice,
   decodeSlot,
+  decodeSnapshot,
   encodeControl,
   encodeExemption,
   encodeLease,
   encodeNotice,
   encodeSlotUse,
-  gatewayIdOf,
   gatewayKey,
   KIND,
   slotIndexOf,
@@ -120,40 +117,18 @@ export function createRegistry(store: RegistryStore, caps: RegistryCaps = DEFAUL
   return {
     async snapshot(): Promise<RegistrySnapshot> {
       const { items, stats } = await store.scan();
-      const leases = new Map<string, Lease>();
-      const exemptions = new Map<string, Exemption>();
-      const notices = new Map<string, Notice>();
-      const unreadable = new Set<string>();
-      const budget: BudgetSlot[] = [];
-      let control: Control | undefined;
-      let controlReadable = true;
-      for (const item of items) {
-        const gatewayId = gatewayIdOf(item);
-        if (gatewayId !== undefined) {
-          const decoded =
-            item.sk === KIND.lease
-              ? decodeLease(item, gatewayId)
-              : item.sk === KIND.exemption
-                ? decodeExemption(item, gatewayId)
-                : item.sk === KIND.notice
-                  ? decodeNotice(item, gatewayId)
-                  : null;
-          if (decoded === undefined) unreadable.add(gatewayId);
-          else if (decoded && item.sk === KIND.lease) leases.set(gatewayId, decoded as Lease);
-          else if (decoded && item.sk === KIND.exemption)
-            exemptions.set(gatewayId, decoded as Exemption);
-          else if (decoded) notices.set(gatewayId, decoded as Notice);
-          continue;
-        }
-        if (item.pk === CONTROL_KEY.pk && item.sk === CONTROL_KEY.sk) {
-          control = decodeControl(item);
-          controlReadable = control !== undefined;
-          continue;
-        }
-        const index = slotIndexOf(item);
-        if (index !== undefined) budget.push(decodeSlot(item, index));
+      return decodeSnapshot(items, stats);
+    },
+
+    async readGateway(id) {
+      const gatewayId = gatewayIdFrom(id);
+      const entries: GatewayEntries = { unreadable: false };
+      for (const item of await store.query(gatewayKey(gatewayId, KIND.lease).pk)) {
+        const decoded = decodeGatewayItem(item, gatewayId);
+        if (decoded === undefined) entries.unreadable = true;
+        else if (decoded) Object.assign(entries, { [decoded.kind]: decoded.value });
       }
-      return { leases, exemptions, notices, control, controlReadable, budget, unreadable, stats };
+      return entries;
     },
 
     async readControl() {

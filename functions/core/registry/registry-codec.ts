@@ -1,6 +1,14 @@
 import { GATEWAY_ID } from '../common/gateway.ts';
 import { parseRfc3339 } from '../common/rfc3339.ts';
-import type { BudgetSlot, Control, Exemption, Lease, Notice } from './registry.ts';
+import type {
+  BudgetSlot,
+  Control,
+  Exemption,
+  Lease,
+  Notice,
+  ReadStats,
+  RegistrySnapshot,
+} from './registry.ts';
 import type { ItemKey, StoredItem } from './registry-store.ts';
 
 // Times are stored as ISO strings, readable in the console and ordered as strings (the
@@ -198,4 +206,55 @@ export function decodeSlot(item: StoredItem, index: number): BudgetSlot {
   if (item.usedAt === undefined) return { index };
   const usedAt = time(item.usedAt) ?? Number.POSITIVE_INFINITY;
   return { index, usedAt, ...(typeof item.by === 'string' ? { by: item.by } : {}) };
+}
+
+/** A gateway's item, decoded. */
+export type GatewayItem =
+  | { kind: 'lease'; value: Lease }
+  | { kind: 'exemption'; value: Exemption }
+  | { kind: 'notice'; value: Notice };
+
+/** A gateway's item decoded; undefined when malformed, null for a kind this version ignores. */
+export function decodeGatewayItem(
+  item: StoredItem,
+  gatewayId: string,
+): GatewayItem | undefined | null {
+  const wrap = <K extends GatewayItem['kind']>(
+    kind: K,
+    value: Extract<GatewayItem, { kind: K }>['value'] | undefined,
+  ) => (value === undefined ? undefined : ({ kind, value } as GatewayItem));
+  if (item.sk === KIND.lease) return wrap('lease', decodeLease(item, gatewayId));
+  if (item.sk === KIND.exemption) return wrap('exemption', decodeExemption(item, gatewayId));
+  if (item.sk === KIND.notice) return wrap('notice', decodeNotice(item, gatewayId));
+  return null;
+}
+
+/** Everything one scan read, sorted by kind; what cannot be read is named, never dropped. */
+export function decodeSnapshot(items: readonly StoredItem[], stats: ReadStats): RegistrySnapshot {
+  const leases = new Map<string, Lease>();
+  const exemptions = new Map<string, Exemption>();
+  const notices = new Map<string, Notice>();
+  const unreadable = new Set<string>();
+  const budget: BudgetSlot[] = [];
+  let control: Control | undefined;
+  let controlReadable = true;
+  for (const item of items) {
+    const gatewayId = gatewayIdOf(item);
+    if (gatewayId !== undefined) {
+      const decoded = decodeGatewayItem(item, gatewayId);
+      if (decoded === undefined) unreadable.add(gatewayId);
+      else if (decoded?.kind === 'lease') leases.set(gatewayId, decoded.value);
+      else if (decoded?.kind === 'exemption') exemptions.set(gatewayId, decoded.value);
+      else if (decoded?.kind === 'notice') notices.set(gatewayId, decoded.value);
+      continue;
+    }
+    if (item.pk === CONTROL_KEY.pk && item.sk === CONTROL_KEY.sk) {
+      control = decodeControl(item);
+      controlReadable = control !== undefined;
+      continue;
+    }
+    const index = slotIndexOf(item);
+    if (index !== undefined) budget.push(decodeSlot(item, index));
+  }
+  return { leases, exemptions, notices, control, controlReadable, budget, unreadable, stats };
 }

@@ -77,6 +77,14 @@ export interface RegistrySnapshot {
   stats: ReadStats;
 }
 
+/** What the registry holds for one gateway; `unreadable` when an item cannot be read. */
+export interface GatewayEntries {
+  lease?: Lease;
+  exemption?: Exemption;
+  notice?: Notice;
+  unreadable: boolean;
+}
+
 /** What a read cost. */
 export interface ReadStats {
   items: number;
@@ -147,6 +155,8 @@ export interface RegistryCaps {
 export interface Registry {
   /** One consistent, paginated read of every item. */
   snapshot(): Promise<RegistrySnapshot>;
+  /** One gateway's lease, exemption and notice (one strongly consistent query). */
+  readGateway(gatewayId: string): Promise<GatewayEntries>;
   /** The control item alone (one strongly consistent read); undefined when never written. */
   readControl(): Promise<{ control: Control | undefined; readable: boolean }>;
 
