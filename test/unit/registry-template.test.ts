@@ -9,7 +9,7 @@ type Template = { Resources: Record<string, { Properties: Record<string, any> }>
 
 const load = async (): Promise<Template> => {
   const text = await readFile(new URL('../../infra/registry.yml', import.meta.url), 'utf8');
-  return parse(text.replaceAll('${self:service}', 'gateway-janitor')) as Template;
+  return parse(text.replaceAll(`\${self:service}`, 'gateway-janitor')) as Template;
 };
 
 describe('infra/registry.yml', () => {
