@@ -2,6 +2,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { lazySqsClient } from '#adapters/aws/lazy-sqs-client';
 import { SqsConfirmationQueue } from '#adapters/aws/sqs-confirmation-queue';
+import { SqsReceiptCheck } from '#adapters/aws/sqs-receipt-check';
 import { SqsTeardownQueue } from '#adapters/aws/sqs-teardown-queue';
 import { createHandlerSetup, type HandlerDeps } from '#adapters/create-handler-setup';
 import { errorSummary } from '#adapters/logging/error-summary';
@@ -22,12 +23,14 @@ export interface TeardownHandlerDeps extends HandlerDeps {
 export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
   const setup = createHandlerSetup(deps, { loadConfig: loadTeardownConfig, profile: 'teardown' });
   const { logger, sink, clock } = setup;
-  let queues: { requests: SqsTeardownQueue; confirmations: SqsConfirmationQueue } | undefined;
+  let remainingMs: () => number | undefined = () => undefined;
+  let queues:
+    | { requests: SqsTeardownQueue; confirmations: SqsConfirmationQueue; receipts: SqsReceiptCheck }
+    | undefined;
   const queuesFor = (config: TeardownConfig) => {
     if (queues) return queues;
-    // One client for deferrals, parking and confirmations, made once per environment and
-    // only when the first of them is sent: an invocation that only confirms deletions
-    // sends nothing, and its cold start does not load the SQS client.
+    // One client for proving records, deferrals, parking and confirmations, made once per
+    // environment when the first batch is proven.
     const client = lazySqsClient(deps.sqsClient);
     queues = {
       requests: new SqsTeardownQueue({
@@ -41,17 +44,25 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
         client,
         time: setup.time,
       }),
+      receipts: new SqsReceiptCheck({
+        queueUrl: config.teardownQueueUrl,
+        queue: config.teardownQueue,
+        client,
+        time: setup.time,
+        remainingMs: () => remainingMs(),
+      }),
     };
     return queues;
   };
 
   return async (event: unknown, context?: Partial<Context>): Promise<SQSBatchResponse> => {
     setup.begin(context);
+    remainingMs = () => context?.getRemainingTimeInMillis?.();
     try {
       const messages = parseTeardownEvent(event);
       const { config, api, notifier, deadline, runId } = setup.invocation(context);
       const notice = notifier.watch(sink);
-      const { requests, confirmations } = queuesFor(config);
+      const { requests, confirmations, receipts } = queuesFor(config);
       const result = await runTeardown(messages, {
         api,
         sink: notice.sink,
@@ -61,6 +72,8 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
         deadline,
         concurrency: config.deleteConcurrency,
         maxHorizonMs: config.teardownMaxHorizonMs,
+        receipts,
+        janitorRoleIds: config.janitorRoleIds,
         confirm: {
           queue: confirmations,
           afterMs: config.confirmAfterMs,
@@ -72,6 +85,10 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
       if (result.stopError && result.retry.length === messages.length) throw result.stopError;
       if (result.stopError)
         logger.error('teardown stopped', { error: errorSummary(result.stopError) });
+      if (result.unproven !== undefined)
+        logger.warn('teardown batch handed back: the queue could not prove its records', {
+          error: errorSummary(result.unproven),
+        });
       return { batchItemFailures: result.retry.map((itemIdentifier) => ({ itemIdentifier })) };
     } catch (error) {
       logger.error('teardown failed', { error: errorSummary(error) });

@@ -7,6 +7,7 @@ import { ValidationError } from '#core/common/errors';
 import { compilePolicy, type Policy } from '#core/policy/compile-policy';
 import { parsePolicyJson } from '#core/policy/policy';
 import { DEFAULT_TEARDOWN_MAX_HORIZON } from '#core/teardown/decide-teardown';
+import { type QueueIdentity, queueIdentityFromUrl } from '#core/teardown/queue-identity';
 
 /** Settings every function shares (docs/contract.md "Configuration"). */
 export interface BaseConfig {
@@ -36,10 +37,17 @@ export interface SweepConfig extends BaseConfig {
   teardownQueueUrl?: string;
 }
 
-/** The teardown Lambda's configuration: a sweep's, plus the queue that deferrals go back to. */
+/**
+ * The teardown Lambda's configuration: a sweep's, plus its queue (the only source of its
+ * records, and where deferrals go back to) and the janitor's own role ids.
+ */
 export interface TeardownConfig extends SweepConfig {
   teardownQueueUrl: string;
+  /** the queue of TEARDOWN_QUEUE_URL as its records' `eventSourceARN` names it */
+  teardownQueue: QueueIdentity;
   teardownDlqUrl?: string;
+  /** JANITOR_ROLE_IDS: the senders whose `confirm` and `deferredSince` are honoured */
+  janitorRoleIds: string[];
 }
 
 /** The CLI's configuration: a token may be given directly, and the policy may come from a file. */
@@ -98,6 +106,14 @@ const FIELDS = {
   DELETE_CONCURRENCY: z._default(intText(1, 512), 8),
   TEARDOWN_QUEUE_URL: z.optional(z.url({ message: 'expected the queue URL' })),
   TEARDOWN_DLQ_URL: z.optional(z.url({ message: 'expected the dead-letter queue URL' })),
+  // Set by Lambda: the region of a queue URL whose host names none (a local SQS).
+  AWS_REGION: z.optional(z.string().check(z.regex(/^[a-z0-9-]{1,32}$/, 'expected a region'))),
+  JANITOR_ROLE_IDS: z.optional(
+    z.pipe(
+      z.string(),
+      z.transform((text: string) => text.split(',').map((id) => id.trim())),
+    ),
+  ),
   COREWEAVE_HTTP_TIMEOUT_MS: z._default(intText(100, 60_000), 10_000),
   TEARDOWN_MAX_HORIZON: z.pipe(
     z.pipe(
@@ -145,7 +161,13 @@ export function loadSweepConfig(env: Env): SweepConfig {
 /** The teardown Lambda's configuration; every error names the variable. */
 export function loadTeardownConfig(env: Env): TeardownConfig {
   const v = parseVariables(env);
-  const config: TeardownConfig = { ...sweepConfig(v, env), teardownQueueUrl: requireQueue(v) };
+  const teardownQueueUrl = requireQueue(v);
+  const config: TeardownConfig = {
+    ...sweepConfig(v, env),
+    teardownQueueUrl,
+    teardownQueue: queueIdentityOf(teardownQueueUrl, v.AWS_REGION),
+    janitorRoleIds: requireRoleIds(v.JANITOR_ROLE_IDS),
+  };
   if (v.TEARDOWN_DLQ_URL) config.teardownDlqUrl = v.TEARDOWN_DLQ_URL;
   return config;
 }
@@ -212,7 +234,7 @@ function requireQueue(v: Variables): string {
   throw new ValidationError(
     'CONFIG_INVALID',
     'TEARDOWN_QUEUE_URL',
-    'required: the teardown queue, for deferrals',
+    'required: the teardown queue, the only source of teardown records',
   );
 }
 
@@ -246,6 +268,36 @@ function policyOf(v: Variables, env: Env): Policy | undefined {
     );
   }
   return compilePolicy(parsePolicyJson(text, file));
+}
+
+function queueIdentityOf(url: string, region: string | undefined): QueueIdentity {
+  const identity = queueIdentityFromUrl(url, region);
+  if (identity) return identity;
+  throw new ValidationError(
+    'CONFIG_INVALID',
+    'TEARDOWN_QUEUE_URL',
+    'expected https://sqs.<region>.amazonaws.com/<account>/<queue name>',
+  );
+}
+
+// An IAM role's unique id; SQS reports an assumed role's sender as `<role id>:<session>`.
+const ROLE_ID = /^AROA[A-Z0-9]{12,124}$/;
+
+function requireRoleIds(ids: string[] | undefined): string[] {
+  if (ids === undefined)
+    throw new ValidationError(
+      'CONFIG_INVALID',
+      'JANITOR_ROLE_IDS',
+      "required: the janitor's own role ids (AROA...), comma-separated",
+    );
+  const bad = ids.find((id) => !ROLE_ID.test(id));
+  if (bad !== undefined)
+    throw new ValidationError(
+      'CONFIG_INVALID',
+      'JANITOR_ROLE_IDS',
+      `expected role ids such as AROA3XFRBF535PLBIFPI4, got ${JSON.stringify(bad.slice(0, 40))}`,
+    );
+  return ids;
 }
 
 function baseConfig(v: Variables): BaseConfig {

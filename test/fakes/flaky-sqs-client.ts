@@ -32,7 +32,7 @@ export interface FlakySqsClient {
 const gatewayIdOf = (body: string | undefined) => String(JSON.parse(body ?? '{}').gatewayId ?? '');
 
 /**
- * The local queue's client, except that chosen gateways' SendMessageBatch entries fail
+ * The local queue's client as the janitor's, except that chosen gateways' SendMessageBatch entries fail
  * (left out of the request and reported in Failed, as SQS does) the next `times` they are
  * sent; any other command goes to the local queue as is.
  */
@@ -44,7 +44,8 @@ export function flakySqsClient(
   const sent: SentEntry[] = [];
   const client: Pick<SQSClient, 'send'> = {
     send: (async (command: { input: unknown }) => {
-      if (!(command instanceof SendMessageBatchCommand)) return sqs.client.send(command as never);
+      if (!(command instanceof SendMessageBatchCommand))
+        return sqs.janitorClient.send(command as never);
       const entries = command.input.Entries ?? [];
       batches.push({
         entries: entries.length,
@@ -63,7 +64,9 @@ export function flakySqsClient(
         sent.push({ gatewayId: gatewayIdOf(body), delaySeconds: e.DelaySeconds, body });
       }
       const output: SendMessageBatchCommandOutput = passed.length
-        ? await sqs.client.send(new SendMessageBatchCommand({ ...command.input, Entries: passed }))
+        ? await sqs.janitorClient.send(
+            new SendMessageBatchCommand({ ...command.input, Entries: passed }),
+          )
         : { Successful: [], Failed: [], $metadata: {} };
       return {
         ...output,

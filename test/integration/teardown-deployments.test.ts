@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testId } from '#test/fixtures/gateway-builder';
-import { sqsRecord } from '#test/fixtures/sqs-event';
+import { janitorRecord, sqsRecord } from '#test/fixtures/sqs-event';
 import { deploymentId, wireDeployment } from '#test/fixtures/wire-deployment';
 import { TEST_POLICY, wire } from '#test/fixtures/wire-fleet';
 import { lambdaContext } from '#test/support/janitor-harness';
@@ -22,11 +22,11 @@ describe('teardown handler with deployments', () => {
   });
   afterEach(() => rig.close());
 
-  const teardown = (body: object, policy: object = CASCADING) =>
-    createTeardownHandler({ env: rig.env({}, policy) })(
-      { Records: [sqsRecord(JSON.stringify(body))] },
-      lambdaContext(60_000),
-    );
+  const teardown = (
+    body: object,
+    policy: object = CASCADING,
+    record = sqsRecord(JSON.stringify(body)),
+  ) => rig.handler({}, policy)({ Records: [record] }, lambdaContext(60_000));
   const audit = () => rig.audit();
   const deletes = () =>
     rig.harness.simulator.requests
@@ -95,11 +95,13 @@ describe('teardown handler with deployments', () => {
   });
 
   it('skips and acknowledges a request held back for longer than the horizon', async () => {
-    // Act
-    const response = await teardown({
+    const held = {
       gatewayId: testId(1),
-      deferredSince: new Date(Date.now() - 31 * 86_400_000).toISOString(),
-    });
+      // The last hold was re-sent just before the 30d horizon passed, and arrives after it.
+      deferredSince: new Date(Date.now() - 30 * 86_400_000 - 600_000).toISOString(),
+    };
+    // Act
+    const response = await teardown(held, CASCADING, janitorRecord(held));
     // Assess
     expect(response.batchItemFailures).toEqual([]);
     expect(audit()[0]).toMatchObject({ event: 'gateway.skipped', reason: 'has_deployments' });

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testId } from '#test/fixtures/gateway-builder';
+import { JANITOR_ROLE_ID } from '#test/fixtures/sqs-event';
 import { mixedFleet, TEST_POLICY } from '#test/fixtures/wire-fleet';
 import { lambdaContext } from '#test/support/janitor-harness';
 import { type LocalSqs, toLambdaEvent } from '#test/support/local-sqs';
@@ -23,6 +24,11 @@ async function pollOnce(
   for (const message of messages) {
     if (!failed.has(message.MessageId as string)) await sqs.acknowledge(sqs.queueUrl, message);
   }
+  // The handler kept them invisible for the rest of its invocation: here that time passes at once.
+  await sqs.release(
+    sqs.queueUrl,
+    messages.filter((m) => failed.has(m.MessageId as string)),
+  );
   return messages;
 }
 
@@ -78,6 +84,8 @@ describe('teardown end to end through SQS', () => {
         ...rig.harness.env,
         JANITOR_POLICY: JSON.stringify(TEST_POLICY),
         TEARDOWN_QUEUE_URL: rig.sqs.queueUrl,
+        JANITOR_ROLE_IDS: JANITOR_ROLE_ID,
+        AWS_REGION: 'us-east-1',
       },
     });
     await rig.sqs.send('[]');

@@ -13,8 +13,7 @@ describe('teardown handler against the simulator and a local SQS', () => {
   });
   afterEach(() => rig.close());
 
-  const handler = (env: Record<string, string> = {}) =>
-    createTeardownHandler({ env: rig.env(env) });
+  const handler = (env: Record<string, string> = {}) => rig.handler(env);
   const audit = () => rig.audit();
   const deleteCalls = () =>
     rig.harness.simulator.requests.filter((r) => r.method === 'DELETE').map((r) => r.gatewayId);
@@ -134,13 +133,7 @@ describe('teardown handler against the simulator and a local SQS', () => {
 
   it('hands a rejected message back to SQS when no dead-letter queue is configured', async () => {
     const event = sqsEvent('not json');
-    const response = await createTeardownHandler({
-      env: {
-        ...rig.harness.env,
-        JANITOR_POLICY: JSON.stringify(TEST_POLICY),
-        TEARDOWN_QUEUE_URL: rig.sqs.queueUrl,
-      },
-    })(event, lambdaContext());
+    const response = await handler({ TEARDOWN_DLQ_URL: '' })(event, lambdaContext());
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
     expect(audit().map((r) => r.event)).toContain('request.rejected');
   });
@@ -177,7 +170,9 @@ describe('teardown handler against the simulator and a local SQS', () => {
   });
 
   it('rejects an event that is not from SQS before any call', async () => {
-    await expect(handler()({ detail: {} }, lambdaContext())).rejects.toMatchObject({
+    await expect(
+      createTeardownHandler({ env: rig.env() })({ detail: {} }, lambdaContext()),
+    ).rejects.toMatchObject({
       code: 'EVENT_INVALID',
       field: 'event.Records',
     });

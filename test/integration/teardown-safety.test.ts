@@ -18,7 +18,7 @@ describe('teardown deletion safety, through the handler, the simulator and a loc
   afterEach(() => rig.close());
 
   const handler = (env: Record<string, string> = {}, policy: object = TEST_POLICY) =>
-    createTeardownHandler({ env: rig.env(env, policy) });
+    rig.handler(env, policy);
   const audit = () => rig.audit();
   const outcomes = () =>
     audit()
@@ -290,6 +290,7 @@ describe('teardown deletion safety, through the handler, the simulator and a loc
       // Act: dry run hands it back to the queue; after the visibility timeout a live
       // invocation receives it again and deletes.
       const dry = await handler({ DRY_RUN: 'true' })(toLambdaEvent(inDryRun), lambdaContext());
+      await rig.sqs.release(rig.sqs.queueUrl, inDryRun);
       const live = await receiveAll(rig.sqs.queueUrl, 1);
       const served = await handler()(toLambdaEvent(live), lambdaContext());
       // Assess

@@ -1,9 +1,12 @@
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { SimulatorOptions } from '#simulator/server';
+import { JANITOR_ROLE_ID } from '#test/fixtures/sqs-event';
 import { TEST_POLICY } from '#test/fixtures/wire-fleet';
+import { createTeardownHandler } from '../../functions/teardown.ts';
 import { leakedCanaries } from './canaries.ts';
 import { auditLines, captureOutput } from './capture-output.ts';
 import { type Harness, startHarness } from './janitor-harness.ts';
-import { type LocalSqs, startLocalSqs } from './local-sqs.ts';
+import { JANITOR_ACCESS_KEY, type LocalSqs, startLocalSqs } from './local-sqs.ts';
 
 /** The simulator, a local SQS for the teardown queue, and the captured output of a test. */
 export interface TeardownRig {
@@ -14,6 +17,15 @@ export interface TeardownRig {
   env(extra?: Record<string, string>, policy?: object): Record<string, string>;
   /** The audit records written so far. */
   audit(): Array<Record<string, unknown>>;
+  /**
+   * The teardown handler on this rig (`env` as for `env()`), driven as the event source
+   * mapping drives it: each hand-made event is first delivered through the local queue,
+   * and what the handler did not hand back is deleted from it afterwards.
+   */
+  handler(
+    extra?: Record<string, string>,
+    policy?: object,
+  ): (event: SQSEvent, context?: Partial<Context>) => Promise<SQSBatchResponse>;
   /** Restores the output, closes every server, and fails if a canary leaked. */
   close(): Promise<void>;
 }
@@ -29,10 +41,10 @@ export async function startTeardownRig(
   const sqs = await startLocalSqs();
   const harness = await startHarness({
     ...options,
-    sdkEnv: { AWS_ENDPOINT_URL_SQS: sqs.endpoint },
+    sdkEnv: { AWS_ENDPOINT_URL_SQS: sqs.endpoint, AWS_ACCESS_KEY_ID: JANITOR_ACCESS_KEY },
   });
   const output = captureOutput();
-  return {
+  const rig: TeardownRig = {
     harness,
     sqs,
     output,
@@ -41,10 +53,27 @@ export async function startTeardownRig(
       JANITOR_POLICY: JSON.stringify(policy),
       TEARDOWN_QUEUE_URL: sqs.queueUrl,
       TEARDOWN_DLQ_URL: sqs.dlqUrl,
+      JANITOR_ROLE_IDS: JANITOR_ROLE_ID,
+      // The local queue's URL names no region: Lambda's own AWS_REGION says which.
+      AWS_REGION: 'us-east-1',
       DRY_RUN: 'false',
       ...extra,
     }),
     audit: () => auditLines(output.lines()),
+    handler: (extra = {}, policy = TEST_POLICY) => {
+      const handler = createTeardownHandler({ env: rig.env(extra, policy) });
+      return async (event, context) => {
+        const delivered = await sqs.deliver(event);
+        const response = await handler(delivered, context);
+        // Lambda deletes what the handler did not hand back.
+        const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+        for (const record of delivered.Records) {
+          if (failed.has(record.messageId)) continue;
+          await sqs.acknowledge(sqs.queueUrl, { ReceiptHandle: record.receiptHandle });
+        }
+        return response;
+      };
+    },
     close: async () => {
       output.restore();
       await Promise.all([harness.close(), sqs.close()]);
@@ -52,4 +81,5 @@ export async function startTeardownRig(
       if (leaked.length > 0) throw new Error(`canaries leaked: ${leaked.join(', ')}`);
     },
   };
+  return rig;
 }

@@ -50,8 +50,16 @@ export type RequestReason =
   | 'dry_run'
   | 'has_deployments';
 
-/** Why a request was rejected before anything was looked up. */
-export type RejectReason = 'invalid_request' | 'expires_too_far';
+/**
+ * Why a request was rejected before anything was looked up: malformed, due too far ahead,
+ * not proven to come from the teardown queue, or carrying a field only the janitor may
+ * write (docs/contract.md "Only the queue feeds the teardown").
+ */
+export type RejectReason =
+  | 'invalid_request'
+  | 'expires_too_far'
+  | 'not_from_queue'
+  | 'forged_field';
 
 /** Why something meant to be deleted was not (yet): the run stopped, or the API refused. */
 export type StopReason =

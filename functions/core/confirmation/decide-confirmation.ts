@@ -13,6 +13,9 @@ export type ConfirmationDecision =
   | { action: 'wait'; waitedMs: number }
   | { action: 'stuck'; reason: StuckReason; waitedMs: number };
 
+/** How much later than `deletedAt` a live gateway must be created to count as "id reused". */
+export const ID_REUSE_MARGIN_MS = 60_000;
+
 /** Decides one confirmation from the live gateway (undefined: GET answered 404). */
 export function decideConfirmation(
   live: Gateway | undefined,
@@ -24,10 +27,11 @@ export function decideConfirmation(
   // The 404 is seen now, so this is an upper bound of the time the deletion took.
   const secondsToGone = Math.round(waitedMs / 1000);
   if (live === undefined) return { action: 'confirmed', reason: 'gone', secondsToGone };
-  // A gateway created after our DELETE answered is another gateway under a reused id:
-  // the one we deleted is gone.
+  // A gateway created well after our DELETE answered is another gateway under a reused id:
+  // the one we deleted is gone. Within a minute, clock skew between the janitor and the API
+  // could make the deleted gateway itself look newer, so that proves nothing.
   const createdAt = parseRfc3339(live.createdAt);
-  if (createdAt !== undefined && createdAt > deletedAtMs) {
+  if (createdAt !== undefined && createdAt > deletedAtMs + ID_REUSE_MARGIN_MS) {
     return { action: 'confirmed', reason: 'id_reused', secondsToGone };
   }
   if (live.status !== 'STATUS_DELETING')

@@ -23,10 +23,12 @@ export type ServedConfirmation =
       http: HttpSummary;
     }
   | { kind: 'deferred'; reason: 'confirm_pending'; dueAt: string; live: Gateway; http: HttpSummary }
-  | { kind: 'stuck'; reason: StuckReason; live: Gateway; http: HttpSummary };
+  | { kind: 'stuck'; reason: StuckReason; live: Gateway; http: HttpSummary }
+  | { kind: 'mismatch'; http: HttpSummary };
 
 /**
- * Serves one confirmation: a GET, never a DELETE. Gone is confirmed; still deleting
+ * Serves one confirmation: a GET, never a DELETE. A GET that describes another id is a
+ * mismatch, never a confirmation. Gone is confirmed; still deleting
  * within the window is sent again with the same delay (not handed back, so the wait
  * does not count towards the redrive); anything else is stuck. A failed GET throws, for
  * the batch to hand the message back.
@@ -37,6 +39,9 @@ export async function serveConfirmation(
   deps: ConfirmationDeps,
 ): Promise<ServedConfirmation> {
   const { gateway: live, http } = await deps.api.get(confirmation.gatewayId, deps.deadline);
+  // A GET that describes another id says nothing about this deletion: never confirmed by it.
+  if (live && live.id.toLowerCase() !== confirmation.gatewayId.toLowerCase())
+    return { kind: 'mismatch', http };
   const now = deps.clock.now();
   const decision = decideConfirmation(live, confirmation.deletedAtMs, now, deps.confirmWithinMs);
   if (decision.action === 'confirmed') {

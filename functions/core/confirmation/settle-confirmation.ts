@@ -37,6 +37,10 @@ export async function settleConfirmation(
     const { reason, secondsToGone } = served;
     return { outcome: { event: 'gateway.delete_confirmed', ...fields, reason, secondsToGone } };
   }
+  if (served.kind === 'mismatch') {
+    // The sweep's own stuck check still covers the gateway this deletion was about.
+    return { outcome: { event: 'gateway.skipped', ...fields, reason: 'stale_request' } };
+  }
   if (served.kind === 'deferred') {
     const { reason, dueAt, live } = served;
     return { outcome: { event: 'gateway.deferred', ...fields, gateway: live, reason, dueAt } };

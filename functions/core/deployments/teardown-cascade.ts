@@ -6,10 +6,11 @@ import type { Gateway } from '../common/gateway.ts';
 import { parseRfc3339 } from '../common/rfc3339.ts';
 import { isProtected } from '../policy/evaluate-gateway.ts';
 import { DEFAULT_TEARDOWN_MAX_HORIZON, pinIdentity } from '../teardown/decide-teardown.ts';
+import { pinnedBody } from '../teardown/pinned-body.ts';
 import type { RequestFields, Settled } from '../teardown/settle-request.ts';
 import { deferForRunLimit, type TeardownBatch } from '../teardown/teardown-batch.ts';
 import type { TeardownDeps, TeardownMessage } from '../teardown/teardown-deps.ts';
-import { parseTeardownRequest, type TeardownRequest } from '../teardown/teardown-request.ts';
+import type { TeardownRequest } from '../teardown/teardown-request.ts';
 import { deleteDeployments } from './delete-deployments.ts';
 import { deploymentFields } from './delete-deployments-first.ts';
 import type { DeploymentRef } from './deployment.ts';
@@ -100,7 +101,7 @@ export async function clearDeployments(
  * Without a queue (the CLI) it is skipped at once.
  */
 export async function holdRequest(
-  message: TeardownMessage,
+  _message: TeardownMessage,
   request: TeardownRequest,
   live: Gateway | undefined,
   deps: TeardownDeps,
@@ -117,8 +118,9 @@ export async function holdRequest(
     ...(pinned.action === 'defer' ? pinned.request : request),
     deferredSince: request.deferredSince ?? new Date(now).toISOString(),
   };
-  const text = JSON.stringify(held);
-  // Only a body the parser accepts again is re-sent; otherwise the original one is.
-  await deps.queue.defer(parseTeardownRequest(text).ok ? text : message.body, HOLD_DELAY_SECONDS);
+  const text = pinnedBody(held);
+  if (text === undefined)
+    return { outcome: { event: 'gateway.skipped', ...named, reason: 'unknown_identity' } };
+  await deps.queue.defer(text, HOLD_DELAY_SECONDS);
   return { outcome: { event: 'gateway.deferred', ...named, ...why } };
 }

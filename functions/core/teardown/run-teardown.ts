@@ -1,40 +1,30 @@
-import type { EventCounts, RejectReason } from '../audit/audit-vocabulary.ts';
+import type { EventCounts } from '../audit/audit-vocabulary.ts';
 import type { GatewayOutcome } from '../audit/outcome.ts';
-import { createRunRecorder, type RunRecorder } from '../audit/run-recorder.ts';
-import { formatDuration, parseDuration } from '../common/duration.ts';
+import { createRunRecorder } from '../audit/run-recorder.ts';
 import { ApiError } from '../common/errors.ts';
 import { isoNow } from '../common/iso-now.ts';
 import { mapBounded } from '../common/map-bounded.ts';
 import { DEFAULT_CONFIRM_AFTER_MS } from '../confirmation/confirm-settings.ts';
-import type { ConfirmationMessage } from '../confirmation/confirmation-message.ts';
 import { unconfirmed } from '../confirmation/confirming-executor.ts';
-import { readConfirmation } from '../confirmation/read-confirmation.ts';
 import {
   type ConfirmableDeletion,
   scheduleConfirmations,
 } from '../confirmation/schedule-confirmations.ts';
 import { settleConfirmation } from '../confirmation/settle-confirmation.ts';
-import { DEFAULT_TEARDOWN_MAX_HORIZON, isBeyondHorizon } from './decide-teardown.ts';
-import { parkMessage } from './park-message.ts';
+import { admitMessage, rejectMessage } from './admit-message.ts';
+import { proveOrigin } from './prove-origin.ts';
 import { type Settled, settleRequest } from './settle-request.ts';
 import { createTeardownBatch } from './teardown-batch.ts';
 import type { TeardownDeps, TeardownMessage } from './teardown-deps.ts';
-import { parseTeardownRequest, type TeardownRequest } from './teardown-request.ts';
-
-const DEFAULT_HORIZON_MS = parseDuration(DEFAULT_TEARDOWN_MAX_HORIZON) as number;
 
 /** Which messages must come back (transient failure, not started) and what happened. */
 export interface TeardownResult {
   retry: string[];
   counts: EventCounts;
   stopError?: ApiError;
+  /** why the queue could not prove the batch's origin; the batch came back unserved */
+  unproven?: unknown;
 }
-
-/** A message's confirmation or request, or why the batch refuses to look at it. */
-type Admission =
-  | { admitted: true; kind: 'confirmation'; confirmation: ConfirmationMessage }
-  | { admitted: true; kind: 'request'; request: TeardownRequest }
-  | { admitted: false; reason: RejectReason; field: string; why: string };
 
 /**
  * Serves a batch of teardown requests with bounded concurrency: admit each message,
@@ -95,9 +85,9 @@ export async function runTeardown(
   };
 
   const handle = async (message: TeardownMessage): Promise<void> => {
-    const admission = admit(message, deps);
+    const admission = admitMessage(message, deps);
     if (!admission.admitted) {
-      if (!(await reject(message, admission, deps, recorder))) retry.add(message.messageId);
+      if (!(await rejectMessage(message, admission, deps, recorder))) retry.add(message.messageId);
       return;
     }
     if (admission.kind === 'confirmation') {
@@ -126,8 +116,22 @@ export async function runTeardown(
     );
   };
 
+  // Only records the queue vouches for are served; the others are never re-sent or parked,
+  // and go back untouched (docs/contract.md "Only the queue feeds the teardown").
+  const proven = await proveOrigin(messages, deps.receipts);
+  for (const { message, field, why } of proven.notFromQueue) {
+    retry.add(message.messageId);
+    recorder.write({
+      event: 'request.rejected',
+      sqsMessageId: message.messageId,
+      reason: 'not_from_queue',
+      error: { code: 'REQUEST_INVALID', field, message: why },
+    });
+  }
+  for (const message of proven.handBack) retry.add(message.messageId);
+
   await mapBounded(
-    messages,
+    proven.serve,
     deps.concurrency,
     async (message) => {
       // Nothing is left running when the batch returns, and no message is acknowledged
@@ -154,7 +158,7 @@ export async function runTeardown(
   const counts = recorder.counts();
   recorder.write({
     event: 'run.summary',
-    reason: stopError ? 'stopped' : 'completed',
+    reason: stopError || proven.unproven !== undefined ? 'stopped' : 'completed',
     counts: { messages: messages.length, retried: retry.size, ...counts },
     ...(batch.deploymentListNotFound ? { deploymentList: 'not_found' as const } : {}),
   });
@@ -162,46 +166,6 @@ export async function runTeardown(
     retry: messages.map((m) => m.messageId).filter((id) => retry.has(id)),
     counts,
     stopError,
+    ...(proven.unproven !== undefined ? { unproven: proven.unproven } : {}),
   };
-}
-
-/**
- * A body with `confirm` is a confirmation, validated as one; any other body that parses,
- * naming an `expiresAt` within the horizon, is a request to settle.
- */
-function admit(message: TeardownMessage, deps: TeardownDeps): Admission {
-  const confirmation = readConfirmation(message.body);
-  if (confirmation?.ok)
-    return { admitted: true, kind: 'confirmation', confirmation: confirmation.confirmation };
-  if (confirmation) {
-    const { field, message: why } = confirmation;
-    return { admitted: false, reason: 'invalid_request', field, why };
-  }
-  const parsed = parseTeardownRequest(message.body);
-  if (!parsed.ok)
-    return { admitted: false, reason: 'invalid_request', field: parsed.field, why: parsed.message };
-  const horizonMs = deps.maxHorizonMs ?? DEFAULT_HORIZON_MS;
-  // A request due in year 9999 would be re-sent every 15 minutes for ever.
-  if (isBeyondHorizon(parsed.request, deps.clock.now(), horizonMs)) {
-    const why = `more than ${formatDuration(horizonMs)} ahead (TEARDOWN_MAX_HORIZON)`;
-    return { admitted: false, reason: 'expires_too_far', field: 'expiresAt', why };
-  }
-  return { admitted: true, kind: 'request', request: parsed.request };
-}
-
-/** Parks a refused message and records why; true when it may be acknowledged. */
-async function reject(
-  message: TeardownMessage,
-  refusal: Extract<Admission, { admitted: false }>,
-  deps: TeardownDeps,
-  recorder: RunRecorder,
-): Promise<boolean> {
-  const parked = await parkMessage(message, deps, `${refusal.field}: ${refusal.why}`);
-  recorder.write({
-    event: 'request.rejected',
-    sqsMessageId: message.messageId,
-    reason: refusal.reason,
-    error: { code: 'REQUEST_INVALID', field: refusal.field, message: refusal.why },
-  });
-  return parked;
 }

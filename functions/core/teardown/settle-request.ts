@@ -9,9 +9,10 @@ import {
 } from '../deployments/teardown-cascade.ts';
 import { checkDue, decideTeardown, describesRequested, pinIdentity } from './decide-teardown.ts';
 import { parkMessage } from './park-message.ts';
+import { pinnedBody } from './pinned-body.ts';
 import type { TeardownBatch } from './teardown-batch.ts';
 import type { TeardownDeps, TeardownMessage } from './teardown-deps.ts';
-import { parseTeardownRequest, type TeardownRequest } from './teardown-request.ts';
+import type { TeardownRequest } from './teardown-request.ts';
 
 /** What became of one request: its outcome, and what happens to its message. */
 export interface Settled {
@@ -184,9 +185,10 @@ async function deferRequest(
     if (pinned.action === 'skip')
       return { outcome: { event: 'gateway.skipped', ...fields, reason: pinned.reason } };
     gateway = live;
-    const text = JSON.stringify(pinned.request);
-    // Only a body the parser accepts again is re-sent; otherwise the original one is.
-    if (parseTeardownRequest(text).ok) body = text;
+    const pinnedText = pinnedBody(pinned.request);
+    if (pinnedText === undefined)
+      return { outcome: { event: 'gateway.skipped', ...fields, reason: 'unknown_identity' } };
+    body = pinnedText;
   }
   await deps.queue.defer(body, due.delaySeconds);
   return {

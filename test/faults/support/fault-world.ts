@@ -1,9 +1,15 @@
+import { ChangeMessageVisibilityBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import type { RetryOptions } from '#adapters/coreweave/retry-policy';
 import type { AuditRecord } from '#core/audit/audit-record';
 import type { WireGateway } from '#simulator/server';
 import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';
+import {
+  FIXTURE_QUEUE_URL,
+  fixtureVisibilityAnswer,
+  JANITOR_ROLE_ID,
+} from '#test/fixtures/sqs-event';
 import { mixedFleet, TEST_POLICY } from '#test/fixtures/wire-fleet';
 import { CANARY_TOKEN } from '#test/support/canaries';
 import { scanForCanaries } from '#test/support/canary-guard';
@@ -12,8 +18,8 @@ import { type Harness, SECRET_ID, startHarness } from '#test/support/janitor-har
 import { createSweepHandler } from '../../../functions/sweep.ts';
 import { createTeardownHandler } from '../../../functions/teardown.ts';
 
-export const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/teardown';
-export const DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/teardown-dlq';
+export const QUEUE_URL = FIXTURE_QUEUE_URL;
+export const DLQ_URL = `${FIXTURE_QUEUE_URL}-dlq`;
 /** Low, so a stalled response costs 300 ms; the deadline margin is then 2.3 s. */
 export const HTTP_TIMEOUT_MS = 300;
 /** Retry delays shrunk for the matrix (attempt caps unchanged); deadline tests use the real ones. */
@@ -93,10 +99,13 @@ export function useFaultWorld(): FaultWorld {
     COREWEAVE_HTTP_TIMEOUT_MS: String(HTTP_TIMEOUT_MS),
     TEARDOWN_QUEUE_URL: QUEUE_URL,
     TEARDOWN_DLQ_URL: DLQ_URL,
+    JANITOR_ROLE_IDS: JANITOR_ROLE_ID,
     ...options.env,
   });
   const sqsClient = {
     send: async (command: unknown) => {
+      if (command instanceof ChangeMessageVisibilityBatchCommand)
+        return fixtureVisibilityAnswer(command.input);
       const batch = (command as { input: { Entries?: BatchEntry[]; QueueUrl: string } }).input;
       if (batch.Entries) {
         for (const entry of batch.Entries) {
