@@ -8,7 +8,7 @@ import { SecretTokenSource } from '#adapters/aws/secret-token-source';
 import { SqsTeardownQueue } from '#adapters/aws/sqs-teardown-queue';
 import { JanitorError } from '#core/common/errors';
 import { testId } from '#test/fixtures/gateway-builder';
-import { sqsEvent } from '#test/fixtures/sqs-event';
+import { JANITOR_ROLE_ID, sqsEvent } from '#test/fixtures/sqs-event';
 import { TEST_POLICY } from '#test/fixtures/wire-fleet';
 import { CANARY_TOKEN, leakedCanaries } from '#test/support/canaries';
 import { auditLines, captureOutput } from '#test/support/capture-output';
@@ -31,15 +31,29 @@ const HTTP_TIMEOUT_MS = '300';
 const REMAINING_MS = 3_000;
 
 /** An HTTP endpoint on 127.0.0.1 that reads every request and never answers. */
-async function startSilentEndpoint(): Promise<{
+async function startSilentEndpoint(options: { answerVisibility?: boolean } = {}): Promise<{
   url: string;
   requests: () => number;
   close(): Promise<void>;
 }> {
   let requests = 0;
-  const server: Server = createServer((req) => {
-    req.resume();
+  const server: Server = createServer((req, res) => {
     requests += 1;
+    const target = String(req.headers['x-amz-target'] ?? '');
+    if (!options.answerVisibility || target !== 'AmazonSQS.ChangeMessageVisibilityBatch') {
+      req.resume();
+      return;
+    }
+    // Accepts every handle, so the batch is proven and the next call is the one that hangs.
+    let body = '';
+    req.on('data', (chunk) => {
+      body += chunk;
+    });
+    req.on('end', () => {
+      const entries = (JSON.parse(body) as { Entries: Array<{ Id: string }> }).Entries;
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+      res.end(JSON.stringify({ Successful: entries.map(({ Id }) => ({ Id })), Failed: [] }));
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -186,21 +200,48 @@ describe('the handlers with an AWS endpoint that never answers', () => {
     expect(output.text()).toContain('sweep failed');
   });
 
-  it('hands a deferral back to the queue before its deadline when SQS hangs', async () => {
+  const teardownOn = (url: string) =>
+    createTeardownHandler({
+      env: {
+        ...harness?.env,
+        JANITOR_POLICY: JSON.stringify(TEST_POLICY),
+        COREWEAVE_HTTP_TIMEOUT_MS: HTTP_TIMEOUT_MS,
+        TEARDOWN_QUEUE_URL: `${url}/123456789012/gateway-janitor-teardown`,
+        TEARDOWN_DLQ_URL: `${url}/123456789012/gateway-janitor-teardown-dlq`,
+        JANITOR_ROLE_IDS: JANITOR_ROLE_ID,
+        AWS_REGION: 'us-east-1',
+        DRY_RUN: 'false',
+      },
+    });
+
+  it('hands the whole batch back unserved before its deadline when ChangeMessageVisibilityBatch hangs', async () => {
     // Prepare
     endpoint = await startSilentEndpoint();
     harness = await startHarness({ gateways: [], sdkEnv: { AWS_ENDPOINT_URL_SQS: endpoint.url } });
     output = captureOutput();
-    const handler = createTeardownHandler({
-      env: {
-        ...harness.env,
-        JANITOR_POLICY: JSON.stringify(TEST_POLICY),
-        COREWEAVE_HTTP_TIMEOUT_MS: HTTP_TIMEOUT_MS,
-        TEARDOWN_QUEUE_URL: `${endpoint.url}/123456789012/teardown`,
-        TEARDOWN_DLQ_URL: `${endpoint.url}/123456789012/teardown-dlq`,
-        DRY_RUN: 'false',
-      },
-    });
+    const handler = teardownOn(endpoint.url);
+    const event = sqsEvent({ gatewayId: testId(3) }, { gatewayId: testId(4) });
+    const start = performance.now();
+    // Act
+    const response = await handler(event, lambdaContext(REMAINING_MS));
+    // Assess
+    expect(elapsedSince(start)).toBeLessThan(REMAINING_MS);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(
+      event.Records.map((r) => r.messageId),
+    );
+    expect(harness.simulator.requests).toEqual([]);
+    expect(auditLines(output.lines()).map((r) => `${r.event}:${r.reason}`)).toEqual([
+      'run.summary:stopped',
+    ]);
+    expect(output.text()).toContain('the queue could not prove its records');
+  });
+
+  it('hands a deferral back to the queue before its deadline when SQS hangs', async () => {
+    // Prepare
+    endpoint = await startSilentEndpoint({ answerVisibility: true });
+    harness = await startHarness({ gateways: [], sdkEnv: { AWS_ENDPOINT_URL_SQS: endpoint.url } });
+    output = captureOutput();
+    const handler = teardownOn(endpoint.url);
     const event = sqsEvent({
       gatewayId: testId(5),
       expiresAt: new Date(Date.now() + 3_600_000).toISOString(),

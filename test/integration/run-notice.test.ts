@@ -3,7 +3,7 @@ import { loadCliEnvConfig } from '#config/load-config';
 import { type SnsDouble, startSnsDouble } from '#test/fakes/sns-double';
 import { testId } from '#test/fixtures/gateway-builder';
 import { SCHEDULED_EVENT } from '#test/fixtures/scheduled-event';
-import { sqsEvent } from '#test/fixtures/sqs-event';
+import { JANITOR_ROLE_ID, sqsEvent } from '#test/fixtures/sqs-event';
 import { mixedFleet, TEST_POLICY } from '#test/fixtures/wire-fleet';
 import { leakedCanaries } from '#test/support/canaries';
 import { captureOutput } from '#test/support/capture-output';
@@ -100,13 +100,15 @@ describe('run notices for people, through an SNS double', () => {
         DRY_RUN: 'false',
         TEARDOWN_QUEUE_URL: sqs.queueUrl,
         TEARDOWN_DLQ_URL: sqs.dlqUrl,
+        JANITOR_ROLE_IDS: JANITOR_ROLE_ID,
+        AWS_REGION: 'us-east-1',
       }),
     });
-    // Act
-    await handler(
+    const event = await sqs.deliver(
       sqsEvent({ gatewayId: testId(3), requestedBy: 'ci/pr-103' }, '{"gatewayId": 42}'),
-      lambdaContext(60_000, 'batch-1'),
     );
+    // Act
+    await handler(event, lambdaContext(60_000, 'batch-1'));
     // Assess
     expect(sns.published).toHaveLength(1);
     const message = sns.published[0]?.message ?? '';

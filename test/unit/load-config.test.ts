@@ -142,31 +142,58 @@ describe('loadSweepConfig: TEARDOWN_MAX_HORIZON', () => {
 describe('loadTeardownConfig', () => {
   const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/teardown';
 
-  it('gives the teardown function its policy, queue and dead-letter queue', () => {
+  const ROLES = 'AROA3XFRBF535PLBIFPI4, AROAJANITORSWEEP00001';
+
+  it('gives the teardown function its policy, queue, dead-letter queue and role ids', () => {
     // Act
     const config = loadTeardownConfig({
       ...base,
       TEARDOWN_QUEUE_URL: QUEUE,
       TEARDOWN_DLQ_URL: `${QUEUE}-dlq`,
+      JANITOR_ROLE_IDS: ROLES,
     });
     // Assess
     expect(config).toMatchObject({
       tokenSecretId: 'cw-token',
       teardownQueueUrl: QUEUE,
+      teardownQueue: { region: 'us-east-1', account: '123456789012', name: 'teardown' },
       teardownDlqUrl: `${QUEUE}-dlq`,
+      janitorRoleIds: ['AROA3XFRBF535PLBIFPI4', 'AROAJANITORSWEEP00001'],
     });
     expect(config.policy.rules[0]?.id).toBe('r');
   });
 
+  it('takes the region of a queue URL that names none from AWS_REGION', () => {
+    // Act
+    const config = loadTeardownConfig({
+      ...base,
+      TEARDOWN_QUEUE_URL: 'http://127.0.0.1:4566/000000000000/teardown',
+      JANITOR_ROLE_IDS: ROLES,
+      AWS_REGION: 'eu-central-1',
+    });
+    // Assess
+    expect(config.teardownQueue).toEqual({
+      region: 'eu-central-1',
+      account: '000000000000',
+      name: 'teardown',
+    });
+  });
+
   it.each([
     [{ TEARDOWN_QUEUE_URL: undefined }, 'TEARDOWN_QUEUE_URL'],
+    [{ TEARDOWN_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/teardown' }, 'TEARDOWN_QUEUE_URL'],
+    [{ TEARDOWN_QUEUE_URL: 'http://127.0.0.1:4566/000000000000/teardown' }, 'TEARDOWN_QUEUE_URL'],
+    [{ JANITOR_ROLE_IDS: undefined }, 'JANITOR_ROLE_IDS'],
+    [{ JANITOR_ROLE_IDS: 'AIDAUSERNOTAROLE00001' }, 'JANITOR_ROLE_IDS'],
+    [{ JANITOR_ROLE_IDS: 'AROA3XFRBF535PLBIFPI4,' }, 'JANITOR_ROLE_IDS'],
     [{ JANITOR_POLICY: undefined }, 'JANITOR_POLICY'],
     [
       { COREWEAVE_TOKEN_SECRET_ID: undefined, COREWEAVE_API_TOKEN: 'CW-SECRET-x' },
       'COREWEAVE_TOKEN_SECRET_ID',
     ],
   ])('rejects %j naming %s', (override, field) => {
-    expect(() => loadTeardownConfig({ ...base, TEARDOWN_QUEUE_URL: QUEUE, ...override })).toThrow(
+    const env = { ...base, TEARDOWN_QUEUE_URL: QUEUE, JANITOR_ROLE_IDS: ROLES, ...override };
+    expect(() => loadTeardownConfig(env)).toThrow(
       expect.objectContaining({ code: 'CONFIG_INVALID', field }),
     );
   });

@@ -2,11 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { parseTeardownEvent } from '#core/teardown/teardown-event';
 
 describe('parseTeardownEvent', () => {
-  it('reads each record as a message with its receive count', () => {
+  it('reads each record as a message with its receive count, sender and claimed origin', () => {
     // Prepare
     const event = {
       Records: [
-        { messageId: 'm-1', body: '{}', attributes: { ApproximateReceiveCount: '3' } },
+        {
+          messageId: 'm-1',
+          body: '{}',
+          receiptHandle: 'AQEBhandle',
+          eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:teardown',
+          attributes: { ApproximateReceiveCount: '3', SenderId: 'AROAEXAMPLE:session' },
+        },
         { messageId: 'm-2', body: 'not json', attributes: {} },
       ],
     };
@@ -14,8 +20,18 @@ describe('parseTeardownEvent', () => {
     const messages = parseTeardownEvent(event);
     // Assess
     expect(messages).toEqual([
-      { messageId: 'm-1', body: '{}', receiveCount: 3 },
-      { messageId: 'm-2', body: 'not json' },
+      {
+        messageId: 'm-1',
+        body: '{}',
+        receiveCount: 3,
+        senderId: 'AROAEXAMPLE:session',
+        origin: {
+          receiptHandle: 'AQEBhandle',
+          eventSourceArn: 'arn:aws:sqs:us-east-1:123456789012:teardown',
+        },
+      },
+      // A record that claims no origin still has one to prove, and fails the proof.
+      { messageId: 'm-2', body: 'not json', origin: {} },
     ]);
   });
 

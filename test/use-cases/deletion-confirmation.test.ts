@@ -8,6 +8,7 @@ import { runTeardown } from '#core/teardown/run-teardown';
 import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';
 import { MemoryGatewayApi } from '#test/fakes/memory-gateway-api';
 import { aGateway, hoursAgo, NOW } from '#test/fixtures/gateway-builder';
+import { JANITOR_ROLE_ID, JANITOR_SENDER } from '#test/fixtures/sqs-event';
 
 const POLICY = compilePolicy(
   parsePolicy({
@@ -143,10 +144,13 @@ describe('runSweep with deletion confirmation', () => {
 });
 
 describe('runTeardown with deletion confirmation', () => {
+  // Confirmations come from the janitor's own roles.
   const message = (n: number, body: object) => ({
     messageId: `m-${n}`,
     body: JSON.stringify(body),
+    senderId: JANITOR_SENDER,
   });
+  const janitorRoleIds = [JANITOR_ROLE_ID];
 
   it('serves a confirmation with a GET only, and schedules one after a requested deletion', async () => {
     // Prepare
@@ -165,6 +169,7 @@ describe('runTeardown with deletion confirmation', () => {
       {
         ...deps,
         run: { ...deps.run, trigger: 'sqs' },
+        janitorRoleIds,
         confirm: { queue, afterMs: MINUTE, withinMs: 60 * MINUTE },
       },
     );
@@ -202,7 +207,7 @@ describe('runTeardown with deletion confirmation', () => {
           confirm: { deletedAt: new Date(NOW).toISOString(), runId: RUN_ID },
         }),
       ],
-      { ...deps, confirm: { afterMs: MINUTE, withinMs: MINUTE } },
+      { ...deps, janitorRoleIds, confirm: { afterMs: MINUTE, withinMs: MINUTE } },
     );
     // Assess
     expect(result.retry).toEqual(['m-1']);

@@ -7,6 +7,7 @@ import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';
 import { MemoryGatewayApi } from '#test/fakes/memory-gateway-api';
 import { MemoryTeardownQueue } from '#test/fakes/memory-teardown-queue';
 import { aGateway, hoursAgo, NOW, testId } from '#test/fixtures/gateway-builder';
+import { JANITOR_ROLE_ID, JANITOR_SENDER } from '#test/fixtures/sqs-event';
 import { deploymentId } from '#test/fixtures/wire-deployment';
 
 const POLICY = compilePolicy(
@@ -37,8 +38,9 @@ function teardownOf(body: object, deployments: Deployment[] = [SERVING], policy 
   const sink = new MemoryAuditSink();
   const queue = new MemoryTeardownQueue();
   const run = () =>
-    runTeardown([{ messageId: 'm-1', body: JSON.stringify(body) }], {
+    runTeardown([{ messageId: 'm-1', body: JSON.stringify(body), senderId: JANITOR_SENDER }], {
       api,
+      janitorRoleIds: [JANITOR_ROLE_ID],
       sink,
       queue,
       clock: { now: () => NOW },
@@ -87,7 +89,8 @@ describe('runTeardown with deployments', () => {
 
   it('gives up once the horizon has passed since the hold began, and acknowledges', async () => {
     // Prepare
-    const since = new Date(NOW - 31 * DAY).toISOString();
+    // The last hold was re-sent just before the horizon passed, and arrives after it.
+    const since = new Date(NOW - 30 * DAY - 10 * 60_000).toISOString();
     const { api, sink, queue, run } = teardownOf({ gatewayId: testId(1), deferredSince: since });
     // Act
     const result = await run();
