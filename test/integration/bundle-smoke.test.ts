@@ -9,6 +9,8 @@ import {
   startSecretsManagerDouble,
 } from '#test/fakes/secrets-manager-double';
 import { SCHEDULED_EVENT } from '#test/fixtures/scheduled-event';
+import { JANITOR_ROLE_ID } from '#test/fixtures/sqs-event';
+import { startLocalSqs } from '#test/support/local-sqs';
 import { type BundleRun, runBundle } from '#test/support/run-bundle';
 import { unzipArtifact } from '#test/support/unzip-artifact';
 import { buildAll } from '../../infra/build.ts';
@@ -124,13 +126,14 @@ describe('built Lambda bundles', () => {
       AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
       AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
-      // Any SQS call would fail fast here: these invocations must not need one.
+      // Any SQS call would fail fast here: the sweeps must not need one.
       AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9',
       COREWEAVE_API_URL: simulator.url,
       COREWEAVE_TOKEN_SECRET_ID: SECRET_ID,
       JANITOR_POLICY: JSON.stringify(POLICY),
       DRY_RUN: 'false',
       TEARDOWN_QUEUE_URL: 'http://127.0.0.1:9/123456789012/gateway-janitor-test-teardown',
+      JANITOR_ROLE_IDS: JANITOR_ROLE_ID,
       POWERTOOLS_SERVICE_NAME: 'gateway-janitor',
       NODE_OPTIONS: '--max-semi-space-size=4',
       ...overrides,
@@ -172,13 +175,13 @@ describe('built Lambda bundles', () => {
 
   it.each([
     ['sweep', 'to send a confirmation'],
-    ['teardown', 'to defer, park or confirm'],
+    ['teardown', 'with its first batch'],
   ])('%s loads the SQS client only %s, not at init', async (name) => {
     const dir = join(outDir, `${name}-zip`);
 
     const code = await codeLoadedAtInit(dir);
     // The SQS client's model names its service namespace; most sweeps delete nothing, and
-    // a teardown that only confirms deletions sends nothing (docs/benchmarks.md, "Import cost").
+    // the teardown's init stays as short (docs/benchmarks.md, "Import cost").
     expect(code.includes('com.amazonaws.sqs')).toBe(false);
   });
 
@@ -242,14 +245,21 @@ describe('built Lambda bundles', () => {
 
   it('teardown deletes the gateway an SQS message names', async () => {
     const target = byName(fleet, 'loadtest-llama-70b');
-    const event = sqsEvent([
-      {
-        messageId: '059f36b4-87a3-44ab-83d2-661975830a7d',
-        body: JSON.stringify({ gatewayId: target.spec.id, requestedBy: 'ci/pr-1500' }),
-      },
-    ]);
+    const sqs = await startLocalSqs();
+    const event = await sqs.deliver(
+      sqsEvent([
+        {
+          messageId: '059f36b4-87a3-44ab-83d2-661975830a7d',
+          body: JSON.stringify({ gatewayId: target.spec.id, requestedBy: 'ci/pr-1500' }),
+        },
+      ]),
+    );
 
-    const run = await runBundle(teardownBundle, event, lambdaEnv());
+    const run = await runBundle(
+      teardownBundle,
+      event,
+      lambdaEnv({ AWS_ENDPOINT_URL_SQS: sqs.endpoint, TEARDOWN_QUEUE_URL: sqs.queueUrl }),
+    ).finally(() => sqs.close());
 
     expect(run.outcome).toEqual({ ok: true, result: { batchItemFailures: [] } });
     expect(simulator.deletes()).toEqual([target.spec.id]);

@@ -1,7 +1,7 @@
 import { flakySqsClient } from '#test/fakes/flaky-sqs-client';
 import { testId } from '#test/fixtures/gateway-builder';
 import { SCHEDULED_EVENT } from '#test/fixtures/scheduled-event';
-import { sqsEvent } from '#test/fixtures/sqs-event';
+import { JANITOR_ROLE_ID, janitorRecord, sqsEvent } from '#test/fixtures/sqs-event';
 import { mixedFleet, TEST_POLICY } from '#test/fixtures/wire-fleet';
 import { createSweepHandler } from '../../functions/sweep.ts';
 import { createTeardownHandler } from '../../functions/teardown.ts';
@@ -37,20 +37,22 @@ export async function recordRealRuns(): Promise<RecordedRuns> {
       lambdaContext(300_000, 'run-live'),
     );
     const sweep = output.lines();
+    const event = await sqs.deliver(
+      sqsEvent(
+        { gatewayId: testId(3), requestedBy: 'ci/pr-103', reason: 'PR closed' },
+        '{"gatewayId": 42}',
+      ),
+    );
     await createTeardownHandler({
       env: {
         ...env,
         DRY_RUN: 'false',
         TEARDOWN_QUEUE_URL: sqs.queueUrl,
         TEARDOWN_DLQ_URL: sqs.dlqUrl,
+        JANITOR_ROLE_IDS: JANITOR_ROLE_ID,
+        AWS_REGION: 'us-east-1',
       },
-    })(
-      sqsEvent(
-        { gatewayId: testId(3), requestedBy: 'ci/pr-103', reason: 'PR closed' },
-        '{"gatewayId": 42}',
-      ),
-      lambdaContext(60_000, 'run-teardown'),
-    );
+    })(event, lambdaContext(60_000, 'run-teardown'));
     return { sweep, teardown: output.lines().slice(sweep.length) };
   } finally {
     output.restore();
@@ -96,8 +98,9 @@ export async function recordConfirmationRuns(): Promise<RecordedRuns> {
       lambdaContext(300_000, CONFIRMATION_RUNS.delete),
     );
     const sweep = output.lines();
-    await createTeardownHandler({ env })(
-      sqsEvent(...queue.sent.map((entry) => entry.body)),
+    // The confirmations the sweep sent, as the janitor's own messages.
+    await rig.handler({ DELETE_CONFIRM_AFTER: '1s' })(
+      { Records: queue.sent.map((entry) => janitorRecord(entry.body)) },
       lambdaContext(60_000, CONFIRMATION_RUNS.confirm),
     );
     return { sweep, teardown: output.lines().slice(sweep.length) };
