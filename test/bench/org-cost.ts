@@ -1,5 +1,6 @@
+import type { SQSEvent } from 'aws-lambda';
 import { sequentialUuid } from '#simulator/prng';
-import { sqsEvent } from '#test/fixtures/sqs-event';
+import { JANITOR_ROLE_ID, janitorRecord, sqsEvent } from '#test/fixtures/sqs-event';
 import { startLocalSqs } from '#test/support/local-sqs';
 import { BENCH_POLICY, median, SECRET_ID } from './bench-env.ts';
 import type { Bundle } from './bundles.ts';
@@ -80,9 +81,11 @@ export async function orgCost(
     DRY_RUN: 'false',
     TEARDOWN_QUEUE_URL: sqs.queueUrl,
     AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+    JANITOR_ROLE_IDS: JANITOR_ROLE_ID,
+    AWS_REGION: 'us-east-1',
   };
   const kinds = [
-    { name: 'sweep (1,000 listed, none expired)', bundle: sweep, event: () => ({}) },
+    { name: 'sweep (1,000 listed, none expired)', bundle: sweep, event: (): object => ({}) },
     {
       name: 'teardown: delete one requested gateway',
       bundle: teardown,
@@ -93,14 +96,17 @@ export async function orgCost(
       name: 'teardown: confirm one deletion',
       bundle: teardown,
       // A gateway the API no longer knows: one GET (404), `gateway.delete_confirmed`.
-      event: () =>
-        sqsEvent({
-          gatewayId: '0f8fad5b-d9cb-469f-a165-70867728950e',
-          confirm: {
-            deletedAt: new Date(Date.now() - 120_000).toISOString(),
-            runId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
-          },
-        }),
+      event: () => ({
+        Records: [
+          janitorRecord({
+            gatewayId: '0f8fad5b-d9cb-469f-a165-70867728950e',
+            confirm: {
+              deletedAt: new Date(Date.now() - 120_000).toISOString(),
+              runId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+            },
+          }),
+        ],
+      }),
     },
   ];
   const samples = kinds.map(() => ({
@@ -112,7 +118,10 @@ export async function orgCost(
   try {
     for (let run = 0; run < runs; run += 1) {
       for (const [i, kind] of kinds.entries()) {
-        const result = await invokeInProcess(kind.bundle.path, kind.event(run), env);
+        // Each record comes from the queue, as Lambda delivers it: the teardown proves it.
+        const event = kind.event(run);
+        const delivered = 'Records' in event ? await sqs.deliver(event as SQSEvent) : event;
+        const result = await invokeInProcess(kind.bundle.path, delivered, env);
         if (!result.outcome.ok) throw new Error(`${kind.name}: ${JSON.stringify(result.outcome)}`);
         const sample = samples[i] as (typeof samples)[number];
         sample.importMs.push(result.importMs);

@@ -5,7 +5,6 @@ import { deploymentId, wireDeployment } from '#test/fixtures/wire-deployment';
 import { TEST_POLICY, wire } from '#test/fixtures/wire-fleet';
 import { lambdaContext } from '#test/support/janitor-harness';
 import { startTeardownRig, type TeardownRig } from '#test/support/teardown-rig';
-import { createTeardownHandler } from '../../functions/teardown.ts';
 
 const gateways = [wire(1, 'pr-1', 100), wire(2, 'pr-2', 100), wire(3, 'pr-3', 1)];
 /** The test policy, letting a request's deleteDeployments take its deployments along. */

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testId } from '#test/fixtures/gateway-builder';
 import { sqsEvent, sqsRecord } from '#test/fixtures/sqs-event';
-import { ago, mixedFleet, TEST_POLICY } from '#test/fixtures/wire-fleet';
+import { ago, mixedFleet } from '#test/fixtures/wire-fleet';
 import { lambdaContext } from '#test/support/janitor-harness';
 import { startTeardownRig, type TeardownRig } from '#test/support/teardown-rig';
 import { createTeardownHandler } from '../../functions/teardown.ts';

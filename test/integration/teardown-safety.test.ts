@@ -7,7 +7,6 @@ import { mixedFleet, TEST_POLICY, wire } from '#test/fixtures/wire-fleet';
 import { lambdaContext } from '#test/support/janitor-harness';
 import { toLambdaEvent } from '#test/support/local-sqs';
 import { startTeardownRig, type TeardownRig } from '#test/support/teardown-rig';
-import { createTeardownHandler } from '../../functions/teardown.ts';
 
 /** Deletion safety of the teardown (docs/reliability.md "Teardown: deletion safety"). */
 describe('teardown deletion safety, through the handler, the simulator and a local SQS', () => {

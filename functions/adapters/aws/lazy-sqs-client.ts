@@ -7,10 +7,10 @@ export type SqsSender = Pick<SQSClient, 'send'>;
 export type SqsClientSource = SqsSender | (() => Promise<SqsSender>);
 
 /**
- * One SQS client for an execution environment, with the SDK's SQS module imported when
- * the first message is sent rather than at init: a sweep that deletes nothing, and a
- * teardown invocation that only confirms deletions, never send one (docs/benchmarks.md,
- * "Import cost"). An import that fails is tried again on the next send.
+ * One SQS client for an execution environment, with the SDK's SQS module imported on the
+ * first call rather than at init: a sweep that deletes nothing never makes one, and the
+ * teardown's init stays short (docs/benchmarks.md, "Import cost"). An import that fails is
+ * tried again on the next call.
  */
 export function lazySqsClient(given?: SqsSender): () => Promise<SqsSender> {
   let client: Promise<SqsSender> | undefined = given ? Promise.resolve(given) : undefined;
