@@ -8,17 +8,19 @@ import { MemoryGatewayApi } from '#test/fakes/memory-gateway-api';
 import { MemoryTeardownQueue } from '#test/fakes/memory-teardown-queue';
 import { aGateway, hoursAgo, NOW, testId } from '#test/fixtures/gateway-builder';
 
-const POLICY = compilePolicy(
-  parsePolicy({
-    rules: [{ id: 'pr-previews', match: { name: 'pr-*' }, maxAge: '72h' }],
-    protect: { names: ['prod-*'] },
-  }),
-);
+const policyWith = (extra: object = {}) =>
+  compilePolicy(
+    parsePolicy({
+      rules: [{ id: 'pr-previews', match: { name: 'pr-*' }, maxAge: '72h' }],
+      protect: { names: ['prod-*'] },
+      ...extra,
+    }),
+  );
 // Longer than a request's expectedName may be (100 characters): a pinned body would not parse.
 const LONG_NAME = `pr-${'x'.repeat(120)}`;
 const GATEWAY = aGateway({ id: testId(1), name: LONG_NAME, createdAt: hoursAgo(100) });
 
-function teardownOf(body: object, deployments: Deployment[] = []) {
+function teardownOf(body: object, deployments: Deployment[] = [], policy = policyWith()) {
   const api = new MemoryGatewayApi([GATEWAY], deployments);
   const sink = new MemoryAuditSink();
   const queue = new MemoryTeardownQueue();
@@ -29,7 +31,7 @@ function teardownOf(body: object, deployments: Deployment[] = []) {
       queue,
       clock: { now: () => NOW },
       deadline: { budgetMs: () => 60_000 },
-      policy: POLICY,
+      policy,
       concurrency: 1,
       run: { runId: 'run-1', trigger: 'sqs', dryRun: false },
     });
@@ -55,6 +57,19 @@ describe('runTeardown never re-sends a request with less identity than it saw', 
     const { api, sink, queue, run } = teardownOf({ gatewayId: testId(1) }, [
       { ...serving, status: 'STATUS_READY' },
     ]);
+    // Act
+    const result = await run();
+    // Assess
+    expect(queue.sent).toEqual([]);
+    expect(result.retry).toEqual([]);
+    expect(api.calls).not.toContain(`DELETE ${testId(1)}`);
+    expect(sink.records[0]).toMatchObject({ event: 'gateway.skipped', reason: 'unknown_identity' });
+  });
+
+  it('keeps a request past the run limit whose pinned body would not parse, and re-sends nothing', async () => {
+    // Prepare
+    const noDeletes = policyWith({ limits: { maxDeletesPerRun: 0, maxDeletePercent: 50 } });
+    const { api, sink, queue, run } = teardownOf({ gatewayId: testId(1) }, [], noDeletes);
     // Act
     const result = await run();
     // Assess

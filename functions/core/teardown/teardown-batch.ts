@@ -1,8 +1,9 @@
 import type { Gateway } from '../common/gateway.ts';
 import { pinIdentity } from './decide-teardown.ts';
+import { pinnedBody } from './pinned-body.ts';
 import type { RequestFields, Settled } from './settle-request.ts';
 import type { TeardownDeps, TeardownMessage } from './teardown-deps.ts';
-import { parseTeardownRequest, type TeardownRequest } from './teardown-request.ts';
+import type { TeardownRequest } from './teardown-request.ts';
 
 // The next invocation has a fresh limit: a short wait, yet no hot loop when the limit is 0.
 const RUN_LIMIT_DELAY_SECONDS = 60;
@@ -39,7 +40,7 @@ export function createTeardownBatch(maxDeletesPerRun: number): TeardownBatch {
  * CLI) it is skipped, and the command says so.
  */
 export async function deferForRunLimit(
-  message: TeardownMessage,
+  _message: TeardownMessage,
   request: TeardownRequest,
   live: Gateway | undefined,
   deps: TeardownDeps,
@@ -47,11 +48,9 @@ export async function deferForRunLimit(
 ): Promise<Settled> {
   if (!deps.queue) return { outcome: { event: 'gateway.skipped', ...named, reason: 'run_limit' } };
   const pinned = pinIdentity(request, live);
-  const text = JSON.stringify(pinned.action === 'defer' ? pinned.request : request);
-  // Only a body the parser accepts again is re-sent; otherwise the original one is.
-  await deps.queue.defer(
-    parseTeardownRequest(text).ok ? text : message.body,
-    RUN_LIMIT_DELAY_SECONDS,
-  );
+  const text = pinnedBody(pinned.action === 'defer' ? pinned.request : request);
+  if (text === undefined)
+    return { outcome: { event: 'gateway.skipped', ...named, reason: 'unknown_identity' } };
+  await deps.queue.defer(text, RUN_LIMIT_DELAY_SECONDS);
   return { outcome: { event: 'gateway.deferred', ...named, reason: 'run_limit' } };
 }
