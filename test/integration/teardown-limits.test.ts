@@ -5,7 +5,6 @@ import { deploymentId, wireDeployment } from '#test/fixtures/wire-deployment';
 import { TEST_POLICY, wire } from '#test/fixtures/wire-fleet';
 import { lambdaContext } from '#test/support/janitor-harness';
 import { startTeardownRig, type TeardownRig } from '#test/support/teardown-rig';
-import { createTeardownHandler } from '../../functions/teardown.ts';
 
 const gateways = [1, 2, 3, 4].map((n) => wire(n, `pr-${n}`, 100));
 const deployments = [
@@ -25,7 +24,7 @@ describe('teardown handler: limits.maxDeletesPerRun', () => {
   afterEach(() => rig.close());
 
   const teardownUnder = (policy: object, ...bodies: object[]) =>
-    createTeardownHandler({ env: rig.env({ DELETE_CONCURRENCY: '4' }, policy) })(
+    rig.handler({ DELETE_CONCURRENCY: '4' }, policy)(
       { Records: bodies.map((body) => sqsRecord(JSON.stringify(body))) },
       lambdaContext(60_000),
     );
