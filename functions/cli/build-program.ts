@@ -155,6 +155,10 @@ function withTarget(command: Command): Command {
       'key of the token when the secret is JSON [COREWEAVE_TOKEN_SECRET_KEY]',
     )
     .option(
+      '--http-timeout <ms>',
+      'total time of one API request, body included [COREWEAVE_HTTP_TIMEOUT_MS] (default 10000)',
+    )
+    .option(
       '--simulate',
       'run against a fresh embedded simulator with the seeded fleet (no account)',
     )

@@ -6,6 +6,7 @@ export interface ConnectionFlags {
   apiUrl?: string;
   secretId?: string;
   secretKey?: string;
+  httpTimeout?: string;
   concurrency?: string;
   confirmWithin?: string;
   apply?: boolean;
@@ -15,6 +16,7 @@ const FLAG_VARIABLES = {
   apiUrl: ['--api-url', 'COREWEAVE_API_URL'],
   secretId: ['--secret-id', 'COREWEAVE_TOKEN_SECRET_ID'],
   secretKey: ['--secret-key', 'COREWEAVE_TOKEN_SECRET_KEY'],
+  httpTimeout: ['--http-timeout', 'COREWEAVE_HTTP_TIMEOUT_MS'],
   concurrency: ['--concurrency', 'DELETE_CONCURRENCY'],
   confirmWithin: ['--confirm-within', 'DELETE_CONFIRM_WITHIN'],
 } as const;

@@ -8,8 +8,9 @@ export type FaultRoute = Exclude<SimRoute, 'unknown'> | 'any';
  * normally (state changes apply) with enum names re-encoded as numbers; `list-duplicate`
  * answers a list normally with one item listed twice; `reset-mid-body`
  * applies the operation (a DELETE does start deletion) and then breaks the response after
- * part of the body; `describe-other` answers a GET with another stored gateway. Every
- * other kind answers without touching state.
+ * part of the body; `describe-other` answers a GET with another stored gateway; `trickle`
+ * answers normally (state changes apply) but sends the body one byte every `intervalMs`,
+ * stopping when the client goes away. Every other kind answers without touching state.
  */
 export type FaultKind =
   | { kind: 'status'; status: number; body?: string | object; headers?: Record<string, string> }
@@ -20,6 +21,7 @@ export type FaultKind =
   | { kind: 'malformed' }
   | { kind: 'truncated' }
   | { kind: 'numeric-enums' }
+  | { kind: 'trickle'; intervalMs: number }
   | ListDuplicateFault
   /** answers a GET with the gateway stored under `otherId` instead of the one asked for */
   | { kind: 'describe-other'; otherId: string };

@@ -73,7 +73,8 @@ export async function handleRequest(
     fault &&
     fault.kind !== 'numeric-enums' &&
     fault.kind !== 'reset-mid-body' &&
-    fault.kind !== 'list-duplicate'
+    fault.kind !== 'list-duplicate' &&
+    fault.kind !== 'trickle'
   ) {
     const reply =
       fault.kind === 'status' || fault.kind === 'malformed'
@@ -95,6 +96,7 @@ export async function handleRequest(
     reply = { ...reply, body: listTwice(reply.body.toString(), fault) };
   }
   if (fault?.kind === 'reset-mid-body') return sendHalfThenReset(res, reply);
+  if (fault?.kind === 'trickle') return sendTrickle(state, res, reply, fault.intervalMs);
   send(res, reply);
 }
 
@@ -135,6 +137,23 @@ function sendHalfThenReset(res: ServerResponse, reply: Reply): void {
   const body = Buffer.from(reply.body);
   res.writeHead(reply.status, { ...reply.headers, 'content-length': body.length });
   res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
+}
+
+/** The answer one byte at a time; bounded by the body's length, and stops once the client leaves. */
+async function sendTrickle(
+  state: SimulatorState,
+  res: ServerResponse,
+  reply: Reply,
+  intervalMs: number,
+): Promise<void> {
+  const body = Buffer.from(reply.body);
+  res.writeHead(reply.status, { ...reply.headers, 'content-length': body.length });
+  for (let at = 0; at < body.length; at++) {
+    if (res.destroyed) return;
+    res.write(body.subarray(at, at + 1));
+    await sleep(state, intervalMs);
+  }
+  res.end();
 }
 
 function sleep(state: SimulatorState, ms: number): Promise<void> {

@@ -74,6 +74,11 @@ describe('runCli usage and configuration errors', () => {
       message: '--concurrency: expected a whole number',
     },
     {
+      case: 'an --http-timeout below its bound',
+      args: ['plan', '--policy', POLICY, '--http-timeout', '5'],
+      message: '--http-timeout: expected at least 100',
+    },
+    {
       case: '--simulate with --api-url',
       args: ['plan', '--simulate', '--api-url', 'https://api.coreweave.com'],
       message: '--api-url: cannot be combined with --simulate',

@@ -110,6 +110,27 @@ describe('teardown handler near its deadline', () => {
     expect(world.calls('DELETE')).toHaveLength(deleted.length);
   });
 
+  it('cuts off a GET whose body trickles, retries it, and returns before the deadline', async () => {
+    // Prepare: one byte every 50 ms, so undici's bodyTimeout (a pause between chunks)
+    // never fires; the whole body would take about a minute.
+    world.harness.simulator.addFault({ route: 'get', kind: 'trickle', intervalMs: 50 });
+    const event = sqsEvent({ gatewayId: testId(3) });
+    // Act
+    const run = await world.teardown({ retry: 'production', remainingMs: MARGIN_MS + 2_000 })(
+      event,
+    );
+    // Assess
+    expectBeforeDeadline(run);
+    expect(run.ok && run.value.batchItemFailures).toEqual([
+      { itemIdentifier: event.Records[0]?.messageId },
+    ]);
+    expect(world.calls('GET').length).toBeGreaterThan(1);
+    expect(world.calls('DELETE')).toEqual([]);
+    const failed = world.records().find((r) => r.event === 'gateway.delete_failed');
+    expect(failed?.error?.message).toContain('TOTAL_TIMEOUT');
+    expect(failed?.http?.durationMs).toBeLessThan(2_000 + HTTP_TIMEOUT_MS + 500);
+  });
+
   it('stops retrying a 503 storm on GET within the deadline', async () => {
     world.harness.simulator.addFault({ route: 'get', kind: 'status', status: 503 });
     const event = sqsEvent({ gatewayId: testId(3) }, { gatewayId: testId(1) });

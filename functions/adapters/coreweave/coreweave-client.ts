@@ -9,7 +9,7 @@ import type {
 } from '#core/deployments/deployment-api';
 import { AdaptiveRate } from './adaptive-rate.ts';
 import type { RetryOptions } from './retry-policy.ts';
-import { RETRY_PROFILES } from './retry-profiles.ts';
+import { attemptTimeoutMs, RETRY_PROFILES } from './retry-profiles.ts';
 import { sendOnce, sharedDispatcher } from './send-once.ts';
 import { type Reply, type RetryingOptions, sendWithRetries } from './send-with-retries.ts';
 import { parseDeploymentBody, parseDeploymentListBody } from './wire-deployment.ts';
@@ -23,7 +23,7 @@ export interface CoreWeaveClientOptions {
   baseUrl: string;
   tokens: TokenSource;
   dispatcher?: Dispatcher;
-  /** per-request headers and body timeout */
+  /** total time of one attempt: connect, headers and body together */
   timeoutMs?: number;
   retry?: Partial<RetryOptions>;
   random?: () => number;
@@ -150,7 +150,7 @@ export class CoreWeaveClient implements GatewayApi, DeploymentApi {
         method,
         path,
         token,
-        timeoutMs: this.#options.timeoutMs ?? 10_000,
+        timeoutMs: attemptTimeoutMs(this.#options.timeoutMs ?? 10_000, deadline.budgetMs()),
       });
     return sendWithRetries({ method, path, deadline }, exchange, this.#retrying);
   }

@@ -42,6 +42,8 @@ const TRANSIENT_ERRORS = new Set([
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
   'UND_ERR_RESPONSE_STATUS_CODE',
+  // send-once.ts: an attempt cut off by its total deadline (a trickling body).
+  'TOTAL_TIMEOUT',
 ]);
 
 /**

@@ -23,3 +23,13 @@ export const RETRY_PROFILES: Readonly<Record<RetryProfileName, Readonly<RetryOpt
 export function deadlineMarginMs(requestTimeoutMs: number): number {
   return requestTimeoutMs + 2_000;
 }
+
+/**
+ * The total time one attempt may take, connect to last body byte: the request timeout,
+ * cut to what the invocation has left less the flush budget. The margin above keeps one
+ * timeout in reserve past `budgetMs`, so `budgetMs + requestTimeoutMs` is exactly the
+ * remaining time less those 2 s (docs/contract.md "The deadline"). 0: no time to send.
+ */
+export function attemptTimeoutMs(requestTimeoutMs: number, budgetMs: number): number {
+  return Math.max(0, Math.floor(Math.min(requestTimeoutMs, budgetMs + requestTimeoutMs)));
+}

@@ -30,11 +30,22 @@ export function sharedDispatcher(): Agent {
   return sharedAgent;
 }
 
-/** Sends one request and reads its body to the end; never throws. */
+/** The error code of an attempt cut off by its total deadline; retried like a timeout. */
+export const TOTAL_TIMEOUT = 'TOTAL_TIMEOUT';
+
+/**
+ * Sends one request and reads its body to the end; never throws. `timeoutMs` bounds the
+ * whole exchange (connect, headers and body): undici's bodyTimeout only bounds the gap
+ * between chunks, so a body that trickles a byte at a time would otherwise never end
+ * (docs/contract.md "The deadline"). Past it the request is aborted and its body destroyed.
+ */
 export async function sendOnce(
   dispatcher: Dispatcher,
   request: { origin: string; method: string; path: string; token: string; timeoutMs: number },
 ): Promise<Exchange> {
+  if (request.timeoutMs <= 0) return { errorCode: TOTAL_TIMEOUT };
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), request.timeoutMs);
   try {
     const response = await dispatcher.request({
       origin: request.origin,
@@ -43,12 +54,15 @@ export async function sendOnce(
       headers: { authorization: `Bearer ${request.token}`, accept: 'application/json' },
       headersTimeout: request.timeoutMs,
       bodyTimeout: request.timeoutMs,
+      signal: abort.signal,
     });
     // Always read the body to the end so the connection goes back to the pool.
     const text = await response.body.text();
     return { status: response.statusCode, text, retryAfter: response.headers['retry-after'] };
   } catch (error) {
-    return { errorCode: errorCode(error) };
+    return { errorCode: abort.signal.aborted ? TOTAL_TIMEOUT : errorCode(error) };
+  } finally {
+    clearTimeout(timer);
   }
 }
 
