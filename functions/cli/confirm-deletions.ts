@@ -3,6 +3,7 @@ import { formatDuration } from '#core/common/duration';
 import type { AuditSink, Clock, GatewayApi } from '#core/common/ports';
 import type { CliIo } from './cli-io.ts';
 import type { Session } from './open-session.ts';
+import { plainText } from './safe-output.ts';
 import { type WaitOutcome, waitForDeletions } from './wait-for-deletions.ts';
 
 /** What `--wait` needs: the deletions the run recorded, and where its records go. */
@@ -71,7 +72,7 @@ export async function confirmDeletions(options: ConfirmDeletionsOptions): Promis
         if (record) options.sink.write(record);
         else if (outcome.kind === 'unknown' && options.report)
           io.err(
-            `gateway-janitor: could not confirm the deletion of ${outcome.gatewayName ?? outcome.gatewayId}: ${outcome.error.code}: ${outcome.error.message}\n`,
+            `gateway-janitor: could not confirm the deletion of ${plainText(outcome.gatewayName ?? outcome.gatewayId)}: ${outcome.error.code}: ${outcome.error.message}\n`,
           );
       },
       progress: io.progress ? (line) => io.err(`\r\x1b[2K${line}`) : undefined,

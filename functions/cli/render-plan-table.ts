@@ -2,6 +2,7 @@ import { parseRfc3339 } from '#core/common/rfc3339';
 import type { CleanupPlan, PlanEntry } from '#core/sweep/plan-cleanup';
 import { describeVerdict, REASON_ORDER, reasonLabel } from './describe-verdict.ts';
 import { formatAge } from './format-age.ts';
+import { plainText } from './safe-output.ts';
 
 const COLUMNS = ['NAME', 'ID', 'STATUS', 'AGE', 'VERDICT', 'REASON'] as const;
 
@@ -35,13 +36,14 @@ export function renderPlanTable(plan: CleanupPlan, nowMs: number): string {
     const ageMs = displayAge(entry, nowMs);
     // Say so when the age shown is time since the last update, not since creation.
     const since = verdict.ageFrom === 'updatedAt' ? ' since update' : '';
+    // Names come from whoever created the gateway: no control characters reach the terminal.
     return [
-      gateway.name || '?',
+      plainText(gateway.name) || '?',
       gateway.id.slice(0, 8) || '?',
       gateway.status.replace(/^STATUS_/, '').toLowerCase(),
       `${ageMs === undefined ? '?' : formatAge(ageMs)}${since}`,
       verdict.action === 'delete' ? 'DELETE' : 'keep',
-      describeVerdict(verdict),
+      plainText(describeVerdict(verdict)),
     ];
   });
   const widths = COLUMNS.map((title, i) =>
@@ -78,7 +80,9 @@ export function planFooter(plan: CleanupPlan): string {
 /** The deployments a sweep would delete first, by name; nothing when there are none. */
 function deploymentLine(plan: CleanupPlan): string[] {
   if (plan.deployments.length === 0) return [];
-  const names = plan.deployments.map(({ deployment }) => deployment.name || deployment.id);
+  const names = plan.deployments.map(({ deployment }) =>
+    plainText(deployment.name || deployment.id),
+  );
   const count = `${names.length} deployment${names.length === 1 ? '' : 's'}`;
   return [`Deleted first, by rules that cascade: ${count} (${names.join(', ')}).`];
 }

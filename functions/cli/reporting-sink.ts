@@ -2,6 +2,7 @@ import type { AuditRecord } from '#core/audit/audit-record';
 import type { AuditEvent } from '#core/audit/audit-vocabulary';
 import type { AuditSink } from '#core/common/ports';
 import type { CliIo } from './cli-io.ts';
+import { plainText } from './safe-output.ts';
 
 // One line per outcome; run records are summed up at the end instead.
 const LABELS: Record<AuditEvent, string | undefined> = {
@@ -66,7 +67,7 @@ export class ReportingSink implements AuditSink {
 
 /** `deleted  pr-1377-streaming  3f2a9c1e  expired, rule pr-previews, HTTP 200 in 12ms` */
 export function outcomeLine(label: string, record: AuditRecord): string {
-  const name = record.gatewayName ?? record.deploymentName ?? '-';
+  const name = plainText(record.gatewayName ?? record.deploymentName ?? '-');
   const id = (record.gatewayId ?? record.deploymentId)?.slice(0, 8) ?? '';
   const detail = [
     record.reason,
@@ -77,5 +78,5 @@ export function outcomeLine(label: string, record: AuditRecord): string {
         (record.http.attempts > 1 ? ` (${record.http.attempts} attempts)` : ''),
     record.error ? `${record.error.code}: ${record.error.message}` : undefined,
   ].filter(Boolean);
-  return `  ${label.padEnd(18)}  ${name.padEnd(28)}  ${id.padEnd(8)}  ${detail.join(', ')}`;
+  return `  ${label.padEnd(18)}  ${name.padEnd(28)}  ${plainText(id).padEnd(8)}  ${plainText(detail.join(', '))}`;
 }

@@ -1,3 +1,4 @@
+import { csvCell, jsonText, markdownCell, plainText } from '../safe-output.ts';
 import type { AuditView, Cell, ViewTable } from './build-audit-view.ts';
 
 /** Output formats of the `audit` command. */
@@ -8,10 +9,11 @@ const BAR_WIDTH = 40;
 
 /**
  * Renders a view. csv and json are data only (json: one array), so they pipe into other
- * tools; table adds, for the summary, a bar chart of deletions per day.
+ * tools; table adds, for the summary, a bar chart of deletions per day. Every format
+ * escapes what it prints through safe-output.ts.
  */
 export function renderAuditView(view: AuditView, table: ViewTable, format: AuditFormat): string {
-  if (format === 'json') return `${JSON.stringify(table.rows, null, 2)}\n`;
+  if (format === 'json') return `${jsonText(table.rows, 2)}\n`;
   if (format === 'csv') return csv(table);
   if (format === 'md') return markdown(table);
   if (table.rows.length === 0) return `No ${view === 'runs' ? 'runs' : 'records'} matched.\n`;
@@ -20,20 +22,20 @@ export function renderAuditView(view: AuditView, table: ViewTable, format: Audit
 }
 
 function show(cell: Cell | undefined): string {
-  return cell === null || cell === undefined ? '' : String(cell);
+  return cell === null || cell === undefined ? '' : plainText(String(cell));
 }
 
 function csv({ columns, rows }: ViewTable): string {
-  const quote = (text: string) => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
   const lines = [columns.join(',')];
-  for (const row of rows) lines.push(columns.map((c) => quote(show(row[c]))).join(','));
+  for (const row of rows) lines.push(columns.map((c) => csvCell(row[c])).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }
 
 function markdown({ columns, rows }: ViewTable): string {
-  const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  const cell = (value: Cell | undefined) =>
+    value === null || value === undefined ? '' : markdownCell(String(value));
   const lines = [`| ${columns.join(' | ')} |`, `|${columns.map(() => ' --- ').join('|')}|`];
-  for (const row of rows) lines.push(`| ${columns.map((c) => cell(show(row[c]))).join(' | ')} |`);
+  for (const row of rows) lines.push(`| ${columns.map((c) => cell(row[c])).join(' | ')} |`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -52,8 +54,10 @@ function aligned({ columns, rows }: ViewTable): string {
 
 function barChart({ rows }: ViewTable): string {
   const perDay = new Map<string, number>();
-  for (const row of rows)
-    perDay.set(String(row.day), (perDay.get(String(row.day)) ?? 0) + Number(row.deleted));
+  for (const row of rows) {
+    const day = show(row.day);
+    perDay.set(day, (perDay.get(day) ?? 0) + Number(row.deleted));
+  }
   const most = Math.max(1, ...perDay.values());
   const lines = ['Deletions per day'];
   for (const [day, count] of perDay) {
