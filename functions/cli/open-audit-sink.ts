@@ -3,6 +3,7 @@ import type { AuditRecord } from '#core/audit/audit-record';
 import { ValidationError } from '#core/common/errors';
 import type { AuditSink } from '#core/common/ports';
 import type { CliIo } from './cli-io.ts';
+import { jsonText } from './safe-output.ts';
 
 /** Where a command's audit records go, and how to finish writing them. */
 export interface AuditOutput {
@@ -37,7 +38,7 @@ export function openAuditSink(
   return {
     sink: {
       write(record: AuditRecord) {
-        const line = `${JSON.stringify({ audit: record })}\n`;
+        const line = `${jsonText({ audit: record })}\n`;
         if (flags.json) io.out(line);
         // Written synchronously: a record is on disk before the next deletion starts.
         if (file !== undefined) writeSync(file, line);

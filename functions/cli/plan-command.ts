@@ -6,6 +6,7 @@ import type { CliIo } from './cli-io.ts';
 import { describeVerdict } from './describe-verdict.ts';
 import type { Session } from './open-session.ts';
 import { renderPlanTable, sortPlanEntries } from './render-plan-table.ts';
+import { jsonText } from './safe-output.ts';
 
 const NO_DEADLINE = { budgetMs: () => Number.POSITIVE_INFINITY };
 
@@ -28,11 +29,7 @@ export async function planCommand(
 ): Promise<number> {
   const nowMs = Date.now();
   const plan = await fetchPlan(session, nowMs);
-  io.out(
-    flags.json
-      ? `${JSON.stringify(planJson(plan, nowMs), null, 2)}\n`
-      : renderPlanTable(plan, nowMs),
-  );
+  io.out(flags.json ? `${jsonText(planJson(plan, nowMs), 2)}\n` : renderPlanTable(plan, nowMs));
   return 0;
 }
 
