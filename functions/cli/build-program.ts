@@ -101,7 +101,11 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
     .command('audit')
     .description('Review audit records from CloudWatch Logs or saved log lines')
     .argument('[view]', 'deletions (default), history, runs or summary')
-    .option('--log-group <name>', 'read this CloudWatch Logs group (repeatable)', collect)
+    .option(
+      '--log-group <name>',
+      "read this CloudWatch Logs group (repeatable); only the function's own log streams, YYYY/MM/DD/[version]<id>",
+      collect,
+    )
     .option(
       '--file <path>',
       "read the functions' log lines from a file, - for stdin (repeatable)",

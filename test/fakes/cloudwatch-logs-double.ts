@@ -10,11 +10,17 @@ export type FilterCall = {
   nextToken?: string;
 };
 
+/** A stored event: a line of the function's own stream, or one of the stream named. */
+export type StoredLine = string | { message: string; logStreamName: string };
+
+/** The stream a plain stored line is in: a Lambda stream name as Lambda makes them. */
+export const LAMBDA_STREAM = '2026/11/30/[$LATEST]0123456789abcdef0123456789abcdef';
+
 export type CloudWatchLogsDouble = {
   url: string;
   calls: FilterCall[];
   /** Stores a group's log lines; each is one event, served `pageSize` per page. */
-  setGroup(name: string, lines: string[]): void;
+  setGroup(name: string, lines: StoredLine[]): void;
   close(): Promise<void>;
 };
 
@@ -28,7 +34,7 @@ export async function startCloudWatchLogsDouble(
   options: { pageSize?: number } = {},
 ): Promise<CloudWatchLogsDouble> {
   const pageSize = options.pageSize ?? 3;
-  const groups = new Map<string, string[]>();
+  const groups = new Map<string, StoredLine[]>();
   const calls: FilterCall[] = [];
 
   const answer = (req: IncomingMessage, res: ServerResponse, raw: string) => {
@@ -52,10 +58,10 @@ export async function startCloudWatchLogsDouble(
       );
     }
     const from = call.nextToken ? Number(call.nextToken.replace('page-', '')) : 0;
-    const events = lines.slice(from, from + pageSize).map((message, index) => ({
-      logStreamName: '2026/11/30/[$LATEST]0123456789abcdef',
+    const events = lines.slice(from, from + pageSize).map((line, index) => ({
+      logStreamName: typeof line === 'string' ? LAMBDA_STREAM : line.logStreamName,
       timestamp: Date.now(),
-      message,
+      message: typeof line === 'string' ? line : line.message,
       ingestionTime: Date.now(),
       eventId: String(from + index),
     }));

@@ -62,15 +62,19 @@ export async function auditCommand(
   const lines = await readAuditFiles(files, deps.stdin ?? process.stdin);
   if (logGroups.length > 0) {
     const progress = (text: string) => io.progress && io.err(`\r\x1b[2K${text}`);
-    lines.push(
-      ...(await readLogGroups({
-        logGroups,
-        startTime: query.since,
-        endTime: query.until,
-        onPage: (p) => progress(`${p.logGroup}: ${p.pages} pages, ${p.events} lines read`),
-      })),
-    );
+    const reading = await readLogGroups({
+      logGroups,
+      startTime: query.since,
+      endTime: query.until,
+      onPage: (p) => progress(`${p.logGroup}: ${p.pages} pages, ${p.events} lines read`),
+    });
+    lines.push(...reading.lines);
     progress('');
+    if (reading.foreign > 0) {
+      io.err(
+        `gateway-janitor: ${reading.foreign} lines from log streams that are not the function's own were ignored (only YYYY/MM/DD/[version]<id> streams are read)\n`,
+      );
+    }
   }
   const reading = collectAuditLines(lines);
   if (reading.unreadable > 0) {
