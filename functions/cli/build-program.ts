@@ -9,7 +9,7 @@ import { openSession, type TargetFlags } from './open-session.ts';
 import { planCommand } from './plan-command.ts';
 import { type SimulateFlags, simulateCommand } from './simulate-command.ts';
 import { type SweepFlags, sweepCommand } from './sweep-command.ts';
-import { checkGatewayIds, teardownCommand } from './teardown-command.ts';
+import { teardownCommand } from './teardown-command.ts';
 import { validateCommand } from './validate-command.ts';
 
 const FOOTER = `
@@ -33,7 +33,8 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
   withTarget(program.command('plan'))
     .description('List every gateway with its verdict and reason; deletes nothing')
     .option('--json', 'one JSON document instead of the table')
-    .action(async (flags: TargetFlags & { json?: boolean }) =>
+    .option('--wide', 'full gateway ids instead of their first 8 characters')
+    .action(async (flags: TargetFlags & { json?: boolean; wide?: boolean }) =>
       setCode(await withSession(flags, io, (s) => planCommand(s, flags, io))),
     );
 
@@ -60,15 +61,17 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
     });
 
   withAct(withTarget(program.command('teardown')))
-    .description("Run the teardown Lambda's code path for the given gateway ids")
-    .argument('<gateway-id...>', 'gateway uuids')
+    .description("Run the teardown Lambda's code path for the gateways named")
+    .argument(
+      '<gateway...>',
+      'each a full gateway uuid, a unique id prefix of at least 8 characters, or an exact name',
+    )
     .option(
       '--delete-deployments',
       'first delete the deployments that serve only these gateways (without it, a gateway in use is kept)',
     )
     .action(
       async (ids: string[], flags: TargetFlags & SweepFlags & { deleteDeployments?: boolean }) => {
-        checkGatewayIds(ids);
         checkWait(flags);
         setCode(await withSession(flags, io, (s) => teardownCommand(s, ids, flags, io)));
       },

@@ -24,12 +24,16 @@ export async function fetchPlan(session: Session, nowMs: number): Promise<Cleanu
 /** `plan`: every gateway with its verdict and reason, as a table or one JSON document. */
 export async function planCommand(
   session: Session,
-  flags: { json?: boolean },
+  flags: { json?: boolean; wide?: boolean },
   io: CliIo,
 ): Promise<number> {
   const nowMs = Date.now();
   const plan = await fetchPlan(session, nowMs);
-  io.out(flags.json ? `${jsonText(planJson(plan, nowMs), 2)}\n` : renderPlanTable(plan, nowMs));
+  io.out(
+    flags.json
+      ? `${jsonText(planJson(plan, nowMs), 2)}\n`
+      : renderPlanTable(plan, nowMs, { wide: flags.wide }),
+  );
   return 0;
 }
 

@@ -2,6 +2,7 @@ import { parseRfc3339 } from '#core/common/rfc3339';
 import type { CleanupPlan, PlanEntry } from '#core/sweep/plan-cleanup';
 import { describeVerdict, REASON_ORDER, reasonLabel } from './describe-verdict.ts';
 import { formatAge } from './format-age.ts';
+import { MIN_ID_PREFIX } from './resolve-gateway.ts';
 import { plainText } from './safe-output.ts';
 
 const COLUMNS = ['NAME', 'ID', 'STATUS', 'AGE', 'VERDICT', 'REASON'] as const;
@@ -29,8 +30,15 @@ export function sortPlanEntries(entries: readonly PlanEntry[], nowMs: number): P
   );
 }
 
-/** The plan as an aligned text table with a one-paragraph footer on counts and limits. */
-export function renderPlanTable(plan: CleanupPlan, nowMs: number): string {
+/**
+ * The plan as an aligned text table with a one-paragraph footer on counts and limits. Ids
+ * are cut to the shortest prefix commands accept, or shown whole with `wide`.
+ */
+export function renderPlanTable(
+  plan: CleanupPlan,
+  nowMs: number,
+  options: { wide?: boolean } = {},
+): string {
   const rows = sortPlanEntries(plan.entries, nowMs).map((entry) => {
     const { gateway, verdict } = entry;
     const ageMs = displayAge(entry, nowMs);
@@ -39,7 +47,7 @@ export function renderPlanTable(plan: CleanupPlan, nowMs: number): string {
     // Names come from whoever created the gateway: no control characters reach the terminal.
     return [
       plainText(gateway.name) || '?',
-      gateway.id.slice(0, 8) || '?',
+      (options.wide ? gateway.id : gateway.id.slice(0, MIN_ID_PREFIX)) || '?',
       gateway.status.replace(/^STATUS_/, '').toLowerCase(),
       `${ageMs === undefined ? '?' : formatAge(ageMs)}${since}`,
       verdict.action === 'delete' ? 'DELETE' : 'keep',

@@ -1,7 +1,6 @@
 import { userInfo } from 'node:os';
 import type { AuditRecord } from '#core/audit/audit-record';
-import { ValidationError } from '#core/common/errors';
-import { GATEWAY_ID } from '#core/common/gateway';
+import { parseRfc3339 } from '#core/common/rfc3339';
 import { runTeardown } from '#core/teardown/run-teardown';
 import type { CliIo } from './cli-io.ts';
 import { cliRunDeps } from './cli-run-deps.ts';
@@ -10,6 +9,7 @@ import { openAuditSink } from './open-audit-sink.ts';
 import type { Session } from './open-session.ts';
 import { renderCounts } from './render-summary.ts';
 import { ReportingSink } from './reporting-sink.ts';
+import { needsListing, type Resolved, resolveGateway } from './resolve-gateway.ts';
 
 /** Flags of `teardown`. */
 export interface TeardownFlags {
@@ -22,16 +22,18 @@ export interface TeardownFlags {
   wait?: boolean;
 }
 
-/** Rejects anything that is not a gateway uuid before any request is made (exit 2). */
-export function checkGatewayIds(ids: readonly string[]): void {
-  ids.forEach((id, index) => {
-    if (!GATEWAY_ID.test(id))
-      throw new ValidationError(
-        'CONFIG_INVALID',
-        `<gateway-id> #${index + 1}`,
-        `"${id}" is not a gateway uuid`,
-      );
-  });
+/**
+ * The gateways the arguments name (docs/cli.md, "Naming a gateway"): full uuids as given,
+ * names and id prefixes against one listing, made only when some argument needs it.
+ */
+export async function resolveTeardownTargets(
+  session: Pick<Session, 'api'>,
+  args: readonly string[],
+): Promise<Resolved[]> {
+  const listed = args.some(needsListing)
+    ? await session.api.list({ budgetMs: () => Number.POSITIVE_INFINITY })
+    : [];
+  return args.map((arg, index) => resolveGateway(arg, listed, `<gateway> #${index + 1}`));
 }
 
 /**
@@ -41,10 +43,11 @@ export function checkGatewayIds(ids: readonly string[]): void {
  */
 export async function teardownCommand(
   session: Session,
-  ids: readonly string[],
+  args: readonly string[],
   flags: TeardownFlags,
   io: CliIo,
 ): Promise<number> {
+  const targets = await resolveTeardownTargets(session, args);
   const deleted: AuditRecord[] = [];
   const audit = openAuditSink(flags, io, [
     { write: (record) => record.event === 'gateway.deleted' && deleted.push(record) },
@@ -54,15 +57,18 @@ export async function teardownCommand(
   const requestedBy = `cli:${safeUser()}`;
   if (!flags.json) {
     const mode = dryRun ? 'dry run, nothing will be deleted' : 'LIVE, deleting';
-    io.out(`Tearing down ${ids.length} gateway(s) on ${session.target} (${mode}):\n`);
+    io.out(`Tearing down ${targets.length} gateway(s) on ${session.target} (${mode}):\n`);
   }
   try {
-    // Same bodies a CI pipeline would queue; no expiresAt, so every request is due now.
-    const messages = ids.map((gatewayId, i) => ({
+    // Same bodies a CI pipeline would queue; no expiresAt, so every request is due now. A
+    // gateway named by name or prefix is pinned to what was listed, so the teardown deletes
+    // that gateway or none (docs/contract.md "Triggers", stale_request).
+    const messages = targets.map((target, i) => ({
       messageId: `cli-${i + 1}`,
       body: JSON.stringify({
-        gatewayId,
+        gatewayId: target.id,
         requestedBy,
+        ...(target.by !== 'id' ? pinned(target) : {}),
         ...(flags.deleteDeployments ? { deleteDeployments: true } : {}),
       }),
     }));
@@ -88,6 +94,15 @@ export async function teardownCommand(
     reporter.finish();
     audit.close();
   }
+}
+
+function pinned(target: Resolved): { expectedName?: string; expectedCreatedAt?: string } {
+  return {
+    ...(target.name ? { expectedName: target.name } : {}),
+    ...(target.createdAt && parseRfc3339(target.createdAt) !== undefined
+      ? { expectedCreatedAt: target.createdAt }
+      : {}),
+  };
 }
 
 function safeUser(): string {

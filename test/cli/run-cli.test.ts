@@ -84,15 +84,15 @@ describe('runCli usage and configuration errors', () => {
       message: '--api-url: cannot be combined with --simulate',
     },
     {
-      case: 'a teardown id that is not a uuid',
-      args: ['teardown', 'pr-1377', '--policy', POLICY],
-      message: '"pr-1377" is not a gateway uuid',
+      case: 'a teardown name that matches no gateway',
+      args: ['teardown', 'pr-1377', '--simulate'],
+      message: '<gateway> #1: no gateway is named "pr-1377" or has an id starting with it',
     },
     { case: 'an unknown command', args: ['purge'], message: "unknown command 'purge'" },
     {
       case: 'teardown without ids',
       args: ['teardown'],
-      message: "missing required argument 'gateway-id'",
+      message: "missing required argument 'gateway'",
     },
     { case: 'a bad --seed', args: ['simulate', '--seed', 'x'], message: 'expected a whole number' },
     {

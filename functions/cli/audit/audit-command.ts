@@ -2,9 +2,10 @@ import { readLogGroups } from '#adapters/aws/cloudwatch-log-reader';
 import { ValidationError } from '#core/common/errors';
 import type { CliIo } from '../cli-io.ts';
 import { EXIT } from '../describe-failure.ts';
+import { ambiguous, type GatewayRef, matchGateways } from '../resolve-gateway.ts';
 import { type AuditFilterFlags, parseAuditQuery } from './audit-query.ts';
 import { AUDIT_VIEWS, type AuditView, buildAuditView } from './build-audit-view.ts';
-import { collectAuditLines } from './parse-audit-line.ts';
+import { collectAuditLines, type ReadRecord } from './parse-audit-line.ts';
 import { readAuditFiles } from './read-audit-files.ts';
 import { AUDIT_FORMATS, type AuditFormat, renderAuditView } from './render-audit-view.ts';
 
@@ -77,9 +78,38 @@ export async function auditCommand(
     }
   }
   const reading = collectAuditLines(lines);
+  if (query.gateway) query.gateway = resolveGatewayFilter(query.gateway, reading.records);
   if (reading.unreadable > 0) {
     io.err(`gateway-janitor: ${reading.unreadable} lines were not audit records (skipped)\n`);
   }
   io.out(renderAuditView(view, buildAuditView(view, reading.records, query), format));
   return EXIT.ok;
+}
+
+/**
+ * `--gateway` values as the views compare them (docs/cli.md, "Naming a gateway"): a name
+ * or full id as given (a name matches every gateway that had it), an id prefix of at
+ * least 8 characters as the one id it starts among the records read. A prefix of several
+ * ids is a usage error listing them; one that matches nothing simply matches no record.
+ */
+export function resolveGatewayFilter(
+  values: ReadonlySet<string>,
+  records: readonly ReadRecord[],
+): Set<string> {
+  const known = new Map<string, GatewayRef>();
+  for (const r of records) {
+    if (!r.gatewayId) continue;
+    const ref = known.get(r.gatewayId) ?? { id: r.gatewayId };
+    if (r.gatewayName) ref.name = r.gatewayName;
+    known.set(r.gatewayId, ref);
+  }
+  const resolved = new Set<string>();
+  for (const value of values) {
+    const matches = matchGateways(value, [...known.values()]);
+    const byPrefix = matches.filter((m) => m.by === 'prefix');
+    if (byPrefix.length !== matches.length || matches.length === 0) resolved.add(value);
+    else if (byPrefix.length === 1) resolved.add(byPrefix[0]?.id ?? value);
+    else throw ambiguous(value, byPrefix, '--gateway');
+  }
+  return resolved;
 }
