@@ -7,7 +7,7 @@ export interface DocBlock {
   /** 1-based line of the opening fence */
   line: number;
   lang: string;
-  /** the word after the language: run, ci or live for shell blocks (docs/writing-docs.md) */
+  /** the word after the language: run, ci, live or slow for shell blocks (docs/writing-docs.md) */
   marker: string;
   text: string;
 }
@@ -16,7 +16,10 @@ export interface DocBlock {
 export const SHELL_LANGS = new Set(['sh', 'bash', 'shell', 'console', 'zsh']);
 
 /** The markers a shell block may carry (docs/writing-docs.md). */
-export const MARKERS = ['run', 'ci', 'live'] as const;
+export const MARKERS = ['run', 'ci', 'live', 'slow'] as const;
+
+/** A line that reads as a command to type, whatever the block's language says. */
+export const COMMAND_LINE = /^(?:\$ )?(?:npm|npx|node|aws|git|curl) /;
 
 /** The README and every file in docs/, as paths relative to the repository root. */
 export function docFiles(root: string): string[] {

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '#cli/build-program';
 import { REPO_ROOT } from '../cli/spawn-cli.ts';
 import {
+  COMMAND_LINE,
   commandLines,
   type DocBlock,
   docBlocks,
@@ -24,7 +25,6 @@ const where = (block: DocBlock) => `${block.file}:${block.line}`;
 const CI_SCRIPT = readFileSync(join(REPO_ROOT, '.ci/run'), 'utf8').split('\n');
 const RUN_BY_TEST: Record<string, { file: string; contains: string }> = {
   'npm run package': { file: 'test/integration/package.test.ts', contains: "['run', 'package']" },
-  'npm run bench -- --quick': { file: 'test/bench/run.ts', contains: "'--quick'" },
 };
 
 const scratch: string[] = [];
@@ -33,11 +33,28 @@ afterAll(() => {
 });
 
 describe('the commands in README.md and docs/', () => {
-  it('marks every shell block run, ci or live', () => {
+  it('marks every shell block run, ci, live or slow', () => {
     const unmarked = blocks
       .filter((b) => SHELL_LANGS.has(b.lang) && !(MARKERS as readonly string[]).includes(b.marker))
       .map(where);
     expect(unmarked).toEqual([]);
+  });
+
+  it('puts commands in shell blocks, never in a block without a language', () => {
+    const hidden = blocks
+      .filter((b) => b.lang === '' && b.text.split('\n').some((l) => COMMAND_LINE.test(l.trim())))
+      .map(where);
+    expect(hidden).toEqual([]);
+  });
+
+  it('names only scripts package.json has in slow blocks', () => {
+    const scripts = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).scripts;
+    const unknown = blocks
+      .filter((b) => b.marker === 'slow')
+      .flatMap((b) => commandLines(b.text))
+      .map((line) => /^npm run ([\w:-]+)/.exec(line)?.[1])
+      .filter((script) => script === undefined || !(script in scripts));
+    expect(unknown).toEqual([]);
   });
 
   it('never shows a bare gateway-janitor, which is not on PATH after npm ci', () => {
