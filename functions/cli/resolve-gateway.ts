@@ -1,5 +1,6 @@
 import { ValidationError } from '#core/common/errors';
 import { GATEWAY_ID } from '#core/common/gateway';
+import { plainText } from './safe-output.ts';
 
 /** The shortest id prefix that names a gateway: what `plan`, `sweep` and `teardown` print. */
 export const MIN_ID_PREFIX = 8;
@@ -78,11 +79,14 @@ export function needsListing(text: string): boolean {
 
 /** The usage error for a name or prefix that matches several gateways. */
 export function ambiguous(text: string, matches: readonly GatewayRef[], field: string): Error {
-  const shown = matches.slice(0, 10).map((m) => `  ${m.id}  ${m.name ?? '(no name)'}`);
+  // Names come from whoever created the gateways: no control characters reach the terminal.
+  const shown = matches
+    .slice(0, 10)
+    .map((m) => `  ${plainText(m.id)}  ${m.name === undefined ? '(no name)' : plainText(m.name)}`);
   if (matches.length > shown.length) shown.push(`  and ${matches.length - shown.length} more`);
   return new ValidationError(
     'CONFIG_INVALID',
     field,
-    `"${text}" matches ${matches.length} gateways; give one of these ids (or more of it):\n${shown.join('\n')}`,
+    `"${plainText(text)}" matches ${matches.length} gateways; give one of these ids (or more of it):\n${shown.join('\n')}`,
   );
 }

@@ -76,6 +76,15 @@ describe('resolveGateway', () => {
     expect(error.message).toContain('no gateway is named "pr-1290"');
   });
 
+  it('strips terminal escapes from the names it lists', () => {
+    const fleet = [
+      { id: 'c0ffee00-0000-4000-8000-000000000002', name: 'x\u001b[2Jy' },
+      { id: 'c0ffee11-0000-4000-8000-000000000003', name: 'x\u001b[2Jy' },
+    ];
+    const error = usageError(() => resolveGateway('x\u001b[2Jy', fleet));
+    expect(error.message).not.toContain('\u001b');
+  });
+
   it('lists at most ten candidates and counts the rest', () => {
     const many = Array.from({ length: 14 }, (_, i) => ({
       id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
