@@ -4,7 +4,7 @@ import { SqsConfirmationQueue } from '#adapters/aws/sqs-confirmation-queue';
 import { createHandlerSetup, type HandlerDeps } from '#adapters/create-handler-setup';
 import { errorSummary } from '#adapters/logging/error-summary';
 import { loadSweepConfig, type SweepConfig } from '#config/load-config';
-import { JanitorError } from '#core/common/errors';
+import { JanitorError } from '#core/errors';
 import { runSweep, type SweepSummary } from '#core/sweep/run-sweep';
 import { parseSweepEvent } from '#core/sweep/sweep-event';
 

@@ -7,8 +7,8 @@ import { SqsTeardownQueue } from '#adapters/aws/sqs-teardown-queue';
 import { createHandlerSetup, type HandlerDeps } from '#adapters/create-handler-setup';
 import { errorSummary } from '#adapters/logging/error-summary';
 import { loadTeardownConfig, type TeardownConfig } from '#config/load-config';
+import { parseTeardownEvent } from '#core/teardown/context';
 import { runTeardown } from '#core/teardown/run-teardown';
-import { parseTeardownEvent } from '#core/teardown/teardown-event';
 
 /** Edges the handler's tests replace; production uses the defaults. */
 export interface TeardownHandlerDeps extends HandlerDeps {

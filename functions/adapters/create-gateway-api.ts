@@ -1,7 +1,7 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Dispatcher } from 'undici';
 import type { BaseConfig, CliConfig } from '#config/load-config';
-import type { TokenSource } from '#core/common/ports';
+import type { TokenSource } from '#core/ports';
 import type { InvocationTime } from './aws/lambda-deadline.ts';
 import { SecretTokenSource } from './aws/secret-token-source.ts';
 import { CoreWeaveClient } from './coreweave/coreweave-client.ts';

@@ -1,7 +1,13 @@
-import { RegistryError } from '#core/common/errors';
+import { RegistryError } from '#core/errors';
 import { createRegistry } from '#core/registry/create-registry';
-import type { Expect, Registry, RegistryCaps } from '#core/registry/registry';
-import type { ItemKey, RegistryStore, StoredItem } from '#core/registry/registry-store';
+import type {
+  Expect,
+  ItemKey,
+  Registry,
+  RegistryCaps,
+  RegistryStore,
+  StoredItem,
+} from '#core/registry-port';
 
 const keyOf = (key: ItemKey) => `${key.pk}\u0000${key.sk}`;
 

@@ -1,4 +1,4 @@
-import type { TokenSource } from '#core/common/ports';
+import type { TokenSource } from '#core/ports';
 
 /** A fixed token (the CLI's COREWEAVE_API_TOKEN): nothing to refresh. */
 export class StaticTokenSource implements TokenSource {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { parseDuration } from '#core/common/duration';
-import { ValidationError } from '#core/common/errors';
+import { ValidationError } from '#core/errors';
+import { parseDuration } from '#core/time';
 import { type AuditFlags, auditCommand } from './audit/audit-command.ts';
 import type { CliIo } from './cli-io.ts';
 import { demoCommand } from './demo-command.ts';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { AuditSink, RunDeps } from '#core/common/ports';
-import type { ConfirmSettings } from '#core/confirmation/confirm-settings';
+import type { AuditSink } from '#core/audit/record';
+import type { RunDeps } from '#core/audit/recorder';
+import type { ConfirmSettings } from '#core/confirmation/confirmation';
 import type { Session } from './open-session.ts';
 
 /** A CLI run's dependencies: the session's client and policy, the CLI as trigger. */

@@ -1,6 +1,11 @@
-import { type AuditRecord, type RunContext, toFinalState } from '#core/audit/audit-record';
-import { formatDuration } from '#core/common/duration';
-import type { AuditSink, Clock, GatewayApi } from '#core/common/ports';
+import {
+  type AuditRecord,
+  type AuditSink,
+  type RunContext,
+  toFinalState,
+} from '#core/audit/record';
+import type { Clock, GatewayApi } from '#core/ports';
+import { formatDuration } from '#core/time';
 import type { CliIo } from './cli-io.ts';
 import type { Session } from './open-session.ts';
 import { plainText } from './safe-output.ts';

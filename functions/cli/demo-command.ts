@@ -1,4 +1,4 @@
-import type { AuditRecord } from '#core/audit/audit-record';
+import type { AuditRecord } from '#core/audit/record';
 import type { SweepSummary } from '#core/sweep/run-sweep';
 import type { CliIo } from './cli-io.ts';
 import { REASON_ORDER, reasonLabel } from './describe-verdict.ts';

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { ApiError, JanitorError, ValidationError } from '#core/common/errors';
+import { ApiError, JanitorError, ValidationError } from '#core/errors';
 
 /** Exit codes: 0 success, 1 the run or the API failed, 2 usage or configuration error. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;

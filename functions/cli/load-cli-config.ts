@@ -1,5 +1,5 @@
 import { type CliConfig, loadCliEnvConfig } from '#config/load-config';
-import { ValidationError } from '#core/common/errors';
+import { ValidationError } from '#core/errors';
 
 /** The connection flags every command takes; each stands for a configuration variable. */
 export interface ConnectionFlags {

@@ -1,7 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { AuditRecord } from '#core/audit/audit-record';
-import { ValidationError } from '#core/common/errors';
-import type { AuditSink } from '#core/common/ports';
+import type { AuditRecord, AuditSink } from '#core/audit/record';
+import { ValidationError } from '#core/errors';
 import type { CliIo } from './cli-io.ts';
 import { jsonText } from './safe-output.ts';
 

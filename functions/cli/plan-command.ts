@@ -1,7 +1,4 @@
-import { holdForDeployments } from '#core/deployments/hold-for-deployments';
-import { listFleet } from '#core/sweep/list-fleet';
-import type { CleanupPlan } from '#core/sweep/plan-cleanup';
-import { planCleanup } from '#core/sweep/plan-cleanup';
+import { type CleanupPlan, holdForDeployments, listFleet, planCleanup } from '#core/sweep/plan';
 import type { CliIo } from './cli-io.ts';
 import { describeVerdict } from './describe-verdict.ts';
 import type { Session } from './open-session.ts';

@@ -1,4 +1,4 @@
-import type { Gateway } from '#core/common/gateway';
+import type { Gateway } from '#core/model';
 import { globToRegExp } from '#core/policy/glob';
 import type { PolicyDocument } from '#core/policy/policy';
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { ValidationError } from '#core/common/errors';
+import { ValidationError } from '#core/errors';
 import { type PolicyDocument, parsePolicy } from '#core/policy/policy';
 
 /**

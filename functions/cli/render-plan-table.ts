@@ -1,5 +1,5 @@
-import { parseRfc3339 } from '#core/common/rfc3339';
-import type { CleanupPlan, PlanEntry } from '#core/sweep/plan-cleanup';
+import type { CleanupPlan, PlanEntry } from '#core/sweep/plan';
+import { parseRfc3339 } from '#core/time';
 import { describeVerdict, REASON_ORDER, reasonLabel } from './describe-verdict.ts';
 import { formatAge } from './format-age.ts';
 import { MIN_ID_PREFIX } from './resolve-gateway.ts';

@@ -1,4 +1,4 @@
-import type { AuditEvent, EventCounts } from '#core/audit/audit-vocabulary';
+import type { AuditEvent, EventCounts } from '#core/audit/vocabulary';
 import type { SweepSummary } from '#core/sweep/run-sweep';
 import { REASON_ORDER, reasonLabel } from './describe-verdict.ts';
 

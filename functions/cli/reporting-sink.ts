@@ -1,6 +1,5 @@
-import type { AuditRecord } from '#core/audit/audit-record';
-import type { AuditEvent } from '#core/audit/audit-vocabulary';
-import type { AuditSink } from '#core/common/ports';
+import type { AuditRecord, AuditSink } from '#core/audit/record';
+import type { AuditEvent } from '#core/audit/vocabulary';
 import type { CliIo } from './cli-io.ts';
 import { plainText } from './safe-output.ts';
 

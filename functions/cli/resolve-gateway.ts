@@ -1,5 +1,5 @@
-import { ValidationError } from '#core/common/errors';
-import { GATEWAY_ID } from '#core/common/gateway';
+import { ValidationError } from '#core/errors';
+import { GATEWAY_ID } from '#core/model';
 import { plainText } from './safe-output.ts';
 
 /** The shortest id prefix that names a gateway: what `plan`, `sweep` and `teardown` print. */

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { formatDuration } from '#core/common/duration';
+import { formatDuration } from '#core/time';
 import type { CliIo } from './cli-io.ts';
 import { displayPath, EXAMPLE_POLICY } from './open-session.ts';
 import { startSeededSimulator } from './start-seeded-simulator.ts';

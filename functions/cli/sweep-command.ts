@@ -1,5 +1,4 @@
-import type { AuditRecord } from '#core/audit/audit-record';
-import type { AuditSink } from '#core/common/ports';
+import type { AuditRecord, AuditSink } from '#core/audit/record';
 import { runSweep, type SweepSummary } from '#core/sweep/run-sweep';
 import type { CliIo } from './cli-io.ts';
 import { cliRunDeps } from './cli-run-deps.ts';

@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
-import type { AuditRecord } from '#core/audit/audit-record';
-import { parseRfc3339 } from '#core/common/rfc3339';
+import type { AuditRecord } from '#core/audit/record';
 import { runTeardown } from '#core/teardown/run-teardown';
+import { parseRfc3339 } from '#core/time';
 import type { CliIo } from './cli-io.ts';
 import { cliRunDeps } from './cli-run-deps.ts';
 import { confirmIfWaiting } from './confirm-deletions.ts';

@@ -1,8 +1,8 @@
-import type { HttpSummary } from '#core/common/errors';
-import type { Gateway } from '#core/common/gateway';
-import { mapBounded } from '#core/common/map-bounded';
-import type { Clock, GatewayApi } from '#core/common/ports';
-import { decideConfirmation, type StuckReason } from '#core/confirmation/decide-confirmation';
+import { decideConfirmation, type StuckReason } from '#core/confirmation/confirmation';
+import type { HttpSummary } from '#core/errors';
+import { mapBounded } from '#core/map-bounded';
+import type { Gateway } from '#core/model';
+import type { Clock, GatewayApi } from '#core/ports';
 
 /** A deletion the CLI saw answer 200, to be confirmed by polling. */
 export interface DeletionToConfirm {

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import * as z from 'zod/mini';
-import type { NotifyMode } from '#core/audit/run-notice';
-import { formatDuration, parseDuration } from '#core/common/duration';
-import { ValidationError } from '#core/common/errors';
+import type { NotifyMode } from '#core/audit/notice';
+import { ValidationError } from '#core/errors';
 import { compilePolicy, type Policy } from '#core/policy/compile-policy';
 import { parsePolicyJson } from '#core/policy/policy';
-import { DEFAULT_TEARDOWN_MAX_HORIZON } from '#core/teardown/decide-teardown';
-import { type QueueIdentity, queueIdentityFromUrl } from '#core/teardown/queue-identity';
+import { type QueueIdentity, queueIdentityFromUrl } from '#core/teardown/context';
+import { DEFAULT_TEARDOWN_MAX_HORIZON } from '#core/teardown/request';
+import { formatDuration, parseDuration } from '#core/time';
 
 /** Settings every function shares (docs/contract.md "Configuration"). */
 export interface BaseConfig {

@@ -1,5 +1,4 @@
-import type { AuditRecord } from '#core/audit/audit-record';
-import type { AuditSink } from '#core/common/ports';
+import type { AuditRecord, AuditSink } from '#core/audit/record';
 import { startSecretsManagerDouble } from '#test/fakes/secrets-manager-double';
 import { createSweepHandler, type SweepResult } from '../../functions/sweep.ts';
 import type { RemoteSimulator } from './remote-simulator.ts';

@@ -1,6 +1,6 @@
 import { CoreWeaveClient } from '#adapters/coreweave/coreweave-client';
 import { StaticTokenSource } from '#adapters/static-token-source';
-import { mapBounded } from '#core/common/map-bounded';
+import { mapBounded } from '#core/map-bounded';
 import { sequentialUuid } from '#simulator/prng';
 import type { RemoteSimulator } from './remote-simulator.ts';
 import type { BenchMode } from './run.ts';

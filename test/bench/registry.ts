@@ -13,7 +13,7 @@ import { build } from 'esbuild';
 import { DynamoDbRegistryStore } from '#adapters/aws/dynamodb-registry';
 import { createRegistry } from '#core/registry/create-registry';
 import { encodeLease } from '#core/registry/registry-codec';
-import type { StoredItem } from '#core/registry/registry-store';
+import type { StoredItem } from '#core/registry-port';
 import { localClient, startLocalDynamoDb } from '#test/support/local-dynamodb';
 
 const arg = (name: string, fallback: string) =>

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createGatewayApi } from '#adapters/create-gateway-api';
 import { confirmDeletions } from '#cli/confirm-deletions';
 import { loadCliEnvConfig } from '#config/load-config';
-import type { AuditRecord } from '#core/audit/audit-record';
+import type { AuditRecord } from '#core/audit/record';
 import { seedFleet } from '#simulator/fleet';
 import { type Simulator, startSimulator } from '#simulator/server';
 import { CANARY_TOKEN, leakedCanaries } from '#test/support/canaries';

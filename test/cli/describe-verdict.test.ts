@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { describeVerdict } from '#cli/describe-verdict';
 import { formatAge } from '#cli/format-age';
 import { renderPlanTable } from '#cli/render-plan-table';
-import type { Gateway } from '#core/common/gateway';
+import type { Gateway } from '#core/model';
 import { compilePolicy } from '#core/policy/compile-policy';
 import type { Verdict } from '#core/policy/evaluate-gateway';
 import { parsePolicy } from '#core/policy/policy';
-import { planCleanup } from '#core/sweep/plan-cleanup';
+import { planCleanup } from '#core/sweep/plan';
 
 const H = 3_600_000;
 const D = 24 * H;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { renderPlanTable } from '#cli/render-plan-table';
 import { outcomeLine } from '#cli/reporting-sink';
-import type { AuditRecord } from '#core/audit/audit-record';
-import type { Gateway } from '#core/common/gateway';
+import type { AuditRecord } from '#core/audit/record';
+import type { Gateway } from '#core/model';
 import { compilePolicy } from '#core/policy/compile-policy';
 import { parsePolicy } from '#core/policy/policy';
-import { planCleanup } from '#core/sweep/plan-cleanup';
+import { planCleanup } from '#core/sweep/plan';
 import { HOSTILE_TEXT, HOSTILE_VALUES, TERMINAL_CONTROL } from '#test/fixtures/hostile-text';
 
 const H = 3_600_000;

@@ -1,6 +1,5 @@
-import type { AuditRecord } from '#core/audit/audit-record';
-import type { AuditEvent } from '#core/audit/audit-vocabulary';
-import type { AuditSink } from '#core/common/ports';
+import type { AuditRecord, AuditSink } from '#core/audit/record';
+import type { AuditEvent } from '#core/audit/vocabulary';
 import { scanForCanaries } from '#test/support/canary-guard';
 
 /** Keeps audit records in memory, as JSON round-trips, for assertions. */

@@ -1,7 +1,5 @@
-import type { Gateway } from '#core/common/gateway';
-import type { DeleteResult, GatewayApi } from '#core/common/ports';
-import type { Deployment } from '#core/deployments/deployment';
-import type { DeploymentDeleteResult, DeploymentList } from '#core/deployments/deployment-api';
+import type { Deployment, Gateway } from '#core/model';
+import type { DeleteResult, DeploymentDeleteResult, DeploymentList, GatewayApi } from '#core/ports';
 
 const HTTP_OK = { status: 200, attempts: 1, durationMs: 1 };
 const HTTP_NOT_FOUND = { status: 404, attempts: 1, durationMs: 1 };

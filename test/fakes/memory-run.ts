@@ -1,6 +1,6 @@
-import type { Trigger } from '#core/audit/audit-record';
-import type { Gateway } from '#core/common/gateway';
-import type { RunDeps } from '#core/common/ports';
+import type { Trigger } from '#core/audit/record';
+import type { RunDeps } from '#core/audit/recorder';
+import type { Gateway } from '#core/model';
 import type { Policy } from '#core/policy/compile-policy';
 import { NOW } from '#test/fixtures/gateway-builder';
 import { MemoryAuditSink } from './memory-audit-sink.ts';

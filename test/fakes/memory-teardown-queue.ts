@@ -1,4 +1,4 @@
-import type { TeardownQueue } from '#core/common/ports';
+import type { TeardownQueue } from '#core/ports';
 
 /** A message sent back to the queue, delayed, or parked in the dead-letter queue. */
 export type QueuedMessage =

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseTeardownRequest } from '#core/teardown/teardown-request';
+import { parseTeardownRequest } from '#core/teardown/request';
 import { testId } from '#test/fixtures/gateway-builder';
 import { sqsEvent } from '#test/fixtures/sqs-event';
 import { CANARY_API_KEY, CANARY_TOKEN } from '#test/support/canaries';

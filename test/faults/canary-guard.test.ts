@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JanitorError } from '#core/common/errors';
+import { JanitorError } from '#core/errors';
 import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';
 import { CANARY_API_KEY, CANARY_TOKEN, ROTATED_TOKEN } from '#test/support/canaries';
 import { scanForCanaries, takeCanaryLeaks, teeStream } from '#test/support/canary-guard';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditRecord } from '#core/audit/audit-record';
+import type { AuditRecord } from '#core/audit/record';
 import { largeFleet } from '#simulator/fleet';
 import type { FaultRule, WireGateway } from '#simulator/server';
 import { testId } from '#test/fixtures/gateway-builder';

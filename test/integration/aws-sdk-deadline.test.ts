@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { InvocationTime } from '#adapters/aws/lambda-deadline';
 import { SecretTokenSource } from '#adapters/aws/secret-token-source';
 import { SqsTeardownQueue } from '#adapters/aws/sqs-teardown-queue';
-import { JanitorError } from '#core/common/errors';
+import { JanitorError } from '#core/errors';
 import { testId } from '#test/fixtures/gateway-builder';
 import { JANITOR_ROLE_ID, sqsEvent } from '#test/fixtures/sqs-event';
 import { TEST_POLICY } from '#test/fixtures/wire-fleet';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDbRegistry } from '#adapters/aws/dynamodb-registry';
-import type { RegistryError } from '#core/common/errors';
+import type { RegistryError } from '#core/errors';
 import { type LocalDynamoDb, localClient, startLocalDynamoDb } from '#test/support/local-dynamodb';
 
 const NOW = Date.parse('2026-06-01T12:00:00.000Z');

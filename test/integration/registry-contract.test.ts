@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RegistryError, ValidationError } from '#core/common/errors';
-import { budgetState } from '#core/registry/budget';
-import type { LeaseInput } from '#core/registry/registry';
+import { RegistryError, ValidationError } from '#core/errors';
 import { encodeLease, gatewayKey } from '#core/registry/registry-codec';
-import type { StoredItem } from '#core/registry/registry-store';
+import { budgetState } from '#core/registry/registry-verdict';
+import type { LeaseInput, StoredItem } from '#core/registry-port';
 import {
   dynamoDbSubject,
   memorySubject,

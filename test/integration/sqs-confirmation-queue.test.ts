@@ -1,7 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqsConfirmationQueue } from '#adapters/aws/sqs-confirmation-queue';
-import type { Confirmation } from '#core/confirmation/confirmation-queue';
+import type { Confirmation } from '#core/ports';
 import { flakySqsClient } from '#test/fakes/flaky-sqs-client';
 import { testId } from '#test/fixtures/gateway-builder';
 import { type LocalSqs, startLocalSqs } from '#test/support/local-sqs';

@@ -3,8 +3,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { DynamoDbRegistryStore } from '#adapters/aws/dynamodb-registry';
 import { MemoryRegistryStore } from '#adapters/memory-registry';
 import { createRegistry } from '#core/registry/create-registry';
-import type { Registry, RegistryCaps } from '#core/registry/registry';
-import type { RegistryStore, StoredItem } from '#core/registry/registry-store';
+import type { Registry, RegistryCaps, RegistryStore, StoredItem } from '#core/registry-port';
 import { type LocalDynamoDb, localClient, startLocalDynamoDb } from './local-dynamodb.ts';
 
 /** One registry under test, with the means to seed it and to make it unreachable. */

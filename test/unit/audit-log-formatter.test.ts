@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditLogFormatter } from '#adapters/logging/audit-log-formatter';
 import { LoggerAuditSink } from '#adapters/logging/logger-audit-sink';
-import type { AuditRecord } from '#core/audit/audit-record';
+import type { AuditRecord } from '#core/audit/record';
 import { captureOutput } from '#test/support/capture-output';
 
 const RECORD: AuditRecord = {

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createMemoryRegistry } from '#adapters/memory-registry';
-import { BUDGET_WINDOW_MS, budgetState } from '#core/registry/budget';
-import type { BudgetSlot } from '#core/registry/registry';
+import { BUDGET_WINDOW_MS, budgetState } from '#core/registry/registry-verdict';
+import type { BudgetSlot } from '#core/registry-port';
 
 const NOW = Date.parse('2026-06-01T12:00:00.000Z');
 const H = 3_600_000;

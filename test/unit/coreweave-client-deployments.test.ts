@@ -1,8 +1,8 @@
 import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CoreWeaveClient } from '#adapters/coreweave/coreweave-client';
-import { ApiError } from '#core/common/errors';
-import type { TokenSource } from '#core/common/ports';
+import { ApiError } from '#core/errors';
+import type { TokenSource } from '#core/ports';
 import { CANARY_API_KEY, CANARY_TOKEN } from '#test/support/canaries';
 
 const ORIGIN = 'https://api.coreweave.test';

@@ -2,8 +2,8 @@ import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AdaptiveRate } from '#adapters/coreweave/adaptive-rate';
 import { CoreWeaveClient } from '#adapters/coreweave/coreweave-client';
-import { ApiError } from '#core/common/errors';
-import type { TokenSource } from '#core/common/ports';
+import { ApiError } from '#core/errors';
+import type { TokenSource } from '#core/ports';
 
 const ORIGIN = 'https://api.coreweave.test';
 const ID = '6f1c2a9e-3b7d-4c1e-9a52-0d8e4f7b21aa';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideConfirmation, isStuckDeleting } from '#core/confirmation/decide-confirmation';
+import { decideConfirmation, isStuckDeleting } from '#core/confirmation/confirmation';
 import { aGateway, hoursAgo, NOW } from '#test/fixtures/gateway-builder';
 
 const MINUTE = 60_000;

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '#core/policy/compile-policy';
 import { parsePolicy } from '#core/policy/policy';
-import {
-  checkDue,
-  decideTeardown,
-  isBeyondHorizon,
-  pinIdentity,
-} from '#core/teardown/decide-teardown';
+import { checkDue, decideTeardown, isBeyondHorizon, pinIdentity } from '#core/teardown/request';
 import { aGateway, NOW } from '#test/fixtures/gateway-builder';
 
 const policy = compilePolicy(

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '#core/common/errors';
-import { deleteDeployments, refusedWhileDeploymentsGo } from '#core/deployments/delete-deployments';
-import type { Deployment } from '#core/deployments/deployment';
-import type { DeploymentApi } from '#core/deployments/deployment-api';
-import { gatewayAfterCascade } from '#core/deployments/gateway-after-cascade';
+import { deleteDeployments, gatewayAfterCascade, refusedWhileDeploymentsGo } from '#core/cascade';
+import { ApiError } from '#core/errors';
+import type { Deployment } from '#core/model';
+import type { DeploymentApi } from '#core/ports';
 
 const http = { status: 200, attempts: 1, durationMs: 1 };
 const deployment = (id: string): Deployment => ({

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Deployment } from '#core/deployments/deployment';
-import { heldByDeployments, holdForDeployments } from '#core/deployments/hold-for-deployments';
+import type { Deployment } from '#core/model';
 import { compilePolicy } from '#core/policy/compile-policy';
 import { parsePolicy } from '#core/policy/policy';
-import { planCleanup } from '#core/sweep/plan-cleanup';
+import { heldByDeployments, holdForDeployments, planCleanup } from '#core/sweep/plan';
 import { aGateway, hoursAgo, NOW, testId } from '#test/fixtures/gateway-builder';
 import { deploymentId } from '#test/fixtures/wire-deployment';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '#core/policy/compile-policy';
 import { parsePolicy } from '#core/policy/policy';
-import { planCleanup } from '#core/sweep/plan-cleanup';
+import { planCleanup } from '#core/sweep/plan';
 import { aGateway, hoursAgo, NOW } from '#test/fixtures/gateway-builder';
 
 const withLimits = (limits?: object) =>

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Deployment } from '#core/deployments/deployment';
-import { type DeletionCandidate, planDeployments } from '#core/deployments/plan-deployments';
+import { type DeletionCandidate, planDeployments } from '#core/cascade';
+import type { Deployment } from '#core/model';
 
 const G1 = '11111111-1111-4111-8111-111111111111';
 const G2 = '22222222-2222-4222-8222-222222222222';

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { normaliseStatus } from '#adapters/coreweave/wire-gateway';
-import { parseDuration } from '#core/common/duration';
-import { GATEWAY_ID, type Gateway, KNOWN_STATUSES } from '#core/common/gateway';
+import { GATEWAY_ID, type Gateway, KNOWN_STATUSES } from '#core/model';
 import { compilePolicy } from '#core/policy/compile-policy';
 import { evaluateGateway, findRule } from '#core/policy/evaluate-gateway';
 import { parsePolicy } from '#core/policy/policy';
-import { planCleanup } from '#core/sweep/plan-cleanup';
+import { planCleanup } from '#core/sweep/plan';
+import { parseDuration } from '#core/time';
 import { NOW } from '#test/fixtures/gateway-builder';
 
 const names = fc.constantFrom('pr-1', 'pr-22', 'prod-api', 'prod-x', 'exp-3', 'demo', 'tmp-a', '');

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '#core/common/errors';
+import { ValidationError } from '#core/errors';
 import { compilePolicy } from '#core/policy/compile-policy';
 import { evaluateGateway } from '#core/policy/evaluate-gateway';
 import { parsePolicy, parsePolicyJson } from '#core/policy/policy';

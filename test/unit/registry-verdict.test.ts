@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Exemption, Lease, Notice } from '#core/registry/registry';
 import {
   deleteAfter,
   isExemptionActive,
@@ -10,6 +9,7 @@ import {
   resolveOwner,
   ruleDeletionAt,
 } from '#core/registry/registry-verdict';
+import type { Exemption, Lease, Notice } from '#core/registry-port';
 import { aGateway, NOW } from '#test/fixtures/gateway-builder';
 
 const H = 3_600_000;

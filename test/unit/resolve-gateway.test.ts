@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { matchGateways, resolveGateway } from '#cli/resolve-gateway';
-import { ValidationError } from '#core/common/errors';
+import { ValidationError } from '#core/errors';
 
 const FLEET = [
   { id: '87c41305-06f1-42a7-ac4a-1230d7ba68b3', name: 'pr-1290-failed-build' },

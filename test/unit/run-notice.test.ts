@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditRecord } from '#core/audit/audit-record';
-import { buildRunNotice, isNoticed } from '#core/audit/run-notice';
+import { buildRunNotice, isNoticed } from '#core/audit/notice';
+import type { AuditRecord } from '#core/audit/record';
 
 const run = { runId: 'run-1', trigger: 'schedule', dryRun: false } as const;
 

@@ -2,8 +2,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
 import { LoggerAuditSink } from '#adapters/logging/logger-audit-sink';
 import { renderCounts } from '#cli/render-summary';
-import type { AuditEvent } from '#core/audit/audit-vocabulary';
-import { createRunRecorder } from '#core/audit/run-recorder';
+import { createRunRecorder } from '#core/audit/recorder';
+import type { AuditEvent } from '#core/audit/vocabulary';
 import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';
 
 const context = { runId: 'run-1', trigger: 'schedule', dryRun: false } as const;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ConfirmationQueue } from '#core/confirmation/confirmation-queue';
-import { scheduleConfirmations } from '#core/confirmation/schedule-confirmations';
+import { scheduleConfirmations } from '#core/confirmation/confirmation';
+import type { ConfirmationQueue } from '#core/ports';
 import { testId } from '#test/fixtures/gateway-builder';
 
 const RUN_ID = '7d1f0c8e-5b7a-4d38-9f5e-2a9c41b0e6d3';

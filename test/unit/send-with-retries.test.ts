@@ -3,8 +3,8 @@ import { AdaptiveRate } from '#adapters/coreweave/adaptive-rate';
 import type { RetryOptions } from '#adapters/coreweave/retry-policy';
 import type { Exchange } from '#adapters/coreweave/send-once';
 import { type RetryingOptions, sendWithRetries } from '#adapters/coreweave/send-with-retries';
-import { ApiError } from '#core/common/errors';
-import type { TokenSource } from '#core/common/ports';
+import { ApiError } from '#core/errors';
+import type { TokenSource } from '#core/ports';
 
 const CAPS: RetryOptions = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1_000 };
 const CANARY = 'CW-SECRET-canary-token-0002';

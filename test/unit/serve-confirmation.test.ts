@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Gateway } from '#core/common/gateway';
-import { serveConfirmation } from '#core/confirmation/serve-confirmation';
+import { serveConfirmation } from '#core/confirmation/confirmation';
+import type { Gateway } from '#core/model';
 import { aGateway, NOW } from '#test/fixtures/gateway-builder';
 
 const MINUTE = 60_000;

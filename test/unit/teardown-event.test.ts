@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTeardownEvent } from '#core/teardown/teardown-event';
+import { parseTeardownEvent } from '#core/teardown/context';
 
 describe('parseTeardownEvent', () => {
   it('reads each record as a message with its receive count, sender and claimed origin', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseTeardownRequest } from '#core/teardown/teardown-request';
+import { parseTeardownRequest } from '#core/teardown/request';
 
 const ID = '6f1c2a9e-3b7d-4c1e-9a52-0d8e4f7b21aa';
 

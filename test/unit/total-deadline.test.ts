@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CoreWeaveClient } from '#adapters/coreweave/coreweave-client';
 import { createAgent } from '#adapters/coreweave/send-once';
 import { StaticTokenSource } from '#adapters/static-token-source';
-import type { ApiError } from '#core/common/errors';
+import type { ApiError } from '#core/errors';
 import { seedFleet } from '#simulator/fleet';
 import { type Simulator, startSimulator } from '#simulator/server';
 

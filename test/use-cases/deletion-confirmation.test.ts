@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '#core/common/errors';
-import type { Confirmation, ConfirmationQueue } from '#core/confirmation/confirmation-queue';
+import { ApiError } from '#core/errors';
 import { compilePolicy } from '#core/policy/compile-policy';
 import { parsePolicy } from '#core/policy/policy';
 import { runSweep } from '#core/sweep/run-sweep';
 import { runTeardown } from '#core/teardown/run-teardown';
 import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';
+import { MemoryConfirmationQueue } from '#test/fakes/memory-confirmation-queue';
 import { MemoryGatewayApi } from '#test/fakes/memory-gateway-api';
 import { aGateway, hoursAgo, NOW } from '#test/fixtures/gateway-builder';
 import { JANITOR_ROLE_ID, JANITOR_SENDER } from '#test/fixtures/sqs-event';
@@ -19,26 +19,10 @@ const POLICY = compilePolicy(
 const RUN_ID = '7d1f0c8e-5b7a-4d38-9f5e-2a9c41b0e6d3';
 const MINUTE = 60_000;
 
-/** A confirmation queue in memory: what it was asked to send, and ids it fails. */
+/** A confirmation queue in memory, failing the given gateway ids. */
 function memoryQueue(failing: string[] = []) {
-  const sent: { confirmation: Confirmation; delaySeconds: number }[] = [];
-  const queue: ConfirmationQueue = {
-    async schedule(confirmations, delaySeconds) {
-      const failed = confirmations.filter((c) => failing.includes(c.gatewayId));
-      const scheduled = confirmations.filter((c) => !failing.includes(c.gatewayId));
-      for (const confirmation of scheduled) sent.push({ confirmation, delaySeconds });
-      return {
-        scheduled,
-        failed: failed.map((confirmation) => ({
-          confirmation,
-          code: 'InternalError',
-          message: 'try later',
-          attempts: 3,
-        })),
-      };
-    },
-  };
-  return { queue, sent };
+  const queue = new MemoryConfirmationQueue({ failing });
+  return { queue, sent: queue.sent };
 }
 
 function depsOf(api: MemoryGatewayApi, dryRun = false) {

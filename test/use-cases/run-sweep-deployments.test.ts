@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '#core/common/errors';
-import type { Gateway } from '#core/common/gateway';
-import type { Deployment } from '#core/deployments/deployment';
+import { ApiError } from '#core/errors';
+import type { Deployment, Gateway } from '#core/model';
 import { compilePolicy } from '#core/policy/compile-policy';
 import { parsePolicy } from '#core/policy/policy';
 import { runSweep } from '#core/sweep/run-sweep';

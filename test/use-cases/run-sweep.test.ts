@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEvent } from '#core/audit/audit-vocabulary';
-import type { Gateway } from '#core/common/gateway';
+import type { AuditEvent } from '#core/audit/vocabulary';
+import type { Gateway } from '#core/model';
 import { compilePolicy } from '#core/policy/compile-policy';
 import { parsePolicy } from '#core/policy/policy';
-import type { PlanEntry } from '#core/sweep/plan-cleanup';
 import { runSweep, type SweepDeps } from '#core/sweep/run-sweep';
-import type { SweepExecutor } from '#core/sweep/sweep-executor';
+import { MemoryConfirmationQueue } from '#test/fakes/memory-confirmation-queue';
 import { memoryRun } from '#test/fakes/memory-run';
 import { anApiError } from '#test/fixtures/api-error';
 import { aGateway, hoursAgo } from '#test/fixtures/gateway-builder';
@@ -18,6 +17,7 @@ const POLICY = compilePolicy(
   }),
 );
 
+const RUN_ID = '7d1f0c8e-5b7a-4d38-9f5e-2a9c41b0e6d3';
 const expired = (name: string) => aGateway({ name, createdAt: hoursAgo(100) });
 const young = (name: string) => aGateway({ name, createdAt: hoursAgo(1) });
 
@@ -30,111 +30,77 @@ function sweepOf(gateways: Gateway[], overrides: Partial<SweepDeps> & { budgetMs
   return { api, sink, deps, events: () => sink.records.map((r) => r.event) };
 }
 
-/** An executor that only notes what it was handed, as a queue or a confirmation step would. */
-function handingOn(options: { spendsBudget?: boolean } = {}) {
-  const handed: string[] = [];
-  const settled: number[] = [];
-  const executor: SweepExecutor = {
-    spendsBudget: options.spendsBudget ?? true,
-    async execute(entry: PlanEntry) {
-      handed.push(entry.gateway.name);
-      return { event: 'gateway.deferred', gatewayId: entry.gateway.id, reason: 'not_due' };
-    },
-    async settle() {
-      settled.push(handed.length);
-    },
-  };
-  return { executor, handed, settled };
-}
-
-describe('runSweep with an executor', () => {
-  it('hands every expired gateway to the executor and sends no DELETE itself', async () => {
+describe('runSweep acting on the plan', () => {
+  it('in a dry run records every expired gateway as would_delete and sends no DELETE', async () => {
     // Prepare
-    const { executor, handed } = handingOn();
     const { api, deps, events } = sweepOf(
       [expired('pr-1'), young('pr-2'), expired('prod-3'), expired('pr-4')],
-      { executor },
+      { run: { runId: RUN_ID, trigger: 'schedule', dryRun: true } },
     );
     // Act
     const summary = await runSweep(deps);
     // Assess
-    expect(handed.sort()).toEqual(['pr-1', 'pr-4']);
     expect(api.calls).toEqual(['LIST', 'LIST DEPLOYMENTS']);
-    expect(events()).toEqual(['gateway.deferred', 'gateway.deferred', 'run.summary']);
-    expect(summary.counts).toEqual({ 'gateway.deferred': 2 });
+    expect(events()).toEqual(['gateway.would_delete', 'gateway.would_delete', 'run.summary']);
+    expect(summary.counts).toEqual({ 'gateway.would_delete': 2 });
   });
 
-  it('hands nothing to the executor when the blast radius is exceeded', async () => {
+  it('sends no DELETE when the blast radius is exceeded', async () => {
     // Prepare
-    const { executor, handed } = handingOn();
     const fleet = ['pr-1', 'pr-2', 'pr-3', 'pr-4'].map(expired);
-    const { deps, sink } = sweepOf(fleet, { executor });
+    const { api, deps, sink } = sweepOf(fleet);
     // Act
     const summary = await runSweep(deps);
     // Assess
-    expect(handed).toEqual([]);
+    expect(api.calls).toEqual(['LIST', 'LIST DEPLOYMENTS']);
     expect(summary.status).toBe('aborted');
     expect(sink.events('gateway.skipped').map((r) => r.reason)).toEqual(
       Array(4).fill('blast_radius'),
     );
   });
 
-  it('settles the executor after the last gateway and before the summary', async () => {
+  it('schedules the confirmations once, after the last deletion and before the summary', async () => {
     // Prepare
-    const { executor, settled } = handingOn();
-    const { deps, events } = sweepOf([expired('pr-1'), expired('pr-2')], {
-      executor: {
-        ...executor,
-        settle: async () => {
-          await executor.settle?.();
-          settledBeforeSummary = !events().includes('run.summary');
-        },
+    let scheduledBeforeSummary = false;
+    const queue = new MemoryConfirmationQueue({
+      onSchedule: () => {
+        scheduledBeforeSummary = !events().includes('run.summary');
       },
     });
-    let settledBeforeSummary = false;
+    const { deps, events } = sweepOf([expired('pr-1'), expired('pr-2')], {
+      confirm: { queue, afterMs: 300_000, withinMs: 3_600_000 },
+    });
     // Act
     await runSweep(deps);
     // Assess
-    expect(settled).toEqual([2]);
-    expect(settledBeforeSummary).toBe(true);
+    expect(queue.batches).toEqual([2]);
+    expect(scheduledBeforeSummary).toBe(true);
   });
 
-  it('lets an executor that spends no API time run past the deadline', async () => {
+  it('lets a dry run, which makes no API calls, go on past the deadline', async () => {
     // Prepare
-    const { executor, handed } = handingOn({ spendsBudget: false });
-    const { deps } = sweepOf([expired('pr-1'), expired('pr-2')], { executor, budgetMs: 0 });
+    const { deps, sink } = sweepOf([expired('pr-1'), expired('pr-2')], {
+      budgetMs: 0,
+      run: { runId: RUN_ID, trigger: 'schedule', dryRun: true },
+    });
     // Act
     const summary = await runSweep(deps);
     // Assess
-    expect(handed).toHaveLength(2);
+    expect(sink.events('gateway.would_delete')).toHaveLength(2);
     expect(summary.status).toBe('completed');
   });
 
-  it('stops handing gateways on once an outcome carries an error that stops the run', async () => {
+  it('starts no further DELETE once one is refused with an error that stops the run', async () => {
     // Prepare
     const forbidden = anApiError('API_FORBIDDEN', 403);
-    const handed: string[] = [];
-    const executor: SweepExecutor = {
-      spendsBudget: true,
-      async execute(entry) {
-        handed.push(entry.gateway.name);
-        return {
-          event: 'gateway.delete_failed',
-          gatewayId: entry.gateway.id,
-          reason: 'permanent',
-          error: forbidden,
-        };
-      },
-    };
-    const { deps, sink } = sweepOf([expired('pr-1'), expired('pr-2'), expired('pr-3')], {
-      executor,
-      concurrency: 1,
-    });
+    const gateways = [expired('pr-1'), expired('pr-2'), expired('pr-3')];
+    const { api, deps, sink } = sweepOf(gateways, { concurrency: 1 });
+    api.failNext(`DELETE ${gateways[0]?.id}`, forbidden);
     // Act
     const run = runSweep(deps);
     // Assess
     await expect(run).rejects.toBe(forbidden);
-    expect(handed).toEqual(['pr-1']);
+    expect(api.calls.filter((call) => call.startsWith('DELETE'))).toHaveLength(1);
     const ends: AuditEvent[] = sink.records.map((r) => r.event);
     expect(ends).toEqual([
       'gateway.delete_failed',

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Gateway } from '#core/common/gateway';
-import type { Deployment } from '#core/deployments/deployment';
+import type { Deployment, Gateway } from '#core/model';
 import { compilePolicy } from '#core/policy/compile-policy';
 import { parsePolicy } from '#core/policy/policy';
+import type { TeardownDeps } from '#core/teardown/context';
 import { runTeardown } from '#core/teardown/run-teardown';
-import type { TeardownDeps } from '#core/teardown/teardown-deps';
 import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';
 import { MemoryGatewayApi } from '#test/fakes/memory-gateway-api';
 import { MemoryTeardownQueue } from '#test/fakes/memory-teardown-queue';

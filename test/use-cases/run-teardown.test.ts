@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Gateway } from '#core/common/gateway';
+import type { Gateway } from '#core/model';
 import { compilePolicy } from '#core/policy/compile-policy';
 import { parsePolicy } from '#core/policy/policy';
+import type { TeardownDeps, TeardownMessage } from '#core/teardown/context';
 import { runTeardown } from '#core/teardown/run-teardown';
-import type { TeardownDeps, TeardownMessage } from '#core/teardown/teardown-deps';
 import { memoryRun } from '#test/fakes/memory-run';
 import { MemoryTeardownQueue } from '#test/fakes/memory-teardown-queue';
 import { anApiError } from '#test/fixtures/api-error';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Deployment } from '#core/deployments/deployment';
+import type { Deployment } from '#core/model';
 import { compilePolicy } from '#core/policy/compile-policy';
 import { parsePolicy } from '#core/policy/policy';
 import { runTeardown } from '#core/teardown/run-teardown';

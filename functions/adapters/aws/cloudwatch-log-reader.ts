@@ -3,7 +3,7 @@ import {
   FilterLogEventsCommand,
   type FilterLogEventsCommandOutput,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { JanitorError, ValidationError } from '#core/common/errors';
+import { JanitorError, ValidationError } from '#core/errors';
 
 // Only audit lines cross the wire: the other log lines are filtered out by CloudWatch.
 const AUDIT_LINES = '{ $.audit.schemaVersion = 1 }';

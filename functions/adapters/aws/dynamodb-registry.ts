@@ -1,9 +1,16 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { RegistryError } from '#core/common/errors';
+import { RegistryError } from '#core/errors';
 import { createRegistry } from '#core/registry/create-registry';
-import type { Expect, ReadStats, Registry, RegistryCaps } from '#core/registry/registry';
-import type { ItemKey, RegistryStore, StoredItem } from '#core/registry/registry-store';
+import type {
+  Expect,
+  ItemKey,
+  ReadStats,
+  Registry,
+  RegistryCaps,
+  RegistryStore,
+  StoredItem,
+} from '#core/registry-port';
 import type { InvocationTime } from './lambda-deadline.ts';
 
 /** Where the registry lives and how calls are bounded. */

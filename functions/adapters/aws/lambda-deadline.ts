@@ -1,4 +1,4 @@
-import type { Deadline } from '#core/common/ports';
+import type { Deadline } from '#core/ports';
 
 /**
  * The invocation's remaining time less a margin that lets one request in flight finish:

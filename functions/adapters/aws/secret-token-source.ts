@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { JanitorError } from '#core/common/errors';
-import type { TokenSource } from '#core/common/ports';
+import { JanitorError } from '#core/errors';
+import type { TokenSource } from '#core/ports';
 import type { InvocationTime } from './lambda-deadline.ts';
 
 // Two refreshes of the same secret closer together than this read it once.

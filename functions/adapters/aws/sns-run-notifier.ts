@@ -1,7 +1,6 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
-import type { AuditRecord } from '#core/audit/audit-record';
-import { buildRunNotice, isNoticed, type NotifyMode } from '#core/audit/run-notice';
-import type { AuditSink } from '#core/common/ports';
+import { buildRunNotice, isNoticed, type NotifyMode } from '#core/audit/notice';
+import type { AuditRecord, AuditSink } from '#core/audit/record';
 
 // Long enough for one Publish, short enough that a slow SNS never holds a run: it fits in
 // the margin the deadline keeps free at the end of an invocation (COREWEAVE_HTTP_TIMEOUT_MS + 2 s).

@@ -5,7 +5,7 @@ import {
   confirmationBody,
   type ScheduleResult,
   type UnscheduledConfirmation,
-} from '#core/confirmation/confirmation-queue';
+} from '#core/ports';
 import type { InvocationTime } from './lambda-deadline.ts';
 import { type SqsClientSource, type SqsSender, sqsClientFrom } from './lazy-sqs-client.ts';
 

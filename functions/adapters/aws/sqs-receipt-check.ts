@@ -1,7 +1,6 @@
 import type { ChangeMessageVisibilityBatchRequestEntry } from '@aws-sdk/client-sqs';
-import { JanitorError } from '#core/common/errors';
-import type { QueueIdentity } from '#core/teardown/queue-identity';
-import type { ReceiptCheck } from '#core/teardown/teardown-deps';
+import { JanitorError } from '#core/errors';
+import type { QueueIdentity, ReceiptCheck } from '#core/teardown/context';
 import type { InvocationTime } from './lambda-deadline.ts';
 import { type SqsClientSource, type SqsSender, sqsClientFrom } from './lazy-sqs-client.ts';
 

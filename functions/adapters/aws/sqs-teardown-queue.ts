@@ -1,6 +1,6 @@
 import type { SendMessageCommandInput } from '@aws-sdk/client-sqs';
-import { JanitorError } from '#core/common/errors';
-import type { TeardownQueue } from '#core/common/ports';
+import { JanitorError } from '#core/errors';
+import type { TeardownQueue } from '#core/ports';
 import type { InvocationTime } from './lambda-deadline.ts';
 import { type SqsClientSource, type SqsSender, sqsClientFrom } from './lazy-sqs-client.ts';
 

@@ -1,4 +1,4 @@
-import type { Clock } from '#core/common/ports';
+import type { Clock } from '#core/ports';
 
 /** Tuning of the adaptive request rate; the defaults are what the benchmarks measured. */
 export interface AdaptiveRateOptions {

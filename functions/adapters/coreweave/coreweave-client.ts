@@ -1,12 +1,15 @@
 import type { Dispatcher } from 'undici';
-import { ApiError, type HttpSummary } from '#core/common/errors';
-import { GATEWAY_ID, type Gateway } from '#core/common/gateway';
-import type { Deadline, DeleteResult, GatewayApi, TokenSource } from '#core/common/ports';
+import { ApiError, type HttpSummary } from '#core/errors';
+import { GATEWAY_ID, type Gateway } from '#core/model';
 import type {
+  Deadline,
+  DeleteResult,
   DeploymentApi,
   DeploymentDeleteResult,
   DeploymentList,
-} from '#core/deployments/deployment-api';
+  GatewayApi,
+  TokenSource,
+} from '#core/ports';
 import { AdaptiveRate } from './adaptive-rate.ts';
 import type { RetryOptions } from './retry-policy.ts';
 import { attemptTimeoutMs, RETRY_PROFILES } from './retry-profiles.ts';

@@ -1,4 +1,4 @@
-import type { ApiError } from '#core/common/errors';
+import type { ApiError } from '#core/errors';
 import { parseJson } from './error-body.ts';
 import { decideRetry, parseRetryAfter, type RetryOptions } from './retry-policy.ts';
 import type { Exchange } from './send-once.ts';

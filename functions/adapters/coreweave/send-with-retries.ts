@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApiError, type HttpSummary } from '#core/common/errors';
-import type { Deadline, TokenSource } from '#core/common/ports';
+import { ApiError, type HttpSummary } from '#core/errors';
+import type { Deadline, TokenSource } from '#core/ports';
 import type { AdaptiveRate } from './adaptive-rate.ts';
 import { decideAttempt } from './decide-attempt.ts';
 import { apiMessage } from './error-body.ts';

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import type { HttpSummary } from '#core/common/errors';
-import type { Deployment } from '#core/deployments/deployment';
+import type { HttpSummary } from '#core/errors';
+import type { Deployment } from '#core/model';
 import { normaliseStatus } from './wire-gateway.ts';
 import { parseItems, parseWrapped } from './wire-items.ts';
 

@@ -1,11 +1,11 @@
 import * as z from 'zod/mini';
-import type { HttpSummary } from '#core/common/errors';
+import type { HttpSummary } from '#core/errors';
 import {
   type Gateway,
   type GatewayCondition,
   type GatewayStatus,
   KNOWN_STATUSES,
-} from '#core/common/gateway';
+} from '#core/model';
 import { badResponse, parseItems, parseWrapped } from './wire-items.ts';
 
 const KNOWN = new Set<string>(KNOWN_STATUSES);

@@ -1,4 +1,4 @@
-import { ApiError, type HttpSummary } from '#core/common/errors';
+import { ApiError, type HttpSummary } from '#core/errors';
 
 /** Where a body came from, for the error that names it. */
 export interface BodySource {

@@ -1,4 +1,4 @@
-import { JanitorError } from '#core/common/errors';
+import { JanitorError } from '#core/errors';
 
 /** A loggable summary of a thrown error: ours keep their code and message, others only a name. */
 export function errorSummary(error: unknown): { name: string; code?: string; message: string } {

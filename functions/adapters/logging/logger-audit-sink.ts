@@ -1,7 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { AuditRecord } from '#core/audit/audit-record';
-import type { AuditEvent } from '#core/audit/audit-vocabulary';
-import type { AuditSink } from '#core/common/ports';
+import type { AuditRecord, AuditSink } from '#core/audit/record';
+import type { AuditEvent } from '#core/audit/vocabulary';
 
 // Failures stand out at WARN; a stuck deletion is an error, with a metric filter and an
 // alarm on it (docs/contract.md "Deletion is confirmed, not assumed").

@@ -1,5 +1,5 @@
 import { readLogGroups } from '#adapters/aws/cloudwatch-log-reader';
-import { ValidationError } from '#core/common/errors';
+import { ValidationError } from '#core/errors';
 import type { CliIo } from '../cli-io.ts';
 import { EXIT } from '../describe-failure.ts';
 import { ambiguous, type GatewayRef, matchGateways } from '../resolve-gateway.ts';

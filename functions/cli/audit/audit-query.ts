@@ -1,6 +1,5 @@
-import { parseDuration } from '#core/common/duration';
-import { ValidationError } from '#core/common/errors';
-import { parseRfc3339 } from '#core/common/rfc3339';
+import { ValidationError } from '#core/errors';
+import { parseDuration, parseRfc3339 } from '#core/time';
 import type { ReadRecord } from './parse-audit-line.ts';
 
 /** The `audit` command's filters, as given on the command line (each may repeat). */

@@ -1,4 +1,4 @@
-import type { AuditEvent } from '#core/audit/audit-vocabulary';
+import type { AuditEvent } from '#core/audit/vocabulary';
 import { type AuditQuery, inWindow, matchesAuditQuery } from './audit-query.ts';
 import type { ReadRecord } from './parse-audit-line.ts';
 

@@ -1,4 +1,4 @@
-import type { AuditRecord } from '#core/audit/audit-record';
+import type { AuditRecord } from '#core/audit/record';
 
 /** A record read back from a log line; events, reasons and fields added later read as they are. */
 export type ReadRecord = Omit<AuditRecord, 'event' | 'reason'> & {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
-import { ValidationError } from '#core/common/errors';
+import { ValidationError } from '#core/errors';
 
 /**
  * The lines of each file (`-` is stdin), in the order given. A file that cannot be read

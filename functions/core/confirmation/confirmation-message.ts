@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { GATEWAY_ID } from '../common/gateway.ts';
-import { parseRfc3339 } from '../common/rfc3339.ts';
+import { GATEWAY_ID } from '../model.ts';
+import { parseRfc3339 } from '../time.ts';
 
 // English messages, as zod classic gave them (policy/policy.ts says why).
 z.config(z.locales.en());
@@ -74,4 +74,21 @@ export function parseConfirmationMessage(data: object): ParsedConfirmation {
     };
   }
   return { ok: false, field: at, message: issue?.message ?? 'invalid confirmation' };
+}
+
+/**
+ * A teardown message body that is a confirmation (a JSON object with `confirm`), parsed;
+ * undefined for any other body, which is then read as a teardown request.
+ */
+export function readConfirmation(body: string): ParsedConfirmation | undefined {
+  // Bodies too long to be a request are refused by the request parser, with its message.
+  if (body.length > 16_384 || !body.includes('"confirm"')) return undefined;
+  let data: unknown;
+  try {
+    data = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
+  return isConfirmationBody(data) ? parseConfirmationMessage(data) : undefined;
 }

@@ -1,5 +1,5 @@
-import { parseDuration } from '../common/duration.ts';
-import type { GatewayStatus } from '../common/gateway.ts';
+import type { GatewayStatus } from '../model.ts';
+import { parseDuration } from '../time.ts';
 import { globToRegExp } from './glob.ts';
 import type { AgeFrom, PolicyDocument } from './policy.ts';
 

@@ -1,7 +1,5 @@
-import type { PolicyReason } from '../audit/audit-vocabulary.ts';
-import { GATEWAY_ID, type Gateway } from '../common/gateway.ts';
-import { parseRfc3339 } from '../common/rfc3339.ts';
-import type { DeploymentRef } from '../deployments/deployment.ts';
+import { type DeploymentRef, GATEWAY_ID, type Gateway } from '../model.ts';
+import { parseRfc3339 } from '../time.ts';
 import type { CompiledRule, Policy } from './compile-policy.ts';
 import type { AgeFrom } from './policy.ts';
 
@@ -86,3 +84,15 @@ export function evaluateGateway(gateway: Gateway, policy: Policy, nowMs: number)
     ? { action: 'delete', reason: 'expired', ...base }
     : { action: 'keep', reason: 'too_young', ...base };
 }
+
+/** Why the policy deleted or kept a gateway (a plan verdict). */
+export type PolicyReason =
+  | 'expired'
+  | 'too_young'
+  | 'unknown_age'
+  | 'no_matching_rule'
+  | 'already_deleting'
+  | 'protected'
+  | 'unknown_identity'
+  | 'duplicate_id'
+  | 'has_deployments';

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import { parseDuration } from '../common/duration.ts';
-import { ValidationError } from '../common/errors.ts';
-import { GATEWAY_ID, KNOWN_STATUSES } from '../common/gateway.ts';
+import { ValidationError } from '../errors.ts';
+import { GATEWAY_ID, KNOWN_STATUSES } from '../model.ts';
+import { parseDuration } from '../time.ts';
 import { isSafeRegex } from './safe-regex.ts';
 
 // zod/mini ships no messages of its own ("Invalid input" for every issue): English, as

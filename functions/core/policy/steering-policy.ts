@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { parseDuration } from '../common/duration.ts';
+import { parseDuration } from '../time.ts';
 import { type ChangeWindow, isTimeZone, parseClock, WEEKDAYS } from './change-windows.ts';
 
 // English messages, as zod classic gave them (policy.ts says why).

@@ -1,15 +1,17 @@
-import { RegistryError, ValidationError } from '../common/errors.ts';
-import { GATEWAY_ID } from '../common/gateway.ts';
-import { BUDGET_WINDOW_MS, budgetState, MAX_BUDGET } from './budget.ts';
+import { RegistryError, ValidationError } from '../errors.ts';
+import { GATEWAY_ID } from '../model.ts';
 import type {
   Change,
   Expect,
   GatewayEntries,
+  ItemKey,
   Lease,
   Registry,
   RegistryCaps,
   RegistrySnapshot,
-} from './registry.ts';
+  RegistryStore,
+  StoredItem,
+} from '../registry-port.ts';
 import {
   BUDGET_PK,
   CONTROL_KEY,
@@ -29,7 +31,7 @@ import {
   slotIndexOf,
   slotKey,
 } from './registry-codec.ts';
-import type { ItemKey, RegistryStore, StoredItem } from './registry-store.ts';
+import { BUDGET_WINDOW_MS, budgetState, MAX_BUDGET } from './registry-verdict.ts';
 
 /** How often a read-modify-write is tried before REGISTRY_CONFLICT. */
 export const MAX_WRITE_ATTEMPTS = 5;

@@ -1,15 +1,16 @@
-import { GATEWAY_ID } from '../common/gateway.ts';
-import { parseRfc3339 } from '../common/rfc3339.ts';
+import { GATEWAY_ID } from '../model.ts';
 import type {
   BudgetSlot,
   Control,
   Exemption,
+  ItemKey,
   Lease,
   Notice,
   ReadStats,
   RegistrySnapshot,
-} from './registry.ts';
-import type { ItemKey, StoredItem } from './registry-store.ts';
+  StoredItem,
+} from '../registry-port.ts';
+import { parseRfc3339 } from '../time.ts';
 
 // Times are stored as ISO strings, readable in the console and ordered as strings (the
 // budget's condition compares them); the TTL attribute `purgeAt` is epoch seconds, as

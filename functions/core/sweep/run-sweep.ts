@@ -1,39 +1,35 @@
-import type { RunContext } from '../audit/audit-record.ts';
-import type { EventCounts, RunStatus, StopReason } from '../audit/audit-vocabulary.ts';
-import type { GatewayOutcome } from '../audit/outcome.ts';
-import { createRunRecorder, type RunRecorder } from '../audit/run-recorder.ts';
-import { ApiError } from '../common/errors.ts';
-import { mapBounded } from '../common/map-bounded.ts';
-import type { RunDeps } from '../common/ports.ts';
-import {
-  type ConfirmSettings,
-  DEFAULT_CONFIRM_AFTER_MS,
-  DEFAULT_CONFIRM_WITHIN_MS,
-} from '../confirmation/confirm-settings.ts';
-import { withConfirmations } from '../confirmation/confirming-executor.ts';
-import {
-  reportStuckDeletions,
-  reportStuckDeployments,
-} from '../confirmation/report-stuck-deletions.ts';
+import type { GatewayOutcome, RunContext } from '../audit/record.ts';
+import { createRunRecorder, type RunDeps, type RunRecorder } from '../audit/recorder.ts';
+import type { EventCounts, RunStatus, StopReason } from '../audit/vocabulary.ts';
 import {
   type CascadeResults,
   deleteDeploymentsFirst,
-} from '../deployments/delete-deployments-first.ts';
-import { heldByDeployments, holdForDeployments } from '../deployments/hold-for-deployments.ts';
-import { withCascade } from '../deployments/with-cascade.ts';
+  gatewayAfterCascade,
+  refusedWhileDeploymentsGo,
+} from '../cascade.ts';
+import {
+  type ConfirmSettings,
+  collectConfirmations,
+  DEFAULT_CONFIRM_WITHIN_MS,
+  reportStuckDeletions,
+  reportStuckDeployments,
+} from '../confirmation/confirmation.ts';
+import { ApiError } from '../errors.ts';
+import { mapBounded } from '../map-bounded.ts';
 import type { VerdictReason } from '../policy/evaluate-gateway.ts';
-import { createDeletingExecutor } from './deleting-executor.ts';
-import { createDryRunExecutor } from './dry-run-executor.ts';
-import { listFleet } from './list-fleet.ts';
-import { type CleanupPlan, type PlanEntry, planCleanup } from './plan-cleanup.ts';
-import { plannedFields, type SweepExecutor } from './sweep-executor.ts';
+import {
+  type CleanupPlan,
+  heldByDeployments,
+  holdForDeployments,
+  listFleet,
+  type PlanEntry,
+  planCleanup,
+} from './plan.ts';
 
 /** Everything a sweep needs, as ports and plain values. */
 export interface SweepDeps extends RunDeps {
   /** Told about each outcome as it happens (the CLI's progress line). */
   onOutcome?: (outcome: GatewayOutcome) => void;
-  /** What is done with each expired gateway; by default it is deleted, or in a dry run would be. */
-  executor?: SweepExecutor;
   /** How deletions are confirmed; defaults apply when absent, and nothing is scheduled. */
   confirm?: ConfirmSettings;
 }
@@ -76,10 +72,9 @@ export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
     recorder.outcome(stuck);
   for (const stuck of reportStuckDeployments(deployments, clock.now(), withinMs))
     recorder.write(stuck);
-  const executor = deps.executor ?? defaultExecutor(deps);
   const acted = plan.blastRadius.exceeded
     ? abort(plan, recorder)
-    : await execute(plan, executor, deps, recorder);
+    : await execute(plan, deps, recorder);
 
   const durationMs = clock.now() - started;
   const counts = recorder.counts();
@@ -129,13 +124,12 @@ function abort(plan: CleanupPlan, recorder: RunRecorder): Acted {
   return { status: 'aborted' };
 }
 
-/** Hands the expired gateways to the executor until they are done, the run stops or time is up. */
-async function execute(
-  plan: CleanupPlan,
-  executor: SweepExecutor,
-  deps: SweepDeps,
-  recorder: RunRecorder,
-): Promise<Acted> {
+/**
+ * Deletes the expired gateways (or in a dry run records that it would) until they are
+ * done, the run stops or time is up: deployments a cascade takes go first, and each
+ * deletion is noted for confirmation.
+ */
+async function execute(plan: CleanupPlan, deps: SweepDeps, recorder: RunRecorder): Promise<Acted> {
   // Deployments go before the gateways they serve; a dry run only names them.
   const cascade: CascadeResults = deps.run.dryRun
     ? { results: new Map() }
@@ -144,24 +138,26 @@ async function execute(
         deps,
         recorder,
       );
-  const acting = withCascade(executor, cascade.results);
+  const confirmations = collectConfirmations(deps);
   let stopError: ApiError | undefined = cascade.stopError;
   let notStarted = 0;
   await mapBounded(
     plan.expired,
     deps.concurrency,
     async (entry) => {
-      const outcome = await acting.execute(entry);
+      const outcome = await deleteExpired(entry, cascade.results, deps);
       if (outcome.error instanceof ApiError && outcome.error.stopsRun) stopError ??= outcome.error;
       recorder.outcome(outcome);
+      confirmations.note(outcome);
     },
-    () => stopError === undefined && (!executor.spendsBudget || deps.deadline.budgetMs() > 0),
+    // A dry run makes no API calls, so the deadline does not stop it.
+    () => stopError === undefined && (deps.run.dryRun || deps.deadline.budgetMs() > 0),
     (entry) => {
       notStarted += 1;
       recorder.outcome(skip(entry, stopError ? 'run_stopped' : 'deadline'));
     },
   );
-  await acting.settle?.((outcome) => recorder.outcome(outcome));
+  for (const outcome of await confirmations.flush()) recorder.outcome(outcome);
   if (stopError) return { status: 'stopped', stopError };
   if (notStarted === 0) return { status: 'completed' };
   recorder.write({
@@ -172,23 +168,46 @@ async function execute(
   return { status: 'truncated' };
 }
 
+/**
+ * Acts on one expired gateway; a failure is returned as an outcome with its `error`, never
+ * thrown. A gateway deployments served goes only once every one of them is gone or going,
+ * and a DELETE the API refuses because they are still deleting is a skip for this run
+ * (`deployments_deleting`), not a failure; its record names those deployments.
+ */
+async function deleteExpired(
+  entry: PlanEntry,
+  cascaded: CascadeResults['results'],
+  deps: SweepDeps,
+): Promise<GatewayOutcome> {
+  const planned = plannedFields(entry);
+  const deployments = entry.verdict.deployments?.length ? entry.verdict.deployments : undefined;
+  if (deployments) {
+    const after = gatewayAfterCascade({ kind: 'cascade', deployments }, cascaded);
+    if (after.action === 'keep')
+      return { event: 'gateway.skipped', ...planned, reason: after.reason, deployments };
+  }
+  const named = deployments ? { ...planned, deployments } : planned;
+  if (deps.run.dryRun) return { event: 'gateway.would_delete', ...named };
+  try {
+    const result = await deps.api.delete(entry.gateway.id, deps.deadline);
+    // 404 on DELETE: someone else got there first; the gateway is gone either way.
+    if (result.kind === 'already_gone')
+      return { event: 'gateway.already_gone', ...named, http: result.http };
+    return { event: 'gateway.deleted', ...named, http: result.http, finalState: result.gateway };
+  } catch (error) {
+    const http = error instanceof ApiError ? error.http : undefined;
+    if (deployments && refusedWhileDeploymentsGo(error))
+      return { event: 'gateway.skipped', ...named, http, reason: 'deployments_deleting' };
+    return { event: 'gateway.delete_failed', ...named, http, error };
+  }
+}
+
 function held(entry: PlanEntry): GatewayOutcome {
   return {
     event: 'gateway.skipped',
     ...plannedFields(entry),
     deployments: entry.verdict.deployments,
   };
-}
-
-/** Deletes (scheduling a confirmation of each deletion when a queue is given), or in a dry run would. */
-function defaultExecutor(deps: SweepDeps): SweepExecutor {
-  const { api, deadline, run, clock } = deps;
-  if (run.dryRun) return createDryRunExecutor();
-  const deleting = createDeletingExecutor(api, deadline);
-  const queue = deps.confirm?.queue;
-  if (!queue) return deleting;
-  const afterMs = deps.confirm?.afterMs ?? DEFAULT_CONFIRM_AFTER_MS;
-  return withConfirmations(deleting, { queue, afterMs, runId: run.runId, clock, deadline });
 }
 
 function skip(entry: PlanEntry, reason: StopReason): GatewayOutcome {
@@ -201,4 +220,10 @@ function keptReasons(plan: CleanupPlan): SweepSummary['kept'] {
     if (verdict.action === 'keep') kept[verdict.reason] = (kept[verdict.reason] ?? 0) + 1;
   }
   return kept;
+}
+
+/** The fields every outcome of a planned gateway carries: who it is and which rule decided. */
+export function plannedFields(entry: PlanEntry) {
+  const { gateway, verdict } = entry;
+  return { gatewayId: gateway.id, gateway, ruleId: verdict.ruleId, reason: verdict.reason };
 }

@@ -1,4 +1,4 @@
-import { ValidationError } from '../common/errors.ts';
+import { ValidationError } from '../errors.ts';
 
 /** What a sweep event asks for: who triggered it and whether it insists on a dry run. */
 export interface SweepRequest {

@@ -1,21 +1,70 @@
-import type { EventCounts } from '../audit/audit-vocabulary.ts';
-import type { GatewayOutcome } from '../audit/outcome.ts';
-import { createRunRecorder } from '../audit/run-recorder.ts';
-import { ApiError } from '../common/errors.ts';
-import { isoNow } from '../common/iso-now.ts';
-import { mapBounded } from '../common/map-bounded.ts';
-import { DEFAULT_CONFIRM_AFTER_MS } from '../confirmation/confirm-settings.ts';
-import { unconfirmed } from '../confirmation/confirming-executor.ts';
+import type { GatewayOutcome } from '../audit/record.ts';
+import { createRunRecorder } from '../audit/recorder.ts';
+import type { EventCounts } from '../audit/vocabulary.ts';
 import {
-  type ConfirmableDeletion,
-  scheduleConfirmations,
-} from '../confirmation/schedule-confirmations.ts';
-import { settleConfirmation } from '../confirmation/settle-confirmation.ts';
-import { admitMessage, rejectMessage } from './admit-message.ts';
-import { proveOrigin } from './prove-origin.ts';
-import { type Settled, settleRequest } from './settle-request.ts';
-import { createTeardownBatch } from './teardown-batch.ts';
-import type { TeardownDeps, TeardownMessage } from './teardown-deps.ts';
+  collectConfirmations,
+  DEFAULT_CONFIRM_AFTER_MS,
+  DEFAULT_CONFIRM_WITHIN_MS,
+  serveConfirmation,
+} from '../confirmation/confirmation.ts';
+import type { ConfirmationMessage } from '../confirmation/confirmation-message.ts';
+import { ApiError } from '../errors.ts';
+import { mapBounded } from '../map-bounded.ts';
+import { admitMessage, proveOrigin, rejectMessage } from './admit.ts';
+import {
+  createTeardownBatch,
+  type Settled,
+  type TeardownDeps,
+  type TeardownMessage,
+} from './context.ts';
+import { settleRequest } from './settle-request.ts';
+
+/**
+ * Serves one confirmation message in a teardown batch and says what it became: confirmed,
+ * deferred again (re-sent, then acknowledged) or stuck. It reads and never deletes, so it
+ * is served in a dry run too. A failed GET throws, for the batch to hand it back.
+ */
+export async function settleConfirmation(
+  message: TeardownMessage,
+  confirmation: ConfirmationMessage,
+  deps: TeardownDeps,
+): Promise<Settled> {
+  const { queue } = deps;
+  const served = await serveConfirmation(confirmation, message.body, {
+    api: deps.api,
+    clock: deps.clock,
+    deadline: deps.deadline,
+    confirmAfterMs: deps.confirm?.afterMs ?? DEFAULT_CONFIRM_AFTER_MS,
+    confirmWithinMs: deps.confirm?.withinMs ?? DEFAULT_CONFIRM_WITHIN_MS,
+    defer: async (body, delaySeconds) => {
+      if (!queue) throw new Error('no teardown queue to defer to');
+      await queue.defer(body, delaySeconds);
+    },
+  });
+  const fields = {
+    gatewayId: confirmation.gatewayId,
+    sqsMessageId: message.messageId,
+    deletedAt: confirmation.deletedAt,
+    deletionRunId: confirmation.runId,
+    http: served.http,
+  };
+  if (served.kind === 'confirmed') {
+    const { reason, secondsToGone } = served;
+    return { outcome: { event: 'gateway.delete_confirmed', ...fields, reason, secondsToGone } };
+  }
+  if (served.kind === 'mismatch') {
+    // The sweep's own stuck check still covers the gateway this deletion was about.
+    return { outcome: { event: 'gateway.skipped', ...fields, reason: 'stale_request' } };
+  }
+  if (served.kind === 'deferred') {
+    const { reason, dueAt, live } = served;
+    return { outcome: { event: 'gateway.deferred', ...fields, gateway: live, reason, dueAt } };
+  }
+  const { reason, live } = served;
+  return {
+    outcome: { event: 'gateway.delete_stuck', ...fields, gateway: live, reason, finalState: live },
+  };
+}
 
 /** Which messages must come back (transient failure, not started) and what happened. */
 export interface TeardownResult {
@@ -45,12 +94,7 @@ export async function runTeardown(
   let stopError: ApiError | undefined;
   const canStart = () => stopError === undefined && deps.deadline.budgetMs() > 0;
 
-  const deleted: ConfirmableDeletion[] = [];
-  const noteDeletion = (outcome: GatewayOutcome) => {
-    if (outcome.event !== 'gateway.deleted' || deps.run.dryRun) return;
-    const { gatewayId, gateway } = outcome;
-    deleted.push({ gatewayId, gateway, deletedAt: isoNow(deps.clock) });
-  };
+  const confirmations = collectConfirmations(deps);
 
   /**
    * Settles one message after those before it for the same gateway, and records what it
@@ -72,7 +116,7 @@ export async function runTeardown(
         if (settled.handBack) retry.add(message.messageId);
         for (const record of settled.records ?? []) recorder.write(record);
         if (!settled.unrecorded) recorder.outcome(settled.outcome);
-        noteDeletion(settled.outcome);
+        confirmations.note(settled.outcome);
       } catch (error) {
         if (error instanceof ApiError && error.stopsRun) stopError ??= error;
         retry.add(message.messageId);
@@ -144,16 +188,7 @@ export async function runTeardown(
 
   // One delayed confirmation per deletion of this batch; one that cannot be sent is
   // recorded, and never turns the deletion into a failure.
-  const queue = deps.confirm?.queue;
-  if (queue) {
-    const unscheduled = await scheduleConfirmations(deleted, {
-      queue,
-      delayMs: deps.confirm?.afterMs ?? DEFAULT_CONFIRM_AFTER_MS,
-      runId: deps.run.runId,
-      deadline: deps.deadline,
-    });
-    for (const failure of unscheduled) recorder.outcome(unconfirmed(failure));
-  }
+  for (const outcome of await confirmations.flush()) recorder.outcome(outcome);
 
   const counts = recorder.counts();
   recorder.write({

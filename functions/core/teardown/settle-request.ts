@@ -1,32 +1,24 @@
-import type { GatewayOutcome, RecordFields } from '../audit/outcome.ts';
-import { ApiError } from '../common/errors.ts';
-import type { Gateway } from '../common/gateway.ts';
-import { refusedWhileDeploymentsGo } from '../deployments/delete-deployments.ts';
+import type { GatewayOutcome } from '../audit/record.ts';
+import { refusedWhileDeploymentsGo } from '../cascade.ts';
+import { ApiError } from '../errors.ts';
+import type { Gateway } from '../model.ts';
+import { parkMessage } from './admit.ts';
+import type {
+  RequestFields,
+  Settled,
+  TeardownBatch,
+  TeardownDeps,
+  TeardownMessage,
+} from './context.ts';
 import {
-  clearDeployments,
-  holdRequest,
-  type RequestCascade,
-} from '../deployments/teardown-cascade.ts';
-import { checkDue, decideTeardown, describesRequested, pinIdentity } from './decide-teardown.ts';
-import { parkMessage } from './park-message.ts';
-import { pinnedBody } from './pinned-body.ts';
-import type { TeardownBatch } from './teardown-batch.ts';
-import type { TeardownDeps, TeardownMessage } from './teardown-deps.ts';
-import type { TeardownRequest } from './teardown-request.ts';
-
-/** What became of one request: its outcome, and what happens to its message. */
-export interface Settled {
-  outcome: GatewayOutcome;
-  /** the message goes back to the queue instead of being acknowledged */
-  handBack?: boolean;
-  /** a redelivery that was already recorded once: no second record */
-  unrecorded?: boolean;
-  /** records written before the outcome (the deployments a cascade deleted first) */
-  records?: RecordFields[];
-}
-
-/** The fields every outcome of a request carries. */
-export type RequestFields = Pick<GatewayOutcome, 'gatewayId' | 'sqsMessageId' | 'requestedBy'>;
+  checkDue,
+  decideTeardown,
+  describesRequested,
+  pinIdentity,
+  pinnedBody,
+  type TeardownRequest,
+} from './request.ts';
+import { clearDeployments, holdRequest, type RequestCascade } from './resend.ts';
 
 /**
  * Settles one admitted request: holds it back in a dry run, defers it when not yet

@@ -1,3 +1,4 @@
+import type { PolicyReason } from '../policy/evaluate-gateway.ts';
 /** What happened to one gateway: each gateway of a run ends in exactly one of these. */
 export type GatewayEvent =
   | 'gateway.deleted'
@@ -27,18 +28,6 @@ export type RunEvent = 'run.summary' | 'run.aborted' | 'run.truncated';
  * dashboards, alarms and saved queries depend on them; events are only ever added.
  */
 export type AuditEvent = GatewayEvent | DeploymentEvent | 'request.rejected' | RunEvent;
-
-/** Why the policy deleted or kept a gateway (a plan verdict). */
-export type PolicyReason =
-  | 'expired'
-  | 'too_young'
-  | 'unknown_age'
-  | 'no_matching_rule'
-  | 'already_deleting'
-  | 'protected'
-  | 'unknown_identity'
-  | 'duplicate_id'
-  | 'has_deployments';
 
 /** Why a teardown request ended the way it did. */
 export type RequestReason =

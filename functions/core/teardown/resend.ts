@@ -1,21 +1,29 @@
-import type { AuditReason } from '../audit/audit-vocabulary.ts';
-import type { RecordFields } from '../audit/outcome.ts';
-import { parseDuration } from '../common/duration.ts';
-import type { ApiError } from '../common/errors.ts';
-import type { Gateway } from '../common/gateway.ts';
-import { parseRfc3339 } from '../common/rfc3339.ts';
+import type { RecordFields } from '../audit/record.ts';
+import type { AuditReason } from '../audit/vocabulary.ts';
+import {
+  deleteDeployments,
+  deploymentFields,
+  gatewayAfterCascade,
+  planDeployments,
+} from '../cascade.ts';
+import type { ApiError } from '../errors.ts';
+import type { DeploymentRef, Gateway } from '../model.ts';
 import { isProtected } from '../policy/evaluate-gateway.ts';
-import { DEFAULT_TEARDOWN_MAX_HORIZON, pinIdentity } from '../teardown/decide-teardown.ts';
-import { pinnedBody } from '../teardown/pinned-body.ts';
-import type { RequestFields, Settled } from '../teardown/settle-request.ts';
-import { deferForRunLimit, type TeardownBatch } from '../teardown/teardown-batch.ts';
-import type { TeardownDeps, TeardownMessage } from '../teardown/teardown-deps.ts';
-import type { TeardownRequest } from '../teardown/teardown-request.ts';
-import { deleteDeployments } from './delete-deployments.ts';
-import { deploymentFields } from './delete-deployments-first.ts';
-import type { DeploymentRef } from './deployment.ts';
-import { gatewayAfterCascade } from './gateway-after-cascade.ts';
-import { planDeployments } from './plan-deployments.ts';
+import { parseDuration, parseRfc3339 } from '../time.ts';
+import {
+  deferForRunLimit,
+  type RequestFields,
+  type Settled,
+  type TeardownBatch,
+  type TeardownDeps,
+  type TeardownMessage,
+} from './context.ts';
+import {
+  DEFAULT_TEARDOWN_MAX_HORIZON,
+  pinIdentity,
+  pinnedBody,
+  type TeardownRequest,
+} from './request.ts';
 
 const DEFAULT_HORIZON_MS = parseDuration(DEFAULT_TEARDOWN_MAX_HORIZON) as number;
 // SQS allows at most 15 minutes of DelaySeconds on a message.

@@ -1,13 +1,23 @@
-import type { RejectReason } from '../audit/audit-vocabulary.ts';
-import type { RunRecorder } from '../audit/run-recorder.ts';
-import { formatDuration, parseDuration } from '../common/duration.ts';
-import { parseRfc3339 } from '../common/rfc3339.ts';
-import type { ConfirmationMessage } from '../confirmation/confirmation-message.ts';
-import { readConfirmation } from '../confirmation/read-confirmation.ts';
-import { DEFAULT_TEARDOWN_MAX_HORIZON, isBeyondHorizon } from './decide-teardown.ts';
-import { parkMessage } from './park-message.ts';
-import type { TeardownDeps, TeardownMessage } from './teardown-deps.ts';
-import { parseTeardownRequest, type TeardownRequest } from './teardown-request.ts';
+import type { RunRecorder } from '../audit/recorder.ts';
+import type { RejectReason } from '../audit/vocabulary.ts';
+import {
+  type ConfirmationMessage,
+  readConfirmation,
+} from '../confirmation/confirmation-message.ts';
+import { formatDuration, parseDuration, parseRfc3339 } from '../time.ts';
+import {
+  parseQueueArn,
+  type ReceiptCheck,
+  sameQueue,
+  type TeardownDeps,
+  type TeardownMessage,
+} from './context.ts';
+import {
+  DEFAULT_TEARDOWN_MAX_HORIZON,
+  isBeyondHorizon,
+  parseTeardownRequest,
+  type TeardownRequest,
+} from './request.ts';
 
 const DEFAULT_HORIZON_MS = parseDuration(DEFAULT_TEARDOWN_MAX_HORIZON) as number;
 // Clocks drift: the janitor's own timestamps may run this far ahead of the reader's.
@@ -131,4 +141,94 @@ export async function rejectMessage(
     error: { code: 'REQUEST_INVALID', field: refusal.field, message: refusal.why },
   });
   return parked;
+}
+
+/** A record the teardown queue does not vouch for, and the claim that failed. */
+export interface NotFromQueue {
+  message: TeardownMessage;
+  field: 'eventSourceARN' | 'receiptHandle';
+  why: string;
+}
+
+/** A batch sorted by origin: what to serve, what was not from the queue, what to hand back. */
+export interface ProvenBatch {
+  serve: TeardownMessage[];
+  notFromQueue: NotFromQueue[];
+  /** the queue could not answer (throttled, unreachable): these come back untouched */
+  handBack: TeardownMessage[];
+  /** why the queue could not answer */
+  unproven?: unknown;
+}
+
+// SQS receipt handles are at most 1024 characters.
+const MAX_HANDLE_CHARS = 1024;
+
+/**
+ * Proves each record came from the teardown queue (docs/contract.md "Only the queue feeds
+ * the teardown"): its `eventSourceARN` names the queue, and the queue accepts its receipt
+ * handle, all handles in one ChangeMessageVisibilityBatch. A message without an origin
+ * (the CLI's) has no record to prove. When the call fails as a whole, nothing is served.
+ */
+export async function proveOrigin(
+  messages: readonly TeardownMessage[],
+  receipts: ReceiptCheck | undefined,
+): Promise<ProvenBatch> {
+  const notFromQueue: NotFromQueue[] = [];
+  const claimed = new Map<string, TeardownMessage>();
+  const handles = new Map<string, string>();
+  const serve = new Set<TeardownMessage>();
+  const inOrder = () => messages.filter((message) => serve.has(message));
+  for (const message of messages) {
+    const { origin } = message;
+    if (!origin) {
+      serve.add(message);
+      continue;
+    }
+    const queue = parseQueueArn(origin.eventSourceArn);
+    if (!receipts || !queue || !sameQueue(queue, receipts.queue)) {
+      const why = 'does not name the teardown queue (TEARDOWN_QUEUE_URL)';
+      notFromQueue.push({ message, field: 'eventSourceARN', why });
+      continue;
+    }
+    const handle = origin.receiptHandle;
+    if (!handle || handle.length > MAX_HANDLE_CHARS) {
+      notFromQueue.push({ message, field: 'receiptHandle', why: 'missing or malformed' });
+      continue;
+    }
+    const id = `r${claimed.size}`;
+    claimed.set(id, message);
+    handles.set(id, handle);
+  }
+  if (!receipts || claimed.size === 0) return { serve: inOrder(), notFromQueue, handBack: [] };
+  let accepted: Set<string>;
+  try {
+    accepted = await receipts.accept(handles);
+  } catch (error) {
+    return { serve: inOrder(), notFromQueue, handBack: [...claimed.values()], unproven: error };
+  }
+  for (const [id, message] of claimed) {
+    if (accepted.has(id)) serve.add(message);
+    else {
+      const why = 'the teardown queue does not know it as a message in flight';
+      notFromQueue.push({ message, field: 'receiptHandle', why });
+    }
+  }
+  return { serve: inOrder(), notFromQueue, handBack: [] };
+}
+
+/**
+ * Parks a message in the dead-letter queue; true when it is safe to acknowledge. A send
+ * that fails is false, not thrown: the message comes back and the batch goes on.
+ */
+export async function parkMessage(
+  message: TeardownMessage,
+  deps: TeardownDeps,
+  why: string,
+): Promise<boolean> {
+  if (!deps.queue) return true;
+  try {
+    return await deps.queue.deadLetter(message.body, why);
+  } catch {
+    return false;
+  }
 }

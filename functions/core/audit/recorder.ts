@@ -1,8 +1,15 @@
-import { isoNow } from '../common/iso-now.ts';
-import type { AuditSink, Clock } from '../common/ports.ts';
-import type { AuditRecord, RunContext } from './audit-record.ts';
-import { type EventCounts, isRunEvent } from './audit-vocabulary.ts';
-import { type GatewayOutcome, outcomeFields, type RecordFields } from './outcome.ts';
+import type { Policy } from '../policy/compile-policy.ts';
+import type { Clock, Deadline, GatewayApi } from '../ports.ts';
+import { isoNow } from '../time.ts';
+import {
+  type AuditRecord,
+  type AuditSink,
+  type GatewayOutcome,
+  outcomeFields,
+  type RecordFields,
+  type RunContext,
+} from './record.ts';
+import { type EventCounts, isRunEvent } from './vocabulary.ts';
 
 /** Writes the audit records of one run: the envelope, the counts per event, the sink. */
 export interface RunRecorder {
@@ -49,4 +56,15 @@ export function createRunRecorder(options: RunRecorderOptions): RunRecorder {
     },
     counts: () => ({ ...counts }),
   };
+}
+
+/** What every run (sweep or teardown batch) is given: its ports and plain settings. */
+export interface RunDeps {
+  api: GatewayApi;
+  sink: AuditSink;
+  clock: Clock;
+  deadline: Deadline;
+  policy: Policy;
+  run: RunContext;
+  concurrency: number;
 }

@@ -1,5 +1,5 @@
-import type { AuditRecord } from './audit-record.ts';
-import type { AuditEvent } from './audit-vocabulary.ts';
+import type { AuditRecord } from './record.ts';
+import type { AuditEvent } from './vocabulary.ts';
 
 /** When a run is told to people: never, only when it deleted or failed something, always. */
 export type NotifyMode = 'off' | 'deletions' | 'always';
