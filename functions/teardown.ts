@@ -67,7 +67,7 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
         api,
         sink: notice.sink,
         clock,
-        queue: requests,
+        mode: { kind: 'queue', queue: requests },
         policy: config.policy,
         deadline,
         concurrency: config.deleteConcurrency,

@@ -72,7 +72,8 @@ export async function teardownCommand(
         ...(flags.deleteDeployments ? { deleteDeployments: true } : {}),
       }),
     }));
-    const deps = cliRunDeps(session, reporter, dryRun);
+    // A terminal: nothing can be re-sent, so a request that would be is skipped and shown.
+    const deps = { ...cliRunDeps(session, reporter, dryRun), mode: { kind: 'terminal' } as const };
     const result = await runTeardown(messages, deps);
     reporter.finish();
     if (result.stopError) throw result.stopError;

@@ -1,5 +1,4 @@
 import { describeError, type RecordFields, toDeploymentFinalState } from './audit/record.ts';
-import type { RunRecorder } from './audit/recorder.ts';
 import type { AuditReason } from './audit/vocabulary.ts';
 import { ApiError, type HttpSummary } from './errors.ts';
 import { mapBounded } from './map-bounded.ts';
@@ -220,21 +219,24 @@ export interface DeploymentToDelete {
   ruleId?: string;
 }
 
-/** What a cascade left behind: a result per deployment, and the error that stopped the run. */
+/**
+ * What a cascade left behind: a result per deployment, the records of those it started (in
+ * plan order), and the error that stopped the run.
+ */
 export interface CascadeResults {
   results: Map<string, DeploymentResult>;
+  records: RecordFields[];
   stopError?: ApiError;
 }
 
 /**
- * Deletes the deployments in front of the gateways a run is about to delete, recording
- * `deployment.deleted` or `deployment.delete_failed` for each one it started. A 401 after
- * refresh or 403 stops the run before any gateway is touched.
+ * Deletes the deployments in front of the gateways a run is about to delete, the sweep's and
+ * the teardown's alike, and answers `deployment.deleted` or `deployment.delete_failed` for
+ * each one it started. A 401 after refresh or 403 stops the run before any gateway is touched.
  */
 export async function deleteDeploymentsFirst(
   planned: readonly DeploymentToDelete[],
   deps: { api: DeploymentApi; deadline: Deadline; concurrency: number },
-  recorder: RunRecorder,
 ): Promise<CascadeResults> {
   let stopError: ApiError | undefined;
   const results = await deleteDeployments(
@@ -247,12 +249,12 @@ export async function deleteDeploymentsFirst(
       stopped: () => stopError !== undefined,
     },
   );
-  for (const { deployment, reason, ruleId } of planned) {
+  const records = planned.flatMap(({ deployment, reason, ruleId }) => {
     const result = results.get(deployment.id);
     const fields = result && deploymentFields(result, reason, ruleId);
-    if (fields) recorder.write(fields);
-  }
-  return stopError ? { results, stopError } : { results };
+    return fields ? [fields] : [];
+  });
+  return stopError ? { results, records, stopError } : { results, records };
 }
 
 /** The audit record of one deployment's result; none for one that was never started. */

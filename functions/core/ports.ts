@@ -37,6 +37,9 @@ export interface TokenSource {
   refresh(stale: string): Promise<string>;
 }
 
+/** SQS delays a message at most 15 minutes: the longest wait any re-send may ask for. */
+export const SQS_MAX_DELAY_SECONDS = 900;
+
 /** The teardown queue, for requests that are not due yet and messages that cannot be served. */
 export interface TeardownQueue {
   /** Sends the body again, delayed; the original message is then acknowledged. */

@@ -153,6 +153,7 @@ describe('runTeardown with deletion confirmation', () => {
       {
         ...deps,
         run: { ...deps.run, trigger: 'sqs' },
+        mode: { kind: 'terminal' },
         janitorRoleIds,
         confirm: { queue, afterMs: MINUTE, withinMs: 60 * MINUTE },
       },
@@ -191,7 +192,12 @@ describe('runTeardown with deletion confirmation', () => {
           confirm: { deletedAt: new Date(NOW).toISOString(), runId: RUN_ID },
         }),
       ],
-      { ...deps, janitorRoleIds, confirm: { afterMs: MINUTE, withinMs: MINUTE } },
+      {
+        ...deps,
+        mode: { kind: 'terminal' },
+        janitorRoleIds,
+        confirm: { afterMs: MINUTE, withinMs: MINUTE },
+      },
     );
     // Assess
     expect(result.retry).toEqual(['m-1']);

@@ -42,7 +42,7 @@ function teardownOf(body: object, deployments: Deployment[] = [SERVING], policy 
       api,
       janitorRoleIds: [JANITOR_ROLE_ID],
       sink,
-      queue,
+      mode: { kind: 'queue', queue },
       clock: { now: () => NOW },
       deadline: { budgetMs: () => 60_000 },
       policy,

@@ -40,7 +40,7 @@ function batchOf(
   const deps: TeardownDeps = {
     api,
     sink,
-    queue,
+    mode: { kind: 'queue', queue },
     clock: { now: () => NOW },
     deadline: { budgetMs: () => 60_000 },
     policy: policyWith(),
@@ -203,7 +203,7 @@ describe('runTeardown: limits.maxDeletesPerRun', () => {
       {
         policy: limited(1),
         concurrency: 1,
-        queue: undefined,
+        mode: { kind: 'terminal' },
         run: { runId: 'run-1', trigger: 'cli', dryRun: true },
       },
     );

@@ -20,7 +20,7 @@ const POLICY = compilePolicy(
 function teardownOf(gateways: Gateway[], overrides: Partial<TeardownDeps> = {}) {
   const { api, sink, deps: run, spendBudget } = memoryRun(gateways, POLICY, 'sqs');
   const queue = new MemoryTeardownQueue();
-  const deps: TeardownDeps = { ...run, queue, ...overrides };
+  const deps: TeardownDeps = { ...run, mode: { kind: 'queue', queue }, ...overrides };
   return { api, queue, sink, deps, spendBudget };
 }
 

@@ -28,7 +28,7 @@ function teardownOf(body: object, deployments: Deployment[] = [], policy = polic
     runTeardown([{ messageId: 'm-1', body: JSON.stringify(body) }], {
       api,
       sink,
-      queue,
+      mode: { kind: 'queue', queue },
       clock: { now: () => NOW },
       deadline: { budgetMs: () => 60_000 },
       policy,

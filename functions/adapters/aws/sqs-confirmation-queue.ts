@@ -4,14 +4,14 @@ import {
   type ConfirmationQueue,
   confirmationBody,
   type ScheduleResult,
+  SQS_MAX_DELAY_SECONDS,
   type UnscheduledConfirmation,
 } from '#core/ports';
 import type { InvocationTime } from './lambda-deadline.ts';
 import { type SqsClientSource, type SqsSender, sqsClientFrom } from './lazy-sqs-client.ts';
 
-/** SendMessageBatch takes at most 10 entries, and SQS delays a message at most 15 minutes. */
+/** SendMessageBatch takes at most 10 entries. */
 export const MAX_BATCH = 10;
-export const MAX_DELAY_SECONDS = 900;
 
 /** Where confirmations go, and how hard to try. */
 export interface SqsConfirmationQueueOptions {
@@ -61,7 +61,7 @@ export class SqsConfirmationQueue implements ConfirmationQueue {
     delaySeconds: number,
     deadline?: { budgetMs(): number },
   ): Promise<ScheduleResult> {
-    const delay = Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.floor(delaySeconds)));
+    const delay = Math.min(SQS_MAX_DELAY_SECONDS, Math.max(0, Math.floor(delaySeconds)));
     const result: ScheduleResult = { scheduled: [], failed: [] };
     let pending: Pending[] = confirmations.map((confirmation) => ({ confirmation, attempts: 0 }));
     for (let round = 0; pending.length > 0; round += 1) {

@@ -132,12 +132,12 @@ function abort(plan: CleanupPlan, recorder: RunRecorder): Acted {
 async function execute(plan: CleanupPlan, deps: SweepDeps, recorder: RunRecorder): Promise<Acted> {
   // Deployments go before the gateways they serve; a dry run only names them.
   const cascade: CascadeResults = deps.run.dryRun
-    ? { results: new Map() }
+    ? { results: new Map(), records: [] }
     : await deleteDeploymentsFirst(
         plan.deployments.map((planned) => ({ ...planned, reason: 'expired' as const })),
         deps,
-        recorder,
       );
+  for (const record of cascade.records) recorder.write(record);
   const confirmations = collectConfirmations(deps);
   let stopError: ApiError | undefined = cascade.stopError;
   let notStarted = 0;

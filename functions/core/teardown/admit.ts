@@ -4,7 +4,7 @@ import {
   type ConfirmationMessage,
   readConfirmation,
 } from '../confirmation/confirmation-message.ts';
-import { formatDuration, parseDuration, parseRfc3339 } from '../time.ts';
+import { formatDuration, parseRfc3339 } from '../time.ts';
 import {
   parseQueueArn,
   type ReceiptCheck,
@@ -13,13 +13,13 @@ import {
   type TeardownMessage,
 } from './context.ts';
 import {
-  DEFAULT_TEARDOWN_MAX_HORIZON,
+  horizonMs,
   isBeyondHorizon,
   parseTeardownRequest,
   type TeardownRequest,
 } from './request.ts';
+import { parkMessage } from './resend.ts';
 
-const DEFAULT_HORIZON_MS = parseDuration(DEFAULT_TEARDOWN_MAX_HORIZON) as number;
 // Clocks drift: the janitor's own timestamps may run this far ahead of the reader's.
 const MAX_AHEAD_MS = 5 * 60_000;
 // The janitor's last re-send of a held request or a pending confirmation is delayed up to
@@ -51,7 +51,7 @@ export interface Refusal {
  */
 export function admitMessage(message: TeardownMessage, deps: TeardownDeps): Admission {
   const nowMs = deps.clock.now();
-  const horizonMs = deps.maxHorizonMs ?? DEFAULT_HORIZON_MS;
+  const horizon = horizonMs(deps);
   const confirmation = readConfirmation(message.body);
   if (confirmation?.ok) {
     const { gatewayId, deletedAtMs } = confirmation.confirmation;
@@ -59,7 +59,7 @@ export function admitMessage(message: TeardownMessage, deps: TeardownDeps): Admi
     if (forged) return forged;
     // deletedAt in 1970 would make any live gateway look re-created ("id reused"); in 9999
     // it would keep the confirmation waiting for ever.
-    const windowMs = Math.max(horizonMs, deps.confirm?.withinMs ?? 0);
+    const windowMs = Math.max(horizon, deps.confirm?.withinMs ?? 0);
     const stray = outOfBounds('confirm.deletedAt', deletedAtMs, nowMs, windowMs, gatewayId);
     if (stray) return stray;
     return { admitted: true, kind: 'confirmation', confirmation: confirmation.confirmation };
@@ -77,12 +77,12 @@ export function admitMessage(message: TeardownMessage, deps: TeardownDeps): Admi
     const forged = janitorOnly(message, deps, 'deferredSince', gatewayId);
     if (forged) return forged;
     const sinceMs = parseRfc3339(request.deferredSince) as number;
-    const stray = outOfBounds('deferredSince', sinceMs, nowMs, horizonMs, gatewayId);
+    const stray = outOfBounds('deferredSince', sinceMs, nowMs, horizon, gatewayId);
     if (stray) return stray;
   }
   // A request due in year 9999 would be re-sent every 15 minutes for ever.
-  if (isBeyondHorizon(request, nowMs, horizonMs)) {
-    const why = `more than ${formatDuration(horizonMs)} ahead (TEARDOWN_MAX_HORIZON)`;
+  if (isBeyondHorizon(request, nowMs, horizon)) {
+    const why = `more than ${formatDuration(horizon)} ahead (TEARDOWN_MAX_HORIZON)`;
     return { admitted: false, reason: 'expires_too_far', field: 'expiresAt', why };
   }
   return { admitted: true, kind: 'request', request };
@@ -214,21 +214,4 @@ export async function proveOrigin(
     }
   }
   return { serve: inOrder(), notFromQueue, handBack: [] };
-}
-
-/**
- * Parks a message in the dead-letter queue; true when it is safe to acknowledge. A send
- * that fails is false, not thrown: the message comes back and the batch goes on.
- */
-export async function parkMessage(
-  message: TeardownMessage,
-  deps: TeardownDeps,
-  why: string,
-): Promise<boolean> {
-  if (!deps.queue) return true;
-  try {
-    return await deps.queue.deadLetter(message.body, why);
-  } catch {
-    return false;
-  }
 }

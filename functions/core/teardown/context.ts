@@ -4,7 +4,7 @@ import type { ConfirmSettings } from '../confirmation/confirmation.ts';
 import { ValidationError } from '../errors.ts';
 import type { Gateway } from '../model.ts';
 import type { TeardownQueue } from '../ports.ts';
-import { pinIdentity, pinnedBody, type TeardownRequest } from './request.ts';
+import type { TeardownRequest } from './request.ts';
 
 /** One queued request: the SQS message id and its raw body. */
 export interface TeardownMessage {
@@ -38,10 +38,16 @@ export interface ReceiptCheck {
   accept(handles: ReadonlyMap<string, string>): Promise<Set<string>>;
 }
 
+/**
+ * Where a batch's messages come from: the teardown queue (the Lambda), where a request can be
+ * re-sent, deferred or parked; or a terminal (the CLI), where requests are always due,
+ * nothing can be re-sent, and a request that would be is skipped instead.
+ */
+export type TeardownMode = { kind: 'queue'; queue: TeardownQueue } | { kind: 'terminal' };
+
 /** Ports and settings of a teardown batch. */
 export interface TeardownDeps extends RunDeps {
-  /** absent in the CLI, where requests are always due */
-  queue?: TeardownQueue;
+  mode: TeardownMode;
   /** furthest `expiresAt` a request may name (TEARDOWN_MAX_HORIZON); 30 days when absent */
   maxHorizonMs?: number;
   /** confirming deletions: scheduling them (with a queue) and serving confirmations */
@@ -133,9 +139,6 @@ export function queueIdentityFromUrl(
   return { region, account: path[1] as string, name: path[2] as string };
 }
 
-// The next invocation has a fresh limit: a short wait, yet no hot loop when the limit is 0.
-const RUN_LIMIT_DELAY_SECONDS = 60;
-
 /** What the requests of one teardown batch share: its DELETE limit, and what its summary says. */
 export interface TeardownBatch {
   /**
@@ -161,28 +164,6 @@ export function createTeardownBatch(maxDeletesPerRun: number): TeardownBatch {
   };
 }
 
-/**
- * Defers a due request the batch has no DELETEs left for (docs/contract.md "teardown"): sent
- * again, pinned to the live gateway, and the original acknowledged, so the wait never counts
- * towards the dead-letter redrive and the request is never dropped. Without a queue (the
- * CLI) it is skipped, and the command says so.
- */
-export async function deferForRunLimit(
-  _message: TeardownMessage,
-  request: TeardownRequest,
-  live: Gateway | undefined,
-  deps: TeardownDeps,
-  named: RequestFields & { gateway?: Gateway },
-): Promise<Settled> {
-  if (!deps.queue) return { outcome: { event: 'gateway.skipped', ...named, reason: 'run_limit' } };
-  const pinned = pinIdentity(request, live);
-  const text = pinnedBody(pinned.action === 'defer' ? pinned.request : request);
-  if (text === undefined)
-    return { outcome: { event: 'gateway.skipped', ...named, reason: 'unknown_identity' } };
-  await deps.queue.defer(text, RUN_LIMIT_DELAY_SECONDS);
-  return { outcome: { event: 'gateway.deferred', ...named, reason: 'run_limit' } };
-}
-
 /** What became of one request: its outcome, and what happens to its message. */
 export interface Settled {
   outcome: GatewayOutcome;
@@ -196,3 +177,18 @@ export interface Settled {
 
 /** The fields every outcome of a request carries. */
 export type RequestFields = Pick<GatewayOutcome, 'gatewayId' | 'sqsMessageId' | 'requestedBy'>;
+
+/** What every outcome of a request carries, with the live gateway once a GET described it. */
+export type NamedFields = RequestFields & { gateway?: Gateway };
+
+/** One request being settled: everything each step of its path needs, in one place. */
+export interface RequestContext {
+  message: TeardownMessage;
+  request: TeardownRequest;
+  deps: TeardownDeps;
+  batch: TeardownBatch;
+  /** what every outcome of the request carries */
+  fields: NamedFields;
+  /** the gateway the GET answered, once looked up (it may describe another id) */
+  live?: Gateway;
+}

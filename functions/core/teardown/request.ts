@@ -2,7 +2,8 @@ import * as z from 'zod/mini';
 import { GATEWAY_ID, type Gateway } from '../model.ts';
 import type { Policy } from '../policy/compile-policy.ts';
 import { hasUsableIdentity, isProtected } from '../policy/evaluate-gateway.ts';
-import { parseRfc3339 } from '../time.ts';
+import { SQS_MAX_DELAY_SECONDS } from '../ports.ts';
+import { parseDuration, parseRfc3339 } from '../time.ts';
 
 // English messages, as zod classic gave them (policy.ts says why).
 z.config(z.locales.en());
@@ -91,9 +92,6 @@ export function pinnedBody(request: TeardownRequest): string | undefined {
 /** When a request is not yet due: how long to wait before looking again. */
 export type DueCheck = { due: true } | { due: false; dueAt: string; delaySeconds: number };
 
-// SQS allows at most 15 minutes of DelaySeconds on a message.
-const MAX_DELAY_SECONDS = 900;
-
 /** Is the request due? A request with no expiresAt, or one in the past, is. */
 export function checkDue(request: TeardownRequest, nowMs: number): DueCheck {
   const expiresAt = parseRfc3339(request.expiresAt);
@@ -102,7 +100,7 @@ export function checkDue(request: TeardownRequest, nowMs: number): DueCheck {
   return {
     due: false,
     dueAt: new Date(expiresAt).toISOString(),
-    delaySeconds: Math.min(MAX_DELAY_SECONDS, secondsLeft),
+    delaySeconds: Math.min(SQS_MAX_DELAY_SECONDS, secondsLeft),
   };
 }
 
@@ -155,6 +153,12 @@ function isAllowed(live: Gateway, policy: Policy): boolean {
 
 /** How far ahead a request's `expiresAt` may be when TEARDOWN_MAX_HORIZON is not set. */
 export const DEFAULT_TEARDOWN_MAX_HORIZON = '30d';
+const DEFAULT_HORIZON_MS = parseDuration(DEFAULT_TEARDOWN_MAX_HORIZON) as number;
+
+/** The horizon in force: TEARDOWN_MAX_HORIZON, or 30 days when it is not set. */
+export function horizonMs(settings: { maxHorizonMs?: number }): number {
+  return settings.maxHorizonMs ?? DEFAULT_HORIZON_MS;
+}
 
 /** Is `expiresAt` further ahead than the horizon a request may name? */
 export function isBeyondHorizon(request: TeardownRequest, nowMs: number, maxHorizonMs: number) {

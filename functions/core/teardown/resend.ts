@@ -1,134 +1,109 @@
-import type { RecordFields } from '../audit/record.ts';
 import type { AuditReason } from '../audit/vocabulary.ts';
-import {
-  deleteDeployments,
-  deploymentFields,
-  gatewayAfterCascade,
-  planDeployments,
-} from '../cascade.ts';
-import type { ApiError } from '../errors.ts';
-import type { DeploymentRef, Gateway } from '../model.ts';
-import { isProtected } from '../policy/evaluate-gateway.ts';
-import { parseDuration, parseRfc3339 } from '../time.ts';
-import {
-  deferForRunLimit,
-  type RequestFields,
-  type Settled,
-  type TeardownBatch,
-  type TeardownDeps,
-  type TeardownMessage,
-} from './context.ts';
-import {
-  DEFAULT_TEARDOWN_MAX_HORIZON,
-  pinIdentity,
-  pinnedBody,
-  type TeardownRequest,
-} from './request.ts';
+import { ApiError } from '../errors.ts';
+import type { DeploymentRef } from '../model.ts';
+import { SQS_MAX_DELAY_SECONDS } from '../ports.ts';
+import { parseRfc3339 } from '../time.ts';
+import type { RequestContext, Settled, TeardownDeps, TeardownMessage } from './context.ts';
+import { horizonMs, pinIdentity, pinnedBody, type TeardownRequest } from './request.ts';
 
-const DEFAULT_HORIZON_MS = parseDuration(DEFAULT_TEARDOWN_MAX_HORIZON) as number;
-// SQS allows at most 15 minutes of DelaySeconds on a message.
-const HOLD_DELAY_SECONDS = 900;
-
-/** Whether a due request may go on to its gateway's DELETE, or has been settled here. */
-export type RequestCascade =
-  | { action: 'proceed'; deployments?: DeploymentRef[]; records: RecordFields[] }
-  | { action: 'settled'; settled: Settled };
-
-/** What a request's named gateway carries into its records. */
-export type NamedFields = RequestFields & { gateway?: Gateway };
+// The next invocation has a fresh limit: a short wait, yet no hot loop when the limit is 0.
+const RUN_LIMIT_DELAY_SECONDS = 60;
 
 /**
- * Clears the deployments in front of a requested gateway (docs/contract.md "Never orphan
- * what is serving"). Unless the request says `deleteDeployments` and the policy allows it
- * (`teardown.allow.deleteDeployments`), a gateway a deployment serves holds the request
- * back; otherwise the deployments that serve only this gateway are deleted first (never in
- * a dry run), and one that also serves another gateway, is protected or has no uuid id or
- * name holds it back. The request's DELETEs, deployments and gateway together, are taken
- * from the batch's limit before any is sent; past it the request is deferred (`run_limit`).
- * A failure to list deployments throws: unknown means keep, and the message comes back.
+ * Why a request goes back to the queue instead of being served now: not due yet, the
+ * batch's DELETE limit is spent, deployments still serve its gateway, or the API refused it
+ * for good (then it is parked in the dead-letter queue).
  */
-export async function clearDeployments(
-  message: TeardownMessage,
-  request: TeardownRequest,
-  live: Gateway | undefined,
-  deps: TeardownDeps,
-  named: NamedFields,
-  batch: TeardownBatch,
-): Promise<RequestCascade> {
-  const listed = await deps.api.listDeployments(deps.deadline);
-  if (listed.notFound) batch.deploymentListNotFound = true;
-  const cascade = request.deleteDeployments === true && deps.policy.teardownAllowsDeployments;
-  const decided = planDeployments([{ id: request.gatewayId, cascade }], listed.deployments, (d) =>
-    isProtected(d, deps.policy),
-  );
-  const fate = decided.fates.get(request.gatewayId) ?? { kind: 'free' };
-  if (fate.kind === 'held') {
-    const settled = await holdRequest(message, request, live, deps, named, {
-      reason: fate.reason,
-      deployments: fate.deployments,
-    });
-    return { action: 'settled', settled };
+export type Resend =
+  | { why: 'not_due'; dueAt: string; delaySeconds: number }
+  | { why: 'run_limit' }
+  | { why: 'held'; reason: AuditReason; deployments: DeploymentRef[] }
+  | { why: 'refused'; error: ApiError };
+
+/**
+ * The one way a request is sent again (docs/contract.md "teardown"): re-sent, never handed
+ * back, so the wait does not count towards the dead-letter redrive, and pinned to the live
+ * gateway when one was looked at, so a gateway that reuses the id is not deleted in its
+ * place. A request held by deployments carries when the hold began, and is skipped once
+ * TEARDOWN_MAX_HORIZON has passed since then. In a terminal (the CLI) nothing can be sent
+ * again: the request is skipped, and the command says so.
+ */
+export async function resend(ctx: RequestContext, how: Resend): Promise<Settled> {
+  const { deps, fields } = ctx;
+  if (how.why === 'refused') return park(ctx, how.error);
+  const because =
+    how.why === 'held' ? { reason: how.reason, deployments: how.deployments } : { reason: how.why };
+  if (deps.mode.kind === 'terminal') {
+    if (how.why === 'not_due') throw new Error('no teardown queue to defer to');
+    return { outcome: { event: 'gateway.skipped', ...fields, ...because } };
   }
-  const toDelete = fate.kind === 'cascade' ? decided.deployments : [];
-  if (!batch.reserve(toDelete.length + 1)) {
-    const settled = await deferForRunLimit(message, request, live, deps, named);
-    return { action: 'settled', settled };
+  let request: TeardownRequest = ctx.request;
+  if (how.why === 'held') {
+    const now = deps.clock.now();
+    const since = parseRfc3339(request.deferredSince) ?? now;
+    if (now - since >= horizonMs(deps))
+      return { outcome: { event: 'gateway.skipped', ...fields, ...because } };
+    request = { ...request, deferredSince: request.deferredSince ?? new Date(now).toISOString() };
   }
-  if (fate.kind === 'free') return { action: 'proceed', records: [] };
-  if (deps.run.dryRun) return { action: 'proceed', deployments: fate.deployments, records: [] };
-  let stopError: ApiError | undefined;
-  const results = await deleteDeployments(decided.deployments, {
-    api: deps.api,
-    deadline: deps.deadline,
-    concurrency: deps.concurrency,
-    onStop: (error) => {
-      stopError ??= error;
-    },
-    stopped: () => stopError !== undefined,
-  });
-  if (stopError) throw stopError;
-  const records = decided.deployments.flatMap((deployment) => {
-    const result = results.get(deployment.id);
-    const fields = result && deploymentFields(result, 'requested');
-    return fields ? [fields] : [];
-  });
-  if (gatewayAfterCascade(fate, results).action === 'keep') {
-    const settled = await holdRequest(message, request, live, deps, named, {
-      reason: 'has_deployments',
-      deployments: fate.deployments,
-    });
-    return { action: 'settled', settled: { ...settled, records } };
-  }
-  return { action: 'proceed', deployments: fate.deployments, records };
+  const pinned = ctx.live ? pinIdentity(request, ctx.live) : undefined;
+  if (pinned?.action === 'defer') request = pinned.request;
+  // Nothing new to say: the body goes out as it came, byte for byte.
+  const body =
+    ctx.live === undefined && request === ctx.request ? ctx.message.body : pinnedBody(request);
+  if (body === undefined)
+    return { outcome: { event: 'gateway.skipped', ...fields, reason: 'unknown_identity' } };
+  await deps.mode.queue.defer(body, delayOf(how));
+  const dueAt = how.why === 'not_due' ? { dueAt: how.dueAt } : {};
+  return {
+    outcome: { event: 'gateway.deferred', ...fields, gateway: ctx.live, ...because, ...dueAt },
+  };
+}
+
+function delayOf(how: Exclude<Resend, { why: 'refused' }>): number {
+  if (how.why === 'not_due') return how.delaySeconds;
+  if (how.why === 'run_limit') return RUN_LIMIT_DELAY_SECONDS;
+  return SQS_MAX_DELAY_SECONDS;
 }
 
 /**
- * Holds a due request back while deployments serve its gateway: sent again (at most 15
- * minutes later, pinned to the live gateway, carrying when the hold began) until
- * TEARDOWN_MAX_HORIZON has passed since then, when it is skipped and acknowledged.
- * Without a queue (the CLI) it is skipped at once.
+ * Retrying will not help when the API refuses a request for good (e.g. still referenced by
+ * deployments): the request is parked where an operator will see it and acknowledged. Any
+ * other failure is rethrown, for the batch to hand the message back.
  */
-export async function holdRequest(
-  _message: TeardownMessage,
-  request: TeardownRequest,
-  live: Gateway | undefined,
-  deps: TeardownDeps,
-  named: NamedFields,
-  why: { reason: AuditReason; deployments: DeploymentRef[] },
-): Promise<Settled> {
-  const now = deps.clock.now();
-  const since = parseRfc3339(request.deferredSince) ?? now;
-  const horizonMs = deps.maxHorizonMs ?? DEFAULT_HORIZON_MS;
-  if (!deps.queue || now - since >= horizonMs)
-    return { outcome: { event: 'gateway.skipped', ...named, ...why } };
-  const pinned = pinIdentity(request, live);
-  const held: TeardownRequest = {
-    ...(pinned.action === 'defer' ? pinned.request : request),
-    deferredSince: request.deferredSince ?? new Date(now).toISOString(),
+export async function resendIfRefused(ctx: RequestContext, error: unknown): Promise<Settled> {
+  if (!(error instanceof ApiError && error.code === 'API_PERMANENT')) throw error;
+  return resend(ctx, { why: 'refused', error });
+}
+
+async function park(ctx: RequestContext, error: ApiError): Promise<Settled> {
+  const parked = await parkMessage(ctx.message, ctx.deps, error.message);
+  const { fields } = ctx;
+  return {
+    outcome: {
+      event: 'gateway.delete_failed',
+      ...fields,
+      reason: 'permanent',
+      http: error.http,
+      error,
+    },
+    handBack: !parked,
   };
-  const text = pinnedBody(held);
-  if (text === undefined)
-    return { outcome: { event: 'gateway.skipped', ...named, reason: 'unknown_identity' } };
-  await deps.queue.defer(text, HOLD_DELAY_SECONDS);
-  return { outcome: { event: 'gateway.deferred', ...named, ...why } };
+}
+
+/**
+ * Parks a message in the dead-letter queue; true when it is safe to acknowledge (always in a
+ * terminal, which has no queue). A send that fails is false, not thrown: the message comes
+ * back and the batch goes on.
+ */
+export async function parkMessage(
+  message: TeardownMessage,
+  deps: Pick<TeardownDeps, 'mode'>,
+  why: string,
+): Promise<boolean> {
+  if (deps.mode.kind === 'terminal') return true;
+  try {
+    return await deps.mode.queue.deadLetter(message.body, why);
+  } catch {
+    return false;
+  }
 }

@@ -29,7 +29,6 @@ export async function settleConfirmation(
   confirmation: ConfirmationMessage,
   deps: TeardownDeps,
 ): Promise<Settled> {
-  const { queue } = deps;
   const served = await serveConfirmation(confirmation, message.body, {
     api: deps.api,
     clock: deps.clock,
@@ -37,8 +36,8 @@ export async function settleConfirmation(
     confirmAfterMs: deps.confirm?.afterMs ?? DEFAULT_CONFIRM_AFTER_MS,
     confirmWithinMs: deps.confirm?.withinMs ?? DEFAULT_CONFIRM_WITHIN_MS,
     defer: async (body, delaySeconds) => {
-      if (!queue) throw new Error('no teardown queue to defer to');
-      await queue.defer(body, delaySeconds);
+      if (deps.mode.kind === 'terminal') throw new Error('no teardown queue to defer to');
+      await deps.mode.queue.defer(body, delaySeconds);
     },
   });
   const fields = {

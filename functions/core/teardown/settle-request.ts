@@ -1,10 +1,14 @@
-import type { GatewayOutcome } from '../audit/record.ts';
-import { refusedWhileDeploymentsGo } from '../cascade.ts';
-import { ApiError } from '../errors.ts';
-import type { Gateway } from '../model.ts';
-import { parkMessage } from './admit.ts';
+import type { RecordFields } from '../audit/record.ts';
+import {
+  deleteDeploymentsFirst,
+  gatewayAfterCascade,
+  planDeployments,
+  refusedWhileDeploymentsGo,
+} from '../cascade.ts';
+import type { DeploymentRef } from '../model.ts';
+import { isProtected } from '../policy/evaluate-gateway.ts';
 import type {
-  RequestFields,
+  RequestContext,
   Settled,
   TeardownBatch,
   TeardownDeps,
@@ -15,10 +19,9 @@ import {
   decideTeardown,
   describesRequested,
   pinIdentity,
-  pinnedBody,
   type TeardownRequest,
 } from './request.ts';
-import { clearDeployments, holdRequest, type RequestCascade } from './resend.ts';
+import { resend, resendIfRefused } from './resend.ts';
 
 /**
  * Settles one admitted request: holds it back in a dry run, defers it when not yet
@@ -32,19 +35,16 @@ export async function settleRequest(
   deps: TeardownDeps,
   batch: TeardownBatch,
 ): Promise<Settled> {
-  const fields: RequestFields = {
+  const fields = {
     gatewayId: request.gatewayId,
     sqsMessageId: message.messageId,
     requestedBy: request.requestedBy,
   };
+  const ctx: RequestContext = { message, request, deps, batch, fields };
   const due = checkDue(request, deps.clock.now());
-  if (due.due && deps.run.dryRun && deps.queue) return holdBack(message, fields);
-  if (!due.due) {
-    return deferRequest(message, request, deps, fields, due).catch((error) =>
-      parkIfRefused(error, message, deps, fields, undefined),
-    );
-  }
-  return tearDownNow(message, request, deps, fields, batch);
+  if (due.due && deps.run.dryRun && deps.mode.kind === 'queue') return holdBack(ctx);
+  if (!due.due) return deferUntilDue(ctx, due).catch((error) => resendIfRefused(ctx, error));
+  return tearDownNow(ctx);
 }
 
 /**
@@ -52,7 +52,7 @@ export async function settleRequest(
  * it is served once the stack goes live (the deployment also disables the trigger in
  * dry run). One record on its first delivery says so; redeliveries stay quiet.
  */
-function holdBack(message: TeardownMessage, fields: RequestFields): Settled {
+function holdBack({ message, fields }: RequestContext): Settled {
   const first = (message.receiveCount ?? 1) <= 1;
   return {
     outcome: { event: 'gateway.deferred', ...fields, reason: 'dry_run' },
@@ -61,84 +61,112 @@ function holdBack(message: TeardownMessage, fields: RequestFields): Settled {
   };
 }
 
-/** A due request: the live gateway is checked against the request and the policy, then deleted. */
-async function tearDownNow(
-  message: TeardownMessage,
-  request: TeardownRequest,
-  deps: TeardownDeps,
-  fields: RequestFields,
-  batch: TeardownBatch,
+/**
+ * Defers a request that is not due. A request that names no creation time is first pinned
+ * to the gateway holding its id now (ids can be reused), which takes a GET.
+ */
+async function deferUntilDue(
+  ctx: RequestContext,
+  due: { dueAt: string; delaySeconds: number },
 ): Promise<Settled> {
+  const { request, deps, fields } = ctx;
+  const not_due = { why: 'not_due', ...due } as const;
+  if (request.expectedCreatedAt !== undefined) return resend(ctx, not_due);
+  const { gateway: live, http } = await deps.api.get(request.gatewayId, deps.deadline);
+  const pinned = pinIdentity(request, live);
+  if (pinned.action === 'gone')
+    return { outcome: { event: 'gateway.already_gone', ...fields, reason: 'not_found', http } };
+  if (pinned.action === 'skip')
+    return { outcome: { event: 'gateway.skipped', ...fields, reason: pinned.reason } };
+  return resend({ ...ctx, live }, not_due);
+}
+
+/** A due request: the live gateway is checked against the request and the policy, then deleted. */
+async function tearDownNow(looking: RequestContext): Promise<Settled> {
+  const { request, deps } = looking;
   let looked: Awaited<ReturnType<TeardownDeps['api']['get']>>;
   try {
     looked = await deps.api.get(request.gatewayId, deps.deadline);
   } catch (error) {
-    return parkIfRefused(error, message, deps, fields, undefined);
+    return resendIfRefused(looking, error);
   }
   const { gateway: live, http } = looked;
   // A GET that describes another gateway must not lend its name to this id's record.
   const gateway = live && describesRequested(request, live) ? live : undefined;
-  const named = { ...fields, gateway };
+  const ctx: RequestContext = { ...looking, live, fields: { ...looking.fields, gateway } };
+  const { fields } = ctx;
   const verdict = decideTeardown(request, live, deps.policy);
   if (verdict.action === 'gone')
-    return { outcome: { event: 'gateway.already_gone', ...named, reason: verdict.reason, http } };
+    return { outcome: { event: 'gateway.already_gone', ...fields, reason: verdict.reason, http } };
   if (verdict.action === 'skip')
-    return { outcome: { event: 'gateway.skipped', ...named, reason: verdict.reason } };
-  const lateForDeployments = outOfTime(deps, named);
-  if (lateForDeployments) return lateForDeployments;
+    return { outcome: { event: 'gateway.skipped', ...fields, reason: verdict.reason } };
   // Never orphan what is serving: deployments are looked at before any DELETE.
-  let cascade: Extract<RequestCascade, { action: 'proceed' }>;
-  try {
-    const cleared = await clearDeployments(message, request, live, deps, named, batch);
-    if (cleared.action === 'settled') return cleared.settled;
-    cascade = cleared;
-  } catch (error) {
-    return parkIfRefused(error, message, deps, fields, gateway);
-  }
-  const { deployments, records } = cascade;
+  const cleared =
+    outOfTime(ctx) ?? (await clearDeployments(ctx).catch((error) => resendIfRefused(ctx, error)));
+  if ('outcome' in cleared) return cleared;
+  const { deployments, records } = cleared;
   if (deps.run.dryRun)
     return {
-      outcome: { event: 'gateway.would_delete', ...named, reason: 'requested', deployments },
+      outcome: { event: 'gateway.would_delete', ...fields, reason: 'requested', deployments },
     };
-  const lateForDelete = outOfTime(deps, named);
-  if (lateForDelete) return lateForDelete;
+  const late = outOfTime(ctx);
+  if (late) return late;
   try {
     const result = await deps.api.delete(request.gatewayId, deps.deadline);
-    if (result.kind === 'already_gone') {
-      return {
-        outcome: {
-          event: 'gateway.already_gone',
-          ...named,
-          reason: 'not_found',
-          http: result.http,
-          deployments,
-        },
-        records,
-      };
-    }
-    return {
-      outcome: {
-        event: 'gateway.deleted',
-        ...named,
-        reason: 'requested',
-        http: result.http,
-        finalState: result.gateway,
-        deployments,
-      },
-      records,
-    };
+    const outcome =
+      result.kind === 'already_gone'
+        ? { event: 'gateway.already_gone' as const, ...fields, reason: 'not_found' as const }
+        : { event: 'gateway.deleted' as const, ...fields, reason: 'requested' as const };
+    const finalState = result.kind === 'deleted' ? { finalState: result.gateway } : {};
+    return { outcome: { ...outcome, http: result.http, ...finalState, deployments }, records };
   } catch (error) {
     // The API refuses the gateway while the deployments just deleted are still going.
-    if (deployments?.length && refusedWhileDeploymentsGo(error)) {
-      const held = await holdRequest(message, request, live, deps, named, {
-        reason: 'deployments_deleting',
-        deployments,
-      });
-      return { ...held, records };
-    }
-    const parked = await parkIfRefused(error, message, deps, fields, gateway);
-    return { ...parked, records };
+    const settled =
+      deployments?.length && refusedWhileDeploymentsGo(error)
+        ? await resend(ctx, { why: 'held', reason: 'deployments_deleting', deployments })
+        : await resendIfRefused(ctx, error);
+    return { ...settled, records };
   }
+}
+
+/** The gateway may go: the deployments a cascade deleted first, and their records. */
+interface Cleared {
+  deployments?: DeploymentRef[];
+  records: RecordFields[];
+}
+
+/**
+ * Clears the deployments in front of a requested gateway (docs/contract.md "Never orphan
+ * what is serving"). Unless the request says `deleteDeployments` and the policy allows it
+ * (`teardown.allow.deleteDeployments`), a gateway a deployment serves holds the request
+ * back; otherwise the deployments that serve only this gateway are deleted first (never in
+ * a dry run), and one that also serves another gateway, is protected or has no uuid id or
+ * name holds it back. The request's DELETEs, deployments and gateway together, are taken
+ * from the batch's limit before any is sent; past it the request is deferred (`run_limit`).
+ * A failure to list deployments throws: unknown means keep, and the message comes back.
+ */
+async function clearDeployments(ctx: RequestContext): Promise<Cleared | Settled> {
+  const { request, deps, batch } = ctx;
+  const listed = await deps.api.listDeployments(deps.deadline);
+  if (listed.notFound) batch.deploymentListNotFound = true;
+  const cascade = request.deleteDeployments === true && deps.policy.teardownAllowsDeployments;
+  const decided = planDeployments([{ id: request.gatewayId, cascade }], listed.deployments, (d) =>
+    isProtected(d, deps.policy),
+  );
+  const fate = decided.fates.get(request.gatewayId) ?? { kind: 'free' };
+  if (fate.kind === 'held') return resend(ctx, { why: 'held', ...fate });
+  const toDelete = fate.kind === 'cascade' ? decided.deployments : [];
+  if (!batch.reserve(toDelete.length + 1)) return resend(ctx, { why: 'run_limit' });
+  if (fate.kind === 'free') return { records: [] };
+  if (deps.run.dryRun) return { deployments: fate.deployments, records: [] };
+  const planned = toDelete.map((deployment) => ({ deployment, reason: 'requested' as const }));
+  const { results, records, stopError } = await deleteDeploymentsFirst(planned, deps);
+  if (stopError) throw stopError;
+  if (gatewayAfterCascade(fate, results).action === 'keep') {
+    const why = { why: 'held', reason: 'has_deployments', deployments: fate.deployments } as const;
+    return { ...(await resend(ctx, why)), records };
+  }
+  return { deployments: fate.deployments, records };
 }
 
 /**
@@ -146,71 +174,7 @@ async function tearDownNow(
  * that retried into the margin must not be followed by more, or the invocation can outlive
  * its deadline (docs/reliability.md). The message goes back; the next delivery retries.
  */
-function outOfTime(
-  deps: TeardownDeps,
-  named: RequestFields & Pick<GatewayOutcome, 'gateway'>,
-): Settled | undefined {
+function outOfTime({ deps, fields }: RequestContext): Settled | undefined {
   if (deps.deadline.budgetMs() > 0) return undefined;
-  return { outcome: { event: 'gateway.skipped', ...named, reason: 'deadline' }, handBack: true };
-}
-
-/**
- * Defers a request that is not due: re-sent rather than returned to the queue, so the
- * wait does not count towards the dead-letter redrive. A request that names no creation
- * time is first pinned to the gateway holding its id now (ids can be reused).
- */
-async function deferRequest(
-  message: TeardownMessage,
-  request: TeardownRequest,
-  deps: TeardownDeps,
-  fields: RequestFields,
-  due: { dueAt: string; delaySeconds: number },
-): Promise<Settled> {
-  if (!deps.queue) throw new Error('no teardown queue to defer to');
-  let body = message.body;
-  let gateway: Gateway | undefined;
-  if (request.expectedCreatedAt === undefined) {
-    const { gateway: live, http } = await deps.api.get(request.gatewayId, deps.deadline);
-    const pinned = pinIdentity(request, live);
-    if (pinned.action === 'gone')
-      return { outcome: { event: 'gateway.already_gone', ...fields, reason: 'not_found', http } };
-    if (pinned.action === 'skip')
-      return { outcome: { event: 'gateway.skipped', ...fields, reason: pinned.reason } };
-    gateway = live;
-    const pinnedText = pinnedBody(pinned.request);
-    if (pinnedText === undefined)
-      return { outcome: { event: 'gateway.skipped', ...fields, reason: 'unknown_identity' } };
-    body = pinnedText;
-  }
-  await deps.queue.defer(body, due.delaySeconds);
-  return {
-    outcome: { event: 'gateway.deferred', ...fields, gateway, reason: 'not_due', dueAt: due.dueAt },
-  };
-}
-
-/**
- * Retrying will not help when the API refuses a request for good (e.g. still referenced
- * by deployments): the request is parked where an operator will see it and acknowledged.
- * Any other failure is rethrown, for the batch to hand the message back.
- */
-async function parkIfRefused(
-  error: unknown,
-  message: TeardownMessage,
-  deps: TeardownDeps,
-  fields: RequestFields,
-  gateway: Gateway | undefined,
-): Promise<Settled> {
-  if (!(error instanceof ApiError && error.code === 'API_PERMANENT')) throw error;
-  const parked = await parkMessage(message, deps, error.message);
-  return {
-    outcome: {
-      event: 'gateway.delete_failed',
-      ...fields,
-      gateway,
-      reason: 'permanent',
-      http: error.http,
-      error,
-    },
-    handBack: !parked,
-  };
+  return { outcome: { event: 'gateway.skipped', ...fields, reason: 'deadline' }, handBack: true };
 }
