@@ -9,7 +9,7 @@ import { runSweep, type SweepSummary } from '#core/sweep/run-sweep';
 import { parseSweepEvent } from '#core/sweep/sweep-event';
 
 /** What the sweep Lambda returns: the run summary without the per-gateway plan. */
-export type SweepResult = Omit<SweepSummary, 'plan'>;
+export type SweepResult = Omit<SweepSummary, 'plan' | 'deletions'>;
 
 /** Edges the handler's tests replace; production uses the defaults. */
 export interface SweepHandlerDeps extends HandlerDeps {
@@ -53,7 +53,11 @@ export function createSweepHandler(deps: SweepHandlerDeps = {}) {
       if (!queue && !dryRun)
         logger.warn('TEARDOWN_QUEUE_URL is not set: deletions will not be confirmed');
       const notice = notifier.watch(sink);
-      const { plan: _plan, ...summary } = await runSweep({
+      const {
+        plan: _plan,
+        deletions: _deletions,
+        ...summary
+      } = await runSweep({
         api,
         sink: notice.sink,
         clock,

@@ -1,9 +1,6 @@
-import {
-  type AuditRecord,
-  type AuditSink,
-  type RunContext,
-  toFinalState,
-} from '#core/audit/record';
+import type { AuditSink, GatewayOutcome, RunContext } from '#core/audit/record';
+import { createRunRecorder } from '#core/audit/recorder';
+import { type ConfirmableDeletion, confirmationOutcome } from '#core/confirmation/confirmation';
 import type { Clock, GatewayApi } from '#core/ports';
 import { formatDuration } from '#core/time';
 import type { CliIo } from './cli-io.ts';
@@ -11,10 +8,10 @@ import type { Session } from './open-session.ts';
 import { plainText } from './safe-output.ts';
 import { type WaitOutcome, waitForDeletions } from './wait-for-deletions.ts';
 
-/** What `--wait` needs: the deletions the run recorded, and where its records go. */
+/** What `--wait` needs: the deletions the run noted for confirmation, and where its records go. */
 export interface ConfirmDeletionsOptions {
   api: Pick<GatewayApi, 'get'>;
-  deleted: readonly AuditRecord[];
+  deletions: readonly ConfirmableDeletion[];
   sink: AuditSink;
   run: RunContext;
   confirmWithinMs: number;
@@ -26,19 +23,19 @@ export interface ConfirmDeletionsOptions {
 }
 
 /**
- * After a CLI run: with `--wait`, confirms the deletions the run recorded; without it, there
- * is nothing to wait for.
+ * After a CLI run: with `--wait`, confirms the deletions the run noted; without it, there is
+ * nothing to wait for.
  */
 export function confirmIfWaiting(
   flags: { wait?: boolean; json?: boolean },
   session: Pick<Session, 'api' | 'config'>,
-  run: { deleted: readonly AuditRecord[]; sink: AuditSink; context: RunContext },
+  run: { deletions: readonly ConfirmableDeletion[]; sink: AuditSink; context: RunContext },
   io: CliIo,
 ): Promise<boolean> {
   if (!flags.wait) return Promise.resolve(true);
   return confirmDeletions({
     api: session.api,
-    deleted: run.deleted,
+    deletions: run.deletions,
     sink: run.sink,
     run: run.context,
     confirmWithinMs: session.config.confirmWithinMs,
@@ -49,32 +46,35 @@ export function confirmIfWaiting(
 
 /**
  * `--wait`: polls every gateway the run deleted until its deletion is confirmed or stuck,
- * and records each as the teardown function would (docs/contract.md, "Deletion is
- * confirmed, not assumed"). True when every deletion was confirmed.
+ * and records each through the run's recorder, as the teardown function would
+ * (docs/contract.md, "Deletion is confirmed, not assumed"). True when every deletion was
+ * confirmed.
  */
 export async function confirmDeletions(options: ConfirmDeletionsOptions): Promise<boolean> {
-  const { io, deleted } = options;
-  if (deleted.length === 0) return true;
+  const { io, deletions } = options;
+  if (deletions.length === 0) return true;
   if (options.report) {
     io.out(
-      `\nWaiting for ${deleted.length} deletion(s) to finish (stuck after ${formatDuration(options.confirmWithinMs)}):\n`,
+      `\nWaiting for ${deletions.length} deletion(s) to finish (stuck after ${formatDuration(options.confirmWithinMs)}):\n`,
     );
   }
+  const clock = options.clock ?? { now: Date.now };
+  const recorder = createRunRecorder({ sink: options.sink, clock, context: options.run });
+  const byId = new Map(deletions.map((deletion) => [deletion.gatewayId, deletion]));
   const outcomes = await waitForDeletions(
-    deleted.map((record) => ({
-      gatewayId: record.gatewayId ?? '',
-      gatewayName: record.gatewayName,
-      deletedAtMs: Date.parse(record.time),
+    deletions.map((deletion) => ({
+      gatewayId: deletion.gatewayId,
+      gatewayName: deletion.gateway?.name,
+      deletedAtMs: Date.parse(deletion.deletedAt),
     })),
     {
       api: options.api,
-      clock: options.clock ?? { now: Date.now },
+      clock,
       confirmWithinMs: options.confirmWithinMs,
       sleep: options.sleep,
       onOutcome: (outcome) => {
-        const now = (options.clock ?? { now: Date.now }).now();
-        const record = confirmationRecord(outcome, options.run, deleted, now);
-        if (record) options.sink.write(record);
+        const recorded = confirmationOf(outcome, byId.get(outcome.gatewayId), options.run);
+        if (recorded) recorder.outcome(recorded);
         else if (outcome.kind === 'unknown' && options.report)
           io.err(
             `gateway-janitor: could not confirm the deletion of ${plainText(outcome.gatewayName ?? outcome.gatewayId)}: ${outcome.error.code}: ${outcome.error.message}\n`,
@@ -86,30 +86,20 @@ export async function confirmDeletions(options: ConfirmDeletionsOptions): Promis
   return outcomes.every((outcome) => outcome.kind === 'confirmed');
 }
 
-/** The record the teardown function would write for this outcome; none for `unknown`. */
-function confirmationRecord(
+/** The outcome the teardown function would record for this wait; none for `unknown`. */
+function confirmationOf(
   outcome: WaitOutcome,
+  deletion: ConfirmableDeletion | undefined,
   run: RunContext,
-  deleted: readonly AuditRecord[],
-  now: number,
-): AuditRecord | undefined {
+): GatewayOutcome | undefined {
   if (outcome.kind === 'unknown') return undefined;
-  const deletion = deleted.find((record) => record.gatewayId === outcome.gatewayId);
-  const record: AuditRecord = {
-    schemaVersion: 1,
-    event: outcome.kind === 'confirmed' ? 'gateway.delete_confirmed' : 'gateway.delete_stuck',
-    time: new Date(now).toISOString(),
-    ...run,
+  const about: Parameters<typeof confirmationOutcome>[1] = {
     gatewayId: outcome.gatewayId,
-    reason: outcome.reason,
+    deletionRunId: run.runId,
   };
-  if (deletion?.gatewayName) record.gatewayName = deletion.gatewayName;
-  if (deletion?.organizationId) record.organizationId = deletion.organizationId;
-  if (deletion?.ruleId) record.ruleId = deletion.ruleId;
-  if (outcome.http) record.http = outcome.http;
-  if (deletion) record.deletedAt = deletion.time;
-  record.deletionRunId = run.runId;
-  if (outcome.kind === 'confirmed') record.secondsToGone = outcome.secondsToGone;
-  else record.finalState = toFinalState(outcome.live);
-  return record;
+  if (deletion?.gateway) about.gateway = deletion.gateway;
+  if (deletion?.ruleId) about.ruleId = deletion.ruleId;
+  if (deletion) about.deletedAt = deletion.deletedAt;
+  if (outcome.http) about.http = outcome.http;
+  return confirmationOutcome(outcome, about);
 }

@@ -1,4 +1,4 @@
-import type { AuditRecord, AuditSink } from '#core/audit/record';
+import type { AuditSink } from '#core/audit/record';
 import { runSweep, type SweepSummary } from '#core/sweep/run-sweep';
 import type { CliIo } from './cli-io.ts';
 import { cliRunDeps } from './cli-run-deps.ts';
@@ -27,11 +27,7 @@ export async function sweepCommand(
   io: CliIo,
   extraSinks: AuditSink[] = [],
 ): Promise<{ code: number; summary: SweepSummary }> {
-  const deleted: AuditRecord[] = [];
-  const audit = openAuditSink(flags, io, [
-    ...extraSinks,
-    { write: (record) => record.event === 'gateway.deleted' && deleted.push(record) },
-  ]);
+  const audit = openAuditSink(flags, io, extraSinks);
   const reporter = new ReportingSink(audit.sink, io, { lines: !flags.json });
   const dryRun = !flags.apply;
   if (!flags.json) {
@@ -46,7 +42,7 @@ export async function sweepCommand(
     const confirmed = await confirmIfWaiting(
       flags,
       session,
-      { deleted, sink: reporter, context: deps.run },
+      { deletions: summary.deletions, sink: reporter, context: deps.run },
       io,
     );
     reporter.finish();

@@ -1,5 +1,4 @@
 import { userInfo } from 'node:os';
-import type { AuditRecord } from '#core/audit/record';
 import { runTeardown } from '#core/teardown/run-teardown';
 import { parseRfc3339 } from '#core/time';
 import type { CliIo } from './cli-io.ts';
@@ -48,10 +47,7 @@ export async function teardownCommand(
   io: CliIo,
 ): Promise<number> {
   const targets = await resolveTeardownTargets(session, args);
-  const deleted: AuditRecord[] = [];
-  const audit = openAuditSink(flags, io, [
-    { write: (record) => record.event === 'gateway.deleted' && deleted.push(record) },
-  ]);
+  const audit = openAuditSink(flags, io);
   const reporter = new ReportingSink(audit.sink, io, { lines: !flags.json });
   const dryRun = !flags.apply;
   const requestedBy = `cli:${safeUser()}`;
@@ -85,7 +81,7 @@ export async function teardownCommand(
     const confirmed = await confirmIfWaiting(
       flags,
       session,
-      { deleted, sink: reporter, context: deps.run },
+      { deletions: result.deletions, sink: reporter, context: deps.run },
       io,
     );
     reporter.finish();

@@ -3,6 +3,7 @@ import type { HttpSummary } from '#core/errors';
 import { mapBounded } from '#core/map-bounded';
 import type { Gateway } from '#core/model';
 import type { Clock, GatewayApi } from '#core/ports';
+import { backoffMs } from '#core/time';
 
 /** A deletion the CLI saw answer 200, to be confirmed by polling. */
 export interface DeletionToConfirm {
@@ -62,14 +63,14 @@ export async function waitForDeletions(
   };
   const started = options.clock.now();
   let pending = [...deletions];
-  let delayMs = options.initialDelayMs ?? 1_000;
+  const initialDelayMs = options.initialDelayMs ?? 1_000;
   for (let round = 0; round < maxRounds && pending.length > 0; round += 1) {
     report(options, deletions.length, outcomes, pending.length, started);
     // Never sleep far past the moment the first pending deletion would turn stuck.
     const now = options.clock.now();
     const firstWindowEnd = Math.min(...pending.map((d) => d.deletedAtMs + options.confirmWithinMs));
+    const delayMs = backoffMs(round + 1, initialDelayMs, maxDelayMs);
     await sleep(Math.max(0, Math.min(delayMs, firstWindowEnd - now + 1)));
-    delayMs = Math.min(maxDelayMs, delayMs * 2);
     const still: DeletionToConfirm[] = [];
     await mapBounded(pending, options.concurrency ?? 8, async (deletion) => {
       let live: { gateway: Gateway | undefined; http: HttpSummary };

@@ -62,3 +62,11 @@ export function parseRfc3339(text: unknown): number | undefined {
 export function isoNow(clock: { now(): number }): string {
   return new Date(clock.now()).toISOString();
 }
+
+/**
+ * The pause before retry `retry` (1 for the first): `baseMs`, doubled for each retry after
+ * it, at most `maxMs`. The one backoff of the SQS sends and the CLI's `--wait`.
+ */
+export function backoffMs(retry: number, baseMs: number, maxMs = Number.POSITIVE_INFINITY): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, retry - 1));
+}

@@ -3,6 +3,7 @@ import { createGatewayApi } from '#adapters/create-gateway-api';
 import { confirmDeletions } from '#cli/confirm-deletions';
 import { loadCliEnvConfig } from '#config/load-config';
 import type { AuditRecord } from '#core/audit/record';
+import type { ConfirmableDeletion } from '#core/confirmation/confirmation';
 import { seedFleet } from '#simulator/fleet';
 import { type Simulator, startSimulator } from '#simulator/server';
 import { CANARY_TOKEN, leakedCanaries } from '#test/support/canaries';
@@ -103,20 +104,16 @@ describe('confirmDeletions', () => {
       trigger: 'cli',
       dryRun: false,
     } as const;
-    const deleted: AuditRecord = {
-      schemaVersion: 1,
-      event: 'gateway.deleted',
-      time: new Date(NOW).toISOString(),
-      ...run,
+    const deletion: ConfirmableDeletion = {
       gatewayId: id,
-      gatewayName: target?.spec.name,
-      reason: 'requested',
+      gateway: { name: target?.spec.name ?? '' },
+      deletedAt: new Date(NOW).toISOString(),
     };
     let err = '';
     // Act
     const ok = await confirmDeletions({
       api,
-      deleted: [deleted],
+      deletions: [deletion],
       sink: { write: (record) => written.push(record) },
       run,
       confirmWithinMs: 60_000,

@@ -7,6 +7,7 @@ import {
   SQS_MAX_DELAY_SECONDS,
   type UnscheduledConfirmation,
 } from '#core/ports';
+import { backoffMs } from '#core/time';
 import type { InvocationTime } from './lambda-deadline.ts';
 import { type SqsClientSource, type SqsSender, sqsClientFrom } from './lazy-sqs-client.ts';
 
@@ -66,7 +67,7 @@ export class SqsConfirmationQueue implements ConfirmationQueue {
     let pending: Pending[] = confirmations.map((confirmation) => ({ confirmation, attempts: 0 }));
     for (let round = 0; pending.length > 0; round += 1) {
       if (round > 0) {
-        const pause = this.#baseDelayMs * 2 ** (round - 1);
+        const pause = backoffMs(round, this.#baseDelayMs);
         // No retry may outlive the invocation: what cannot be tried in time is reported.
         if ((deadline?.budgetMs() ?? Number.POSITIVE_INFINITY) <= pause) break;
         await this.#sleep(pause);

@@ -83,6 +83,8 @@ export function isStuckDeleting(
 export interface ConfirmableDeletion {
   gatewayId: string;
   gateway?: Pick<Gateway, 'name' | 'organizationId'>;
+  /** the rule that expired it, for the record of its confirmation */
+  ruleId?: string;
   /** RFC 3339 */
   deletedAt: string;
 }
@@ -283,8 +285,10 @@ export function collectConfirmations(deps: CollectorDeps): ConfirmationCollector
   return {
     note(outcome) {
       if (outcome.event !== 'gateway.deleted' || deps.run.dryRun) return;
-      const { gatewayId, gateway } = outcome;
-      noted.push({ gatewayId, gateway, deletedAt: isoNow(deps.clock) });
+      const { gatewayId, gateway, ruleId } = outcome;
+      const deletion: ConfirmableDeletion = { gatewayId, gateway, deletedAt: isoNow(deps.clock) };
+      if (ruleId) deletion.ruleId = ruleId;
+      noted.push(deletion);
     },
     deletions: () => [...noted],
     async flush() {
@@ -318,4 +322,29 @@ function unconfirmed(failure: {
     deletedAt: deletion.deletedAt,
     error,
   };
+}
+
+/** How a confirmation ended: gone (or the id reused), or stuck with the gateway as it stands. */
+export type ConfirmationEnd =
+  | { kind: 'confirmed'; reason: 'gone' | 'id_reused'; secondsToGone: number }
+  | { kind: 'stuck'; reason: StuckReason; live: Gateway };
+
+/**
+ * The outcome of one confirmation, as the teardown function and the CLI's `--wait` both
+ * record it: `gateway.delete_confirmed`, or `gateway.delete_stuck` with the final state.
+ */
+export function confirmationOutcome(
+  end: ConfirmationEnd,
+  about: Pick<
+    GatewayOutcome,
+    'gatewayId' | 'gateway' | 'ruleId' | 'sqsMessageId' | 'deletedAt' | 'deletionRunId' | 'http'
+  >,
+): GatewayOutcome {
+  if (end.kind === 'confirmed') {
+    const { reason, secondsToGone } = end;
+    return { event: 'gateway.delete_confirmed', ...about, reason, secondsToGone };
+  }
+  const { reason, live } = end;
+  const gateway = about.gateway ?? live;
+  return { event: 'gateway.delete_stuck', ...about, gateway, reason, finalState: live };
 }

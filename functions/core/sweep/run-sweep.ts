@@ -8,6 +8,8 @@ import {
   refusedWhileDeploymentsGo,
 } from '../cascade.ts';
 import {
+  type ConfirmableDeletion,
+  type ConfirmationCollector,
   type ConfirmSettings,
   collectConfirmations,
   DEFAULT_CONFIRM_WITHIN_MS,
@@ -46,6 +48,8 @@ export interface SweepSummary {
   kept: Partial<Record<VerdictReason, number>>;
   durationMs: number;
   plan: CleanupPlan;
+  /** the run's deletions, as noted for confirmation (what the CLI's `--wait` polls) */
+  deletions: readonly ConfirmableDeletion[];
 }
 
 /**
@@ -72,9 +76,10 @@ export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
     recorder.outcome(stuck);
   for (const stuck of reportStuckDeployments(deployments, clock.now(), withinMs))
     recorder.write(stuck);
+  const confirmations = collectConfirmations(deps);
   const acted = plan.blastRadius.exceeded
     ? abort(plan, recorder)
-    : await execute(plan, deps, recorder);
+    : await execute(plan, deps, recorder, confirmations);
 
   const durationMs = clock.now() - started;
   const counts = recorder.counts();
@@ -98,6 +103,7 @@ export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
     kept: keptReasons(plan),
     durationMs,
     plan,
+    deletions: confirmations.deletions(),
   };
 }
 
@@ -129,7 +135,12 @@ function abort(plan: CleanupPlan, recorder: RunRecorder): Acted {
  * done, the run stops or time is up: deployments a cascade takes go first, and each
  * deletion is noted for confirmation.
  */
-async function execute(plan: CleanupPlan, deps: SweepDeps, recorder: RunRecorder): Promise<Acted> {
+async function execute(
+  plan: CleanupPlan,
+  deps: SweepDeps,
+  recorder: RunRecorder,
+  confirmations: ConfirmationCollector,
+): Promise<Acted> {
   // Deployments go before the gateways they serve; a dry run only names them.
   const cascade: CascadeResults = deps.run.dryRun
     ? { results: new Map(), records: [] }
@@ -138,7 +149,6 @@ async function execute(plan: CleanupPlan, deps: SweepDeps, recorder: RunRecorder
         deps,
       );
   for (const record of cascade.records) recorder.write(record);
-  const confirmations = collectConfirmations(deps);
   let stopError: ApiError | undefined = cascade.stopError;
   let notStarted = 0;
   await mapBounded(

@@ -2,7 +2,9 @@ import type { GatewayOutcome } from '../audit/record.ts';
 import { createRunRecorder } from '../audit/recorder.ts';
 import type { EventCounts } from '../audit/vocabulary.ts';
 import {
+  type ConfirmableDeletion,
   collectConfirmations,
+  confirmationOutcome,
   DEFAULT_CONFIRM_AFTER_MS,
   DEFAULT_CONFIRM_WITHIN_MS,
   serveConfirmation,
@@ -47,10 +49,6 @@ export async function settleConfirmation(
     deletionRunId: confirmation.runId,
     http: served.http,
   };
-  if (served.kind === 'confirmed') {
-    const { reason, secondsToGone } = served;
-    return { outcome: { event: 'gateway.delete_confirmed', ...fields, reason, secondsToGone } };
-  }
   if (served.kind === 'mismatch') {
     // The sweep's own stuck check still covers the gateway this deletion was about.
     return { outcome: { event: 'gateway.skipped', ...fields, reason: 'stale_request' } };
@@ -59,10 +57,7 @@ export async function settleConfirmation(
     const { reason, dueAt, live } = served;
     return { outcome: { event: 'gateway.deferred', ...fields, gateway: live, reason, dueAt } };
   }
-  const { reason, live } = served;
-  return {
-    outcome: { event: 'gateway.delete_stuck', ...fields, gateway: live, reason, finalState: live },
-  };
+  return { outcome: confirmationOutcome(served, fields) };
 }
 
 /** Which messages must come back (transient failure, not started) and what happened. */
@@ -72,6 +67,8 @@ export interface TeardownResult {
   stopError?: ApiError;
   /** why the queue could not prove the batch's origin; the batch came back unserved */
   unproven?: unknown;
+  /** the batch's deletions, as noted for confirmation (what the CLI's `--wait` polls) */
+  deletions: readonly ConfirmableDeletion[];
 }
 
 /**
@@ -200,6 +197,7 @@ export async function runTeardown(
     retry: messages.map((m) => m.messageId).filter((id) => retry.has(id)),
     counts,
     stopError,
+    deletions: confirmations.deletions(),
     ...(proven.unproven !== undefined ? { unproven: proven.unproven } : {}),
   };
 }
