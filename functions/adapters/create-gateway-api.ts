@@ -4,13 +4,13 @@ import type { BaseConfig, CliConfig } from '#config/load-config';
 import type { TokenSource } from '#core/ports';
 import type { InvocationTime } from './aws/lambda-deadline.ts';
 import { SecretTokenSource } from './aws/secret-token-source.ts';
-import { CoreWeaveClient } from './coreweave/coreweave-client.ts';
-import type { RetryOptions } from './coreweave/retry-policy.ts';
+import { CoreWeaveClient } from './coreweave/client.ts';
 import {
   deadlineMarginMs as marginForTimeout,
   RETRY_PROFILES,
+  type RetryOptions,
   type RetryProfileName,
-} from './coreweave/retry-profiles.ts';
+} from './coreweave/retry.ts';
 import { StaticTokenSource } from './static-token-source.ts';
 
 /** Edges a caller may replace: tests inject loopback clients, the CLI a token. */

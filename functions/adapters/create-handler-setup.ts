@@ -6,7 +6,7 @@ import type { AuditSink } from '#core/audit/record';
 import type { Clock, Deadline } from '#core/ports';
 import { InvocationTime, lambdaDeadline } from './aws/lambda-deadline.ts';
 import { createRunNotifier, type RunNotifier } from './aws/sns-run-notifier.ts';
-import type { RetryProfileName } from './coreweave/retry-profiles.ts';
+import type { RetryProfileName } from './coreweave/retry.ts';
 import { type ApiOverrides, createGatewayApi, deadlineMarginMs } from './create-gateway-api.ts';
 import { createLogger } from './logging/create-logger.ts';
 import { LoggerAuditSink } from './logging/logger-audit-sink.ts';

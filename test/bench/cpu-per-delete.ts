@@ -1,4 +1,4 @@
-import { CoreWeaveClient } from '#adapters/coreweave/coreweave-client';
+import { CoreWeaveClient } from '#adapters/coreweave/client';
 import { StaticTokenSource } from '#adapters/static-token-source';
 import { mapBounded } from '#core/map-bounded';
 import { sequentialUuid } from '#simulator/prng';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CoreWeaveClient } from '#adapters/coreweave/coreweave-client';
+import { CoreWeaveClient } from '#adapters/coreweave/client';
 import { StaticTokenSource } from '#adapters/static-token-source';
 import { seedDeployments } from '#simulator/deployment-fleet';
 import { seedFleet } from '#simulator/fleet';

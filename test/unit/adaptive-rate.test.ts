@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AdaptiveRate } from '#adapters/coreweave/adaptive-rate';
+import { AdaptiveRate } from '#adapters/coreweave/retry';
 
 function setup(options = {}) {
   const clock = { t: 0, now: () => clock.t };

@@ -1,6 +1,6 @@
 import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CoreWeaveClient } from '#adapters/coreweave/coreweave-client';
+import { CoreWeaveClient } from '#adapters/coreweave/client';
 import { ApiError } from '#core/errors';
 import type { TokenSource } from '#core/ports';
 import { CANARY_API_KEY, CANARY_TOKEN } from '#test/support/canaries';

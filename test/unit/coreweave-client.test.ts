@@ -1,7 +1,7 @@
 import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AdaptiveRate } from '#adapters/coreweave/adaptive-rate';
-import { CoreWeaveClient } from '#adapters/coreweave/coreweave-client';
+import { CoreWeaveClient } from '#adapters/coreweave/client';
+import { AdaptiveRate } from '#adapters/coreweave/retry';
 import { ApiError } from '#core/errors';
 import type { TokenSource } from '#core/ports';
 

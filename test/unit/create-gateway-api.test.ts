@@ -1,6 +1,6 @@
 import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RetryProfileName } from '#adapters/coreweave/retry-profiles';
+import type { RetryProfileName } from '#adapters/coreweave/retry';
 import { createGatewayApi } from '#adapters/create-gateway-api';
 import { loadCliEnvConfig } from '#config/load-config';
 

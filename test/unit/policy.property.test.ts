@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normaliseStatus } from '#adapters/coreweave/wire-gateway';
+import { normaliseStatus } from '#adapters/coreweave/wire';
 import { GATEWAY_ID, type Gateway, KNOWN_STATUSES } from '#core/model';
 import { compilePolicy } from '#core/policy/compile-policy';
 import { evaluateGateway, findRule } from '#core/policy/evaluate-gateway';

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { CoreWeaveClient } from '#adapters/coreweave/coreweave-client';
-import { createAgent } from '#adapters/coreweave/send-once';
+import { CoreWeaveClient } from '#adapters/coreweave/client';
+import { createAgent } from '#adapters/coreweave/transport';
 import { StaticTokenSource } from '#adapters/static-token-source';
 import type { ApiError } from '#core/errors';
 import { seedFleet } from '#simulator/fleet';

@@ -1,7 +1,7 @@
 import { ChangeMessageVisibilityBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
-import type { RetryOptions } from '#adapters/coreweave/retry-policy';
+import type { RetryOptions } from '#adapters/coreweave/retry';
 import type { AuditRecord } from '#core/audit/record';
 import type { WireGateway } from '#simulator/server';
 import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';

@@ -10,13 +10,20 @@ import type {
   GatewayApi,
   TokenSource,
 } from '#core/ports';
-import { AdaptiveRate } from './adaptive-rate.ts';
-import type { RetryOptions } from './retry-policy.ts';
-import { attemptTimeoutMs, RETRY_PROFILES } from './retry-profiles.ts';
-import { sendOnce, sharedDispatcher } from './send-once.ts';
-import { type Reply, type RetryingOptions, sendWithRetries } from './send-with-retries.ts';
-import { parseDeploymentBody, parseDeploymentListBody } from './wire-deployment.ts';
-import { parseGatewayBody, parseListBody } from './wire-gateway.ts';
+import { AdaptiveRate, attemptTimeoutMs, RETRY_PROFILES, type RetryOptions } from './retry.ts';
+import {
+  type Reply,
+  type RetryingOptions,
+  sendOnce,
+  sendWithRetries,
+  sharedDispatcher,
+} from './transport.ts';
+import {
+  parseDeploymentBody,
+  parseDeploymentListBody,
+  parseGatewayBody,
+  parseListBody,
+} from './wire.ts';
 
 const GATEWAYS = '/v1alpha1/inference/gateways';
 const DEPLOYMENTS = '/v1alpha1/inference/deployments';

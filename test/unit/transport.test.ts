@@ -1,10 +1,18 @@
-import { describe, expect, it } from 'vitest';
-import { AdaptiveRate } from '#adapters/coreweave/adaptive-rate';
-import type { RetryOptions } from '#adapters/coreweave/retry-policy';
-import type { Exchange } from '#adapters/coreweave/send-once';
-import { type RetryingOptions, sendWithRetries } from '#adapters/coreweave/send-with-retries';
+import { once } from 'node:events';
+import { createSecureServer, type Http2SecureServer } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdaptiveRate, type Exchange, type RetryOptions } from '#adapters/coreweave/retry';
+import {
+  createAgent,
+  type RetryingOptions,
+  sendOnce,
+  sendWithRetries,
+} from '#adapters/coreweave/transport';
 import { ApiError } from '#core/errors';
 import type { TokenSource } from '#core/ports';
+import { LOOPBACK_TLS } from '#test/fixtures/loopback-tls';
 
 const CAPS: RetryOptions = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1_000 };
 const CANARY = 'CW-SECRET-canary-token-0002';
@@ -191,5 +199,55 @@ describe('sendWithRetries', () => {
     expect((error as Error).message).toContain('deadline (rate-limited)');
     expect(api.tokens).toEqual([]);
     expect(slept).toEqual([]);
+  });
+});
+
+// The API serves REST/JSON over HTTP/1.1 (docs/coreweave-api.md). undici 8 offers h2 in
+// TLS ALPN unless told not to; the janitor's Agent offers only http/1.1, the protocol the
+// simulator and the tests speak.
+describe('createAgent', () => {
+  let server: Http2SecureServer;
+  let origin: string;
+
+  beforeAll(async () => {
+    // A server that speaks both and prefers h2, as an ALPN peer may.
+    server = createSecureServer({ ...LOOPBACK_TLS, allowHTTP1: true }, (request, response) => {
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify({ httpVersion: request.httpVersion }));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    server.close();
+  });
+
+  async function versionSeenWith(agent: Agent): Promise<unknown> {
+    try {
+      const exchange = await sendOnce(agent, {
+        origin,
+        method: 'GET',
+        path: '/v1alpha1/inference/gateways',
+        token: 'not-a-real-token',
+        timeoutMs: 5_000,
+      });
+      return exchange.errorCode ?? JSON.parse(exchange.text ?? '{}').httpVersion;
+    } finally {
+      await agent.close();
+    }
+  }
+
+  it('speaks HTTP/1.1 to a server that offers h2', async () => {
+    const agent = createAgent({ connect: { ca: LOOPBACK_TLS.cert } });
+
+    expect(await versionSeenWith(agent)).toBe('1.1');
+  });
+
+  it('differs from undici’s default Agent, which negotiates h2 with the same server', async () => {
+    const agent = new Agent({ connect: { ca: LOOPBACK_TLS.cert } });
+
+    expect(await versionSeenWith(agent)).toBe('2.0');
   });
 });
