@@ -1,12 +1,12 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { SqsConfirmationQueue } from '#adapters/aws/sqs-confirmation-queue';
-import { createHandlerSetup, type HandlerDeps } from '#adapters/create-handler-setup';
 import { errorSummary } from '#adapters/logging/error-summary';
 import { loadSweepConfig, type SweepConfig } from '#config/load-config';
 import { JanitorError } from '#core/errors';
 import { runSweep, type SweepSummary } from '#core/sweep/run-sweep';
 import { parseSweepEvent } from '#core/sweep/sweep-event';
+import { createHandlerSetup, type HandlerDeps } from '#wiring/handler-setup';
 
 /** What the sweep Lambda returns: the run summary without the per-gateway plan. */
 export type SweepResult = Omit<SweepSummary, 'plan' | 'deletions'>;

@@ -4,11 +4,11 @@ import { lazySqsClient } from '#adapters/aws/lazy-sqs-client';
 import { SqsConfirmationQueue } from '#adapters/aws/sqs-confirmation-queue';
 import { SqsReceiptCheck } from '#adapters/aws/sqs-receipt-check';
 import { SqsTeardownQueue } from '#adapters/aws/sqs-teardown-queue';
-import { createHandlerSetup, type HandlerDeps } from '#adapters/create-handler-setup';
 import { errorSummary } from '#adapters/logging/error-summary';
 import { loadTeardownConfig, type TeardownConfig } from '#config/load-config';
 import { parseTeardownEvent } from '#core/teardown/context';
 import { runTeardown } from '#core/teardown/run-teardown';
+import { createHandlerSetup, type HandlerDeps } from '#wiring/handler-setup';
 
 /** Edges the handler's tests replace; production uses the defaults. */
 export interface TeardownHandlerDeps extends HandlerDeps {

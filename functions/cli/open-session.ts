@@ -69,7 +69,7 @@ export async function openSession(flags: TargetFlags, io: CliIo): Promise<Sessio
     }
     // Loaded only once the flags are valid, so usage errors and --help answer quickly
     // without loading undici and the AWS SDK.
-    const { createGatewayApi } = await import('#adapters/create-gateway-api');
+    const { createGatewayApi } = await import('#wiring/gateway-api');
     const { createAgent } = await import('#adapters/coreweave/transport');
     agent = createAgent({ keepAliveTimeout: 5_000 });
     const { api } = createGatewayApi(config, { dispatcher: agent, profile: 'cli' });

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGatewayApi } from '#adapters/create-gateway-api';
 import { confirmDeletions } from '#cli/confirm-deletions';
 import { loadCliEnvConfig } from '#config/load-config';
 import type { AuditRecord } from '#core/audit/record';
@@ -7,6 +6,7 @@ import type { ConfirmableDeletion } from '#core/confirmation/confirmation';
 import { seedFleet } from '#simulator/fleet';
 import { type Simulator, startSimulator } from '#simulator/server';
 import { CANARY_TOKEN, leakedCanaries } from '#test/support/canaries';
+import { createGatewayApi } from '#wiring/gateway-api';
 import { runCliInProcess } from './run-cli-in-process.ts';
 
 const run = (args: string[]) =>

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGatewayApi } from '#adapters/create-gateway-api';
 import { type WaitOutcome, waitForDeletions } from '#cli/wait-for-deletions';
 import { loadCliEnvConfig } from '#config/load-config';
 import { seedFleet } from '#simulator/fleet';
 import { type Simulator, startSimulator } from '#simulator/server';
 import type { WireGateway } from '#simulator/wire';
 import { CANARY_TOKEN } from '#test/support/canaries';
+import { createGatewayApi } from '#wiring/gateway-api';
 
 const NOW = Date.parse('2026-09-01T12:00:00Z');
 const MINUTE = 60_000;

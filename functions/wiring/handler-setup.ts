@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
+import { InvocationTime, lambdaDeadline } from '#adapters/aws/lambda-deadline';
+import { createRunNotifier, type RunNotifier } from '#adapters/aws/sns-run-notifier';
+import type { RetryProfileName } from '#adapters/coreweave/retry';
+import { createLogger } from '#adapters/logging/create-logger';
+import { LoggerAuditSink } from '#adapters/logging/logger-audit-sink';
 import type { BaseConfig } from '#config/load-config';
 import type { AuditSink } from '#core/audit/record';
 import type { Clock, Deadline } from '#core/ports';
-import { InvocationTime, lambdaDeadline } from './aws/lambda-deadline.ts';
-import { createRunNotifier, type RunNotifier } from './aws/sns-run-notifier.ts';
-import type { RetryProfileName } from './coreweave/retry.ts';
-import { type ApiOverrides, createGatewayApi, deadlineMarginMs } from './create-gateway-api.ts';
-import { createLogger } from './logging/create-logger.ts';
-import { LoggerAuditSink } from './logging/logger-audit-sink.ts';
+import { type ApiOverrides, createGatewayApi, deadlineMarginMs } from './gateway-api.ts';
 
 /** Edges a handler's tests replace; production uses the defaults. */
 export interface HandlerDeps extends ApiOverrides {

@@ -1,17 +1,17 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Dispatcher } from 'undici';
-import type { BaseConfig, CliConfig } from '#config/load-config';
-import type { TokenSource } from '#core/ports';
-import type { InvocationTime } from './aws/lambda-deadline.ts';
-import { SecretTokenSource } from './aws/secret-token-source.ts';
-import { CoreWeaveClient } from './coreweave/client.ts';
+import type { InvocationTime } from '#adapters/aws/lambda-deadline';
+import { SecretTokenSource } from '#adapters/aws/secret-token-source';
+import { CoreWeaveClient } from '#adapters/coreweave/client';
 import {
   deadlineMarginMs as marginForTimeout,
   RETRY_PROFILES,
   type RetryOptions,
   type RetryProfileName,
-} from './coreweave/retry.ts';
-import { StaticTokenSource } from './static-token-source.ts';
+} from '#adapters/coreweave/retry';
+import { StaticTokenSource } from '#adapters/static-token-source';
+import type { BaseConfig, CliConfig } from '#config/load-config';
+import type { TokenSource } from '#core/ports';
 
 /** Edges a caller may replace: tests inject loopback clients, the CLI a token. */
 export interface ApiOverrides {

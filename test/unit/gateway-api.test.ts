@@ -1,8 +1,8 @@
 import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RetryProfileName } from '#adapters/coreweave/retry';
-import { createGatewayApi } from '#adapters/create-gateway-api';
 import { loadCliEnvConfig } from '#config/load-config';
+import { createGatewayApi } from '#wiring/gateway-api';
 
 const ORIGIN = 'https://api.coreweave.test';
 const ID = '6f1c2a9e-3b7d-4c1e-9a52-0d8e4f7b21aa';
