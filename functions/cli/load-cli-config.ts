@@ -1,3 +1,4 @@
+import { CLI_FLAGS } from '#config/fields';
 import { type CliConfig, loadCliEnvConfig } from '#config/load-config';
 import { ValidationError } from '#core/errors';
 
@@ -12,38 +13,19 @@ export interface ConnectionFlags {
   apply?: boolean;
 }
 
-const FLAG_VARIABLES = {
-  apiUrl: ['--api-url', 'COREWEAVE_API_URL'],
-  secretId: ['--secret-id', 'COREWEAVE_TOKEN_SECRET_ID'],
-  secretKey: ['--secret-key', 'COREWEAVE_TOKEN_SECRET_KEY'],
-  httpTimeout: ['--http-timeout', 'COREWEAVE_HTTP_TIMEOUT_MS'],
-  concurrency: ['--concurrency', 'DELETE_CONCURRENCY'],
-  confirmWithin: ['--confirm-within', 'DELETE_CONFIRM_WITHIN'],
-} as const;
-
-const INHERITED = [
-  'COREWEAVE_API_URL',
-  'COREWEAVE_TOKEN_SECRET_ID',
-  'COREWEAVE_TOKEN_SECRET_KEY',
-  'COREWEAVE_API_TOKEN',
-  'COREWEAVE_HTTP_TIMEOUT_MS',
-  'DELETE_CONCURRENCY',
-  'DELETE_CONFIRM_WITHIN',
-  'JANITOR_POLICY',
-] as const;
-
 /**
  * Validates the CLI's settings with the Lambda's own loader (docs/contract.md: the CLI takes the
  * same configuration as flags). A flag overrides its variable, and an error about a value
  * that came from a flag names the flag.
  */
 export function loadCliConfig(flags: ConnectionFlags, env: CliEnv): CliConfig {
-  const merged: CliEnv = {};
-  for (const name of INHERITED) merged[name] = env[name];
+  // The loader reads only the CLI's own variables (config/fields.ts): the rest of the
+  // shell, a stray JANITOR_POLICY_FILE or NOTIFY among it, is never looked at.
+  const merged: CliEnv = { ...env };
   const fromFlag = new Map<string, string>();
-  for (const [key, [flag, variable]] of Object.entries(FLAG_VARIABLES)) {
-    const value = flags[key as keyof typeof FLAG_VARIABLES];
-    if (value === undefined) continue;
+  for (const [variable, flag] of Object.entries(CLI_FLAGS)) {
+    const value = (flags as Record<string, unknown>)[optionName(flag)];
+    if (typeof value !== 'string') continue;
     merged[variable] = value;
     fromFlag.set(variable, flag);
   }
@@ -70,3 +52,8 @@ export function loadCliConfig(flags: ConnectionFlags, env: CliEnv): CliConfig {
 
 /** Environment variables by name, as process.env holds them. */
 export type CliEnv = Record<string, string | undefined>;
+
+/** The option name commander gives a flag: `--http-timeout` is `httpTimeout`. */
+function optionName(flag: string): string {
+  return flag.slice(2).replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}

@@ -10,7 +10,7 @@ import {
   type RetryProfileName,
 } from '#adapters/coreweave/retry';
 import { StaticTokenSource } from '#adapters/static-token-source';
-import type { BaseConfig, CliConfig } from '#config/load-config';
+import type { CliConfig } from '#config/load-config';
 import type { TokenSource } from '#core/ports';
 
 /** Edges a caller may replace: tests inject loopback clients, the CLI a token. */
@@ -27,9 +27,15 @@ export interface ApiOverrides {
   time?: Pick<InvocationTime, 'signal'>;
 }
 
+/** What reaching the API takes, whichever entry point loaded the configuration. */
+export type ApiSettings = Pick<
+  CliConfig,
+  'apiUrl' | 'tokenSecretId' | 'tokenSecretKey' | 'httpTimeoutMs' | 'apiToken'
+>;
+
 /** Wires the token source and the CoreWeave client from validated configuration. */
 export function createGatewayApi(
-  config: BaseConfig & Pick<CliConfig, 'apiToken'>,
+  config: ApiSettings,
   overrides: ApiOverrides = {},
 ): { api: CoreWeaveClient; tokens: TokenSource } {
   const tokens =
@@ -54,6 +60,6 @@ export function createGatewayApi(
 }
 
 /** Leaves room for one request in flight past the point where no new work starts. */
-export function deadlineMarginMs(config: BaseConfig): number {
+export function deadlineMarginMs(config: Pick<ApiSettings, 'httpTimeoutMs'>): number {
   return marginForTimeout(config.httpTimeoutMs);
 }

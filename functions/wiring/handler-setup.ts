@@ -6,7 +6,7 @@ import { createRunNotifier, type RunNotifier } from '#adapters/aws/sns-run-notif
 import type { RetryProfileName } from '#adapters/coreweave/retry';
 import { createLogger } from '#adapters/logging/create-logger';
 import { LoggerAuditSink } from '#adapters/logging/logger-audit-sink';
-import type { BaseConfig } from '#config/load-config';
+import type { LambdaConfig } from '#config/load-config';
 import type { AuditSink } from '#core/audit/record';
 import type { Clock, Deadline } from '#core/ports';
 import { type ApiOverrides, createGatewayApi, deadlineMarginMs } from './gateway-api.ts';
@@ -20,20 +20,20 @@ export interface HandlerDeps extends ApiOverrides {
 }
 
 /** What one execution environment wires once: configuration, API client, run notices. */
-export interface Wired<C extends BaseConfig> {
+export interface Wired<C extends LambdaConfig> {
   config: C;
   api: ReturnType<typeof createGatewayApi>['api'];
   notifier: RunNotifier;
 }
 
 /** One invocation: the wiring, its deadline and its run id. */
-export interface Invocation<C extends BaseConfig> extends Wired<C> {
+export interface Invocation<C extends LambdaConfig> extends Wired<C> {
   deadline: Deadline;
   runId: string;
 }
 
 /** How a handler's environment is wired: its configuration and its API retry profile. */
-export interface HandlerSetupOptions<C extends BaseConfig> {
+export interface HandlerSetupOptions<C extends LambdaConfig> {
   loadConfig: (env: Record<string, string | undefined>) => C;
   profile: RetryProfileName;
 }
@@ -44,7 +44,7 @@ export interface HandlerSetupOptions<C extends BaseConfig> {
  * and reused while the execution environment lives, so nothing touches the network at
  * import time.
  */
-export function createHandlerSetup<C extends BaseConfig>(
+export function createHandlerSetup<C extends LambdaConfig>(
   deps: HandlerDeps,
   options: HandlerSetupOptions<C>,
 ) {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadCliEnvConfig } from '#config/load-config';
+import { loadSweepConfig } from '#config/load-config';
 import { type SnsDouble, startSnsDouble } from '#test/fakes/sns-double';
 import { testId } from '#test/fixtures/gateway-builder';
 import { SCHEDULED_EVENT } from '#test/fixtures/scheduled-event';
@@ -144,27 +144,30 @@ describe('run notices for people, through an SNS double', () => {
 });
 
 describe('NOTIFY configuration', () => {
-  const base = { COREWEAVE_TOKEN_SECRET_ID: 'coreweave/api-token' };
+  const base = {
+    COREWEAVE_TOKEN_SECRET_ID: 'coreweave/api-token',
+    JANITOR_POLICY: JSON.stringify({ rules: [{ id: 'r', match: {}, maxAge: '1h' }] }),
+  };
 
   it('defaults to off', () => {
-    expect(loadCliEnvConfig(base).notify).toBe('off');
+    expect(loadSweepConfig(base).notify).toBe('off');
   });
 
   it('names NOTIFY when the value is unknown', () => {
-    expect(() => loadCliEnvConfig({ ...base, NOTIFY: 'sometimes' })).toThrow(
+    expect(() => loadSweepConfig({ ...base, NOTIFY: 'sometimes' })).toThrow(
       'NOTIFY: expected "off", "deletions" or "always"',
     );
   });
 
   it('needs NOTIFY_TOPIC_ARN when NOTIFY is on', () => {
-    expect(() => loadCliEnvConfig({ ...base, NOTIFY: 'always' })).toThrow(
+    expect(() => loadSweepConfig({ ...base, NOTIFY: 'always' })).toThrow(
       /^NOTIFY_TOPIC_ARN: required when NOTIFY is always/,
     );
   });
 
   it('names NOTIFY_TOPIC_ARN when it is not a topic ARN', () => {
     expect(() =>
-      loadCliEnvConfig({ ...base, NOTIFY: 'always', NOTIFY_TOPIC_ARN: 'gateway-janitor' }),
+      loadSweepConfig({ ...base, NOTIFY: 'always', NOTIFY_TOPIC_ARN: 'gateway-janitor' }),
     ).toThrow('NOTIFY_TOPIC_ARN: expected an SNS topic ARN');
   });
 });

@@ -111,31 +111,36 @@ describe('loadSweepConfig', () => {
     );
   });
 
+  it('reads only its own variables: a teardown-only value does not stop the sweep', () => {
+    // Act
+    const config = loadSweepConfig({
+      ...base,
+      TEARDOWN_DLQ_URL: 'not a url',
+      JANITOR_ROLE_IDS: 'AIDAUSERNOTAROLE00001',
+      TEARDOWN_MAX_HORIZON: '30 days',
+    });
+    // Assess
+    expect(config).not.toHaveProperty('teardownDlqUrl');
+    expect(config).not.toHaveProperty('janitorRoleIds');
+  });
+
   it('does not need a policy in the CLI, which may read it from a file', () => {
     expect(loadCliEnvConfig({ COREWEAVE_TOKEN_SECRET_ID: 's' }).policy).toBeUndefined();
   });
 });
 
-describe('loadSweepConfig: TEARDOWN_MAX_HORIZON', () => {
-  it.each([
-    [undefined, 30 * 86_400_000],
-    ['', 30 * 86_400_000],
-    ['12h', 12 * 3_600_000],
-    ['1d12h', 36 * 3_600_000],
-  ])('TEARDOWN_MAX_HORIZON=%j bounds expiresAt at %d ms', (value, ms) => {
-    expect(loadSweepConfig({ ...base, TEARDOWN_MAX_HORIZON: value })).toMatchObject({
-      teardownMaxHorizonMs: ms,
+describe('loadCliEnvConfig', () => {
+  it("reads only the CLI's variables: a Lambda-only value in the shell is never looked at", () => {
+    // Act
+    const config = loadCliEnvConfig({
+      COREWEAVE_TOKEN_SECRET_ID: 's',
+      NOTIFY: 'sometimes',
+      TEARDOWN_QUEUE_URL: 'queue',
+      JANITOR_POLICY_FILE: 'missing.json',
     });
-  });
-
-  it.each(['30 days', '0d', '-1d', '30'])('rejects TEARDOWN_MAX_HORIZON=%j naming it', (value) => {
-    expect(() => loadSweepConfig({ ...base, TEARDOWN_MAX_HORIZON: value })).toThrow(
-      expect.objectContaining({
-        code: 'CONFIG_INVALID',
-        field: 'TEARDOWN_MAX_HORIZON',
-        message: 'TEARDOWN_MAX_HORIZON: expected a duration such as 12h, 7d or 30d',
-      }),
-    );
+    // Assess
+    expect(config).toMatchObject({ tokenSecretId: 's', dryRun: true });
+    expect(config.policy).toBeUndefined();
   });
 });
 
@@ -195,6 +200,35 @@ describe('loadTeardownConfig', () => {
     const env = { ...base, TEARDOWN_QUEUE_URL: QUEUE, JANITOR_ROLE_IDS: ROLES, ...override };
     expect(() => loadTeardownConfig(env)).toThrow(
       expect.objectContaining({ code: 'CONFIG_INVALID', field }),
+    );
+  });
+});
+
+describe('loadTeardownConfig: TEARDOWN_MAX_HORIZON', () => {
+  const env = {
+    ...base,
+    TEARDOWN_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/teardown',
+    JANITOR_ROLE_IDS: 'AROA3XFRBF535PLBIFPI4',
+  };
+
+  it.each([
+    [undefined, 30 * 86_400_000],
+    ['', 30 * 86_400_000],
+    ['12h', 12 * 3_600_000],
+    ['1d12h', 36 * 3_600_000],
+  ])('TEARDOWN_MAX_HORIZON=%j bounds expiresAt at %d ms', (value, ms) => {
+    expect(loadTeardownConfig({ ...env, TEARDOWN_MAX_HORIZON: value })).toMatchObject({
+      teardownMaxHorizonMs: ms,
+    });
+  });
+
+  it.each(['30 days', '0d', '-1d', '30'])('rejects TEARDOWN_MAX_HORIZON=%j naming it', (value) => {
+    expect(() => loadTeardownConfig({ ...env, TEARDOWN_MAX_HORIZON: value })).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        field: 'TEARDOWN_MAX_HORIZON',
+        message: 'TEARDOWN_MAX_HORIZON: expected a duration such as 12h, 7d or 30d',
+      }),
     );
   });
 });

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCliEnvConfig, loadSweepConfig } from '#config/load-config';
+import { loadSweepConfig } from '#config/load-config';
 
 // The deployment packs the policy into each function's zip and names it with
 // JANITOR_POLICY_FILE, relative to the code (LAMBDA_TASK_ROOT): docs/deploy.md, "The policy".
@@ -32,10 +32,10 @@ describe('JANITOR_POLICY_FILE', () => {
     expect(config.policy.rules.map((rule) => rule.id)).toEqual(['from-file']);
   });
 
-  it('reads an absolute path as it is, for the CLI too', () => {
-    const config = loadCliEnvConfig(env({ JANITOR_POLICY_FILE: join(taskRoot, 'policy.json') }));
+  it('reads an absolute path as it is', () => {
+    const config = loadSweepConfig(env({ JANITOR_POLICY_FILE: join(taskRoot, 'policy.json') }));
 
-    expect(config.policy?.rules.map((rule) => rule.id)).toEqual(['from-file']);
+    expect(config.policy.rules.map((rule) => rule.id)).toEqual(['from-file']);
   });
 
   it('names the file and the key when the policy in it is invalid', () => {
