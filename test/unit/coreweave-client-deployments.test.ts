@@ -219,7 +219,7 @@ describe('CoreWeaveClient deployments', () => {
       expect(String((error as Error).message)).not.toContain(CANARY_TOKEN);
     });
 
-    it('refuses an id that is not a uuid before building a URL', async () => {
+    it('refuses a deployment id that is not a uuid before building a URL', async () => {
       // Act
       const error = await client()
         .deleteDeployment('../gateways/x', forever)
