@@ -9,24 +9,21 @@ import {
   sourceFiles,
 } from '#test/support/import-graph';
 
-// The one circle left under functions/ belongs to the CoreWeave adapter, whose retry module is
-// being rewritten in parallel (issue 20); it is named here so that no other circle can hide.
-const KNOWN_CIRCLES = [
-  [
-    'functions/adapters/coreweave/retry-policy.ts',
-    'functions/adapters/coreweave/retry-profiles.ts',
-  ],
-];
-
 describe('the import structure', () => {
   const graph = importGraph(sourceFiles('functions'));
 
   it('has no import circle anywhere under functions/', () => {
-    expect(
-      importCircles(graph).filter(
-        (circle) => !KNOWN_CIRCLES.some((known) => known.join() === circle.join()),
-      ),
-    ).toEqual([]);
+    expect(importCircles(graph)).toEqual([]);
+  });
+
+  it('keeps the adapters below the composition roots: no adapter imports wiring, config or the CLI', () => {
+    const above = /^functions\/(wiring|config|cli)\/|^functions\/(sweep|teardown)\.ts$/;
+    const upward = [...graph].flatMap(([file, targets]) =>
+      file.startsWith('functions/adapters/')
+        ? targets.filter((target) => above.test(target)).map((target) => `${file} -> ${target}`)
+        : [],
+    );
+    expect(upward).toEqual([]);
   });
 
   it('keeps every core import pointing at a lower layer, and nothing outside the core but zod', () => {
