@@ -4,8 +4,13 @@ import { formatAge } from './format-age.ts';
 /** The order plan tables list reasons in: what will be deleted first, then the near misses. */
 export const REASON_ORDER: readonly VerdictReason[] = [
   'expired',
+  'lease_expired',
   'has_deployments',
   'too_young',
+  'exempt',
+  'lease_mismatch',
+  'not_allowed',
+  'registry_unavailable',
   'unknown_age',
   'no_matching_rule',
   'already_deleting',
@@ -24,6 +29,7 @@ export function describeVerdict(verdict: Verdict): string {
         verdict.deployments?.length ? `; deletes ${names(verdict)} first` : ''
       }`;
     case 'too_young':
+      if (verdict.decidedBy === 'lease') return `leased${owner(verdict)}: not expired yet`;
       return `too young: ${formatAge((maxAgeMs ?? 0) - (ageMs ?? 0))} left (rule ${ruleId}${limit})`;
     case 'unknown_age':
       // Fail closed (docs/contract.md): an age we cannot read never counts as expired.
@@ -43,10 +49,27 @@ export function describeVerdict(verdict: Verdict): string {
       return 'unknown identity: no uuid id or no name, so protection cannot be checked';
     case 'has_deployments':
       // Never orphan what is serving (docs/contract.md): the deployment holds the GPUs.
+      if (verdict.decidedBy === 'lease') return `lease expired, but used by ${names(verdict)}`;
       return `expired, but used by ${names(verdict)} (rule ${ruleId}${limit})`;
     case 'duplicate_id':
       return 'duplicate id: listed more than once, so a DELETE could hit the wrong one';
+    case 'lease_expired':
+      return `lease expired${owner(verdict)}${
+        verdict.deployments?.length ? `; deletes ${names(verdict)} first` : ''
+      }`;
+    case 'lease_mismatch':
+      return `leased${owner(verdict)} for another gateway with this id (name or creation time differs)`;
+    case 'exempt':
+      return `exempt until ${new Date(verdict.exemptUntil ?? 0).toISOString()}`;
+    case 'not_allowed':
+      return `leased${owner(verdict)}, but outside teardown.allow`;
+    case 'registry_unavailable':
+      return 'its registry item cannot be read';
   }
+}
+
+function owner(verdict: Verdict): string {
+  return verdict.owner ? ` by ${verdict.owner}` : '';
 }
 
 /** The deployments a verdict names, as `deployment a, b`. */

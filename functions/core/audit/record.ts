@@ -65,6 +65,8 @@ export interface AuditRecord extends RunContext {
   counts?: Record<string, number>;
   /** `run.summary`: the deployment list answered 404, read as no deployments */
   deploymentList?: 'not_found';
+  /** `run.summary` of a sweep: whether a registry's leases and exemptions took part */
+  registry?: 'on' | 'off';
   durationMs?: number;
   /** confirmation records: when the DELETE answered, and the run that sent it */
   deletedAt?: string;

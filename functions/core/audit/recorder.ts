@@ -1,5 +1,6 @@
 import type { Policy } from '../policy/compile-policy.ts';
 import type { Clock, Deadline, GatewayApi } from '../ports.ts';
+import type { Registry } from '../registry-port.ts';
 import { isoNow } from '../time.ts';
 import {
   type AuditRecord,
@@ -67,4 +68,6 @@ export interface RunDeps {
   policy: Policy;
   run: RunContext;
   concurrency: number;
+  /** Leases, exemptions, the pause and the budget (JANITOR_REGISTRY_TABLE); absent: `registry: off`. */
+  registry?: Registry;
 }

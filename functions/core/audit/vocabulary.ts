@@ -1,4 +1,4 @@
-import type { PolicyReason } from '../policy/evaluate-gateway.ts';
+import type { VerdictReason } from '../policy/evaluate-gateway.ts';
 /** What happened to one gateway: each gateway of a run ends in exactly one of these. */
 export type GatewayEvent =
   | 'gateway.deleted'
@@ -58,7 +58,8 @@ export type StopReason =
   | 'transient'
   | 'permanent'
   | 'deployments_deleting'
-  | 'run_limit';
+  | 'run_limit'
+  | 'registry_unavailable';
 
 /**
  * How a deletion's confirmation ended (docs/contract.md "Deletion is confirmed, not
@@ -77,7 +78,7 @@ export type RunStatus = 'completed' | 'aborted' | 'truncated' | 'stopped';
 
 /** Every audit `reason`; like events, reasons are only ever added. */
 export type AuditReason =
-  | PolicyReason
+  | VerdictReason
   | RequestReason
   | RejectReason
   | StopReason

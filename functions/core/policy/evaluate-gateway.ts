@@ -3,8 +3,21 @@ import { parseRfc3339 } from '../time.ts';
 import type { CompiledRule, Policy } from './compile-policy.ts';
 import type { AgeFrom } from './policy.ts';
 
-/** Why a gateway is kept or deleted: the policy's part of the audit reasons. */
-export type VerdictReason = PolicyReason;
+/** Why a gateway is kept or deleted: the policy's and the registry's part of the audit reasons. */
+export type VerdictReason = PolicyReason | RegistryPlanReason;
+
+/**
+ * What the registry adds to a plan (docs/contract.md "The registry"): a lease decided
+ * (`lease_expired`, or `too_young` before its expiry), the live gateway is not the one
+ * leased (`lease_mismatch`), an exemption keeps it (`exempt`), its item cannot be read
+ * (`registry_unavailable`), or the lease reaches past `teardown.allow` (`not_allowed`).
+ */
+export type RegistryPlanReason =
+  | 'lease_expired'
+  | 'lease_mismatch'
+  | 'exempt'
+  | 'registry_unavailable'
+  | 'not_allowed';
 
 /** The policy's decision for one gateway. */
 export interface Verdict {
@@ -19,6 +32,14 @@ export interface Verdict {
   maxAgeMs?: number;
   /** The deployments that keep the gateway, or that go first when its rule cascades. */
   deployments?: DeploymentRef[];
+  /** When it is (or was) due, epoch ms: its lease's expiry, else its rule's age limit. */
+  deletionAt?: number;
+  /** Who answers for it: its lease's owner (the notice step adds the rule's and the default). */
+  owner?: string;
+  /** A lease decided instead of the rule's maxAge. */
+  decidedBy?: 'lease';
+  /** An exemption keeps it until then, epoch ms. */
+  exemptUntil?: number;
 }
 
 /**
@@ -79,7 +100,13 @@ export function evaluateGateway(gateway: Gateway, policy: Policy, nowMs: number)
     };
   }
   const ageMs = nowMs - since;
-  const base = { ruleId: rule.id, ageMs, ageFrom, maxAgeMs: rule.maxAgeMs };
+  const base = {
+    ruleId: rule.id,
+    ageMs,
+    ageFrom,
+    maxAgeMs: rule.maxAgeMs,
+    deletionAt: since + rule.maxAgeMs,
+  };
   return ageMs >= rule.maxAgeMs
     ? { action: 'delete', reason: 'expired', ...base }
     : { action: 'keep', reason: 'too_young', ...base };

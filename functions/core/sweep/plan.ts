@@ -3,6 +3,7 @@ import type { Deployment, Gateway } from '../model.ts';
 import type { Policy } from '../policy/compile-policy.ts';
 import { evaluateGateway, isProtected, type Verdict } from '../policy/evaluate-gateway.ts';
 import type { Deadline, GatewayApi } from '../ports.ts';
+import { decideWithRegistry, type RegistryView } from '../registry/leases.ts';
 
 /**
  * Adds the deployments to a sweep's plan (docs/contract.md "Never orphan what is serving"):
@@ -51,6 +52,7 @@ export function holdForDeployments(
   return {
     entries,
     expired,
+    registry: plan.registry,
     deployments: planned,
     blastRadius: {
       exceeded: expired.length + planned.length > maxDeletesPerRun || percent > maxDeletePercent,
@@ -97,6 +99,8 @@ export interface CleanupPlan {
   blastRadius: BlastRadius;
   /** Deployments to delete before the gateways they serve, with the rule that let them go. */
   deployments: PlannedDeployment[];
+  /** Whether a registry's leases and exemptions took part (`registry: off` when none). */
+  registry: 'on' | 'off';
 }
 
 /** A deployment a cascade deletes, and the rule of the gateways that took it along. */
@@ -106,17 +110,24 @@ export interface PlannedDeployment {
 }
 
 /**
- * Plans a sweep: a verdict and a reason for every gateway, nothing deleted here.
- * Dry and live runs both act on this one plan, so they cannot decide differently.
+ * Plans a sweep: a verdict and a reason for every gateway, nothing deleted here; with a
+ * registry, its leases and exemptions decide where they apply. Dry and live runs both act
+ * on this one plan, so they cannot decide differently.
  */
-export function planCleanup(gateways: Gateway[], policy: Policy, nowMs: number): CleanupPlan {
+export function planCleanup(
+  gateways: Gateway[],
+  policy: Policy,
+  nowMs: number,
+  registry?: RegistryView,
+): CleanupPlan {
   const duplicated = duplicateIds(gateways);
   const entries = gateways.map((gateway): PlanEntry => {
     // One id listed twice may stand for two gateways, or one seen under two names (one of
     // them protected): a DELETE by that id could hit either, so keep every entry.
     if (duplicated.has(gateway.id.toLowerCase()))
       return { gateway, verdict: { action: 'keep', reason: 'duplicate_id' } };
-    return { gateway, verdict: evaluateGateway(gateway, policy, nowMs) };
+    const verdict = evaluateGateway(gateway, policy, nowMs);
+    return { gateway, verdict: decideWithRegistry(gateway, verdict, registry, policy, nowMs) };
   });
   const expired = entries.filter((entry) => entry.verdict.action === 'delete');
   const { maxDeletesPerRun, maxDeletePercent } = policy.limits;
@@ -133,6 +144,7 @@ export function planCleanup(gateways: Gateway[], policy: Policy, nowMs: number):
       deployments: 0,
     },
     deployments: [],
+    registry: registry ? 'on' : 'off',
   };
 }
 

@@ -1,4 +1,4 @@
-import type { GatewayOutcome, RunContext } from '../audit/record.ts';
+import { describeError, type GatewayOutcome, type RunContext } from '../audit/record.ts';
 import { createRunRecorder, type RunDeps, type RunRecorder } from '../audit/recorder.ts';
 import type { EventCounts, RunStatus, StopReason } from '../audit/vocabulary.ts';
 import {
@@ -16,9 +16,10 @@ import {
   reportStuckDeletions,
   reportStuckDeployments,
 } from '../confirmation/confirmation.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, type RegistryError } from '../errors.ts';
 import { mapBounded } from '../map-bounded.ts';
 import type { VerdictReason } from '../policy/evaluate-gateway.ts';
+import { readRegistry } from '../registry/leases.ts';
 import {
   type CleanupPlan,
   heldByDeployments,
@@ -50,6 +51,8 @@ export interface SweepSummary {
   plan: CleanupPlan;
   /** the run's deletions, as noted for confirmation (what the CLI's `--wait` polls) */
   deletions: readonly ConfirmableDeletion[];
+  /** whether a registry's leases and exemptions took part */
+  registry: CleanupPlan['registry'];
 }
 
 /**
@@ -64,9 +67,13 @@ export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
   const started = clock.now();
   const recorder = createRunRecorder({ sink, clock, context: run, onOutcome: deps.onOutcome });
 
+  const registry = await readRegistry(deps.registry);
+  if (registry.state === 'unavailable')
+    registryUnavailable(registry.error, recorder, clock.now() - started);
+  const snapshot = registry.state === 'on' ? registry.snapshot : undefined;
   const { gateways, deployments, deploymentListNotFound } = await listFleet(api, deadline);
   const plan = holdForDeployments(
-    planCleanup(gateways, deps.policy, clock.now()),
+    planCleanup(gateways, deps.policy, clock.now(), snapshot),
     deployments,
     deps.policy,
   );
@@ -90,6 +97,7 @@ export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
     durationMs,
     // Read as none, as the provider does, but visible: a wrong URL looks just like this.
     ...(deploymentListNotFound ? { deploymentList: 'not_found' as const } : {}),
+    registry: plan.registry,
   });
   if (acted.stopError) throw acted.stopError;
   return {
@@ -104,7 +112,33 @@ export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
     durationMs,
     plan,
     deletions: confirmations.deletions(),
+    registry: plan.registry,
   };
+}
+
+/**
+ * A registry that cannot be read is never taken for an empty one (docs/contract.md "The
+ * registry"): before anything is listed or deleted the run is aborted, says why, and fails,
+ * so the aborted-run alarm and the function-error alarm both fire.
+ */
+function registryUnavailable(
+  error: RegistryError,
+  recorder: RunRecorder,
+  durationMs: number,
+): never {
+  recorder.write({
+    event: 'run.aborted',
+    reason: 'registry_unavailable',
+    error: describeError(error),
+  });
+  recorder.write({
+    event: 'run.summary',
+    reason: 'aborted',
+    counts: { listed: 0, expired: 0 },
+    durationMs,
+    registry: 'on',
+  });
+  throw error;
 }
 
 interface Acted {

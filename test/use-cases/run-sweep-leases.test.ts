@@ -1,0 +1,202 @@
+import { describe, expect, it } from 'vitest';
+import { createMemoryRegistry } from '#adapters/memory-registry';
+import type { Gateway } from '#core/model';
+import { compilePolicy } from '#core/policy/compile-policy';
+import { parsePolicy } from '#core/policy/policy';
+import { gatewayKey } from '#core/registry/registry-codec';
+import type { Registry } from '#core/registry-port';
+import { runSweep, type SweepDeps } from '#core/sweep/run-sweep';
+import { memoryRun } from '#test/fakes/memory-run';
+import { aGateway, hoursAgo, NOW } from '#test/fixtures/gateway-builder';
+
+const HOUR = 3_600_000;
+const DOC = {
+  rules: [{ id: 'pr-previews', match: { name: 'pr-*' }, maxAge: '72h' }],
+  protect: { names: ['prod-*'] },
+  limits: { maxDeletesPerRun: 10, maxDeletePercent: 100 },
+};
+const POLICY = compilePolicy(parsePolicy(DOC));
+
+const aged = (name: string, hours: number) => aGateway({ name, createdAt: hoursAgo(hours) });
+
+/** A lease on `gateway` expiring `inHours` from NOW (negative: already expired). */
+async function lease(
+  registry: Registry,
+  gateway: Gateway,
+  inHours: number,
+  identity: { name?: string; createdAt?: number } = {},
+) {
+  await registry.setLease(
+    {
+      gatewayId: gateway.id,
+      expiresAt: NOW + inHours * HOUR,
+      owner: 'team-search',
+      identity: { name: identity.name ?? gateway.name, ...identity },
+    },
+    NOW + (inHours - 1) * HOUR,
+  );
+}
+
+/** A sweep over `gateways` with an in-memory registry the test fills first. */
+function sweepWithRegistry(gateways: Gateway[], policy = POLICY) {
+  const { registry, store } = createMemoryRegistry();
+  const { api, sink, deps: run } = memoryRun(gateways, policy, 'schedule');
+  const deps: SweepDeps = { ...run, registry };
+  const outcome = (gateway: Gateway) =>
+    sink.records.find((r) => r.gatewayId === gateway.id && r.event.startsWith('gateway.'));
+  return { api, sink, deps, registry, store, outcome };
+}
+
+describe('runSweep with a registry of leases and exemptions', () => {
+  it('lets a lease decide expiry instead of the rule: keeps an old leased gateway, deletes a young one whose lease ended', async () => {
+    // Prepare
+    const old = aged('pr-old', 100);
+    const young = aged('pr-young', 1);
+    const { deps, registry, outcome } = sweepWithRegistry([old, young]);
+    await lease(registry, old, 24);
+    await lease(registry, young, -1);
+    // Act
+    const summary = await runSweep(deps);
+    // Assess
+    expect(outcome(old)).toBeUndefined();
+    expect(outcome(young)).toMatchObject({ event: 'gateway.deleted', reason: 'lease_expired' });
+    const verdicts = new Map(summary.plan.entries.map((e) => [e.gateway.name, e.verdict]));
+    expect(verdicts.get('pr-old')).toMatchObject({
+      action: 'keep',
+      reason: 'too_young',
+      deletionAt: NOW + 24 * HOUR,
+      owner: 'team-search',
+      decidedBy: 'lease',
+    });
+    expect(verdicts.get('pr-young')).toMatchObject({
+      deletionAt: NOW - HOUR,
+      owner: 'team-search',
+    });
+  });
+
+  it('deletes a leased gateway no rule matches, but never a protected one', async () => {
+    // Prepare
+    const scratch = aged('scratch-1', 2);
+    const prod = aged('prod-api', 2);
+    const { api, deps, registry, outcome } = sweepWithRegistry([scratch, prod]);
+    await lease(registry, scratch, -1);
+    await lease(registry, prod, -1);
+    // Act
+    const summary = await runSweep(deps);
+    // Assess
+    expect(outcome(scratch)).toMatchObject({ event: 'gateway.deleted', reason: 'lease_expired' });
+    expect(api.calls).toEqual(['LIST', 'LIST DEPLOYMENTS', `DELETE ${scratch.id}`]);
+    expect(summary.kept).toEqual({ protected: 1 });
+  });
+
+  it('keeps a leased gateway outside teardown.allow when the policy sets it (not_allowed)', async () => {
+    // Prepare
+    const policy = compilePolicy(parsePolicy({ ...DOC, teardown: { allow: { names: ['pr-*'] } } }));
+    const scratch = aged('scratch-1', 2);
+    const { api, deps, registry } = sweepWithRegistry([scratch], policy);
+    await lease(registry, scratch, -1);
+    // Act
+    const summary = await runSweep(deps);
+    // Assess
+    expect(api.calls).toEqual(['LIST', 'LIST DEPLOYMENTS']);
+    expect(summary.kept).toEqual({ not_allowed: 1 });
+  });
+
+  it('keeps a gateway that is not the one leased under its id (lease_mismatch), by name or by creation time', async () => {
+    // Prepare
+    const renamed = aged('pr-new', 100);
+    const recreated = aged('pr-again', 100);
+    const { api, deps, registry } = sweepWithRegistry([renamed, recreated]);
+    await lease(registry, renamed, -1, { name: 'pr-old' });
+    await lease(registry, recreated, -1, { createdAt: NOW - 200 * HOUR });
+    // Act
+    const summary = await runSweep(deps);
+    // Assess
+    expect(api.calls).toEqual(['LIST', 'LIST DEPLOYMENTS']);
+    expect(summary.kept).toEqual({ lease_mismatch: 2 });
+  });
+
+  it('keeps an exempted gateway the rule would delete, and lets it go once the exemption lapsed', async () => {
+    // Prepare
+    const kept = aged('pr-demo', 100);
+    const lapsed = aged('pr-done', 100);
+    const { deps, registry, outcome, store } = sweepWithRegistry([kept, lapsed]);
+    await registry.keep(
+      { gatewayId: kept.id, until: NOW + HOUR, reason: 'Friday demo', setBy: 'ana' },
+      NOW,
+    );
+    await registry.keep(
+      { gatewayId: lapsed.id, until: NOW - HOUR, reason: 'old demo', setBy: 'ana' },
+      NOW - 2 * HOUR,
+    );
+    const before = store.items();
+    // Act
+    const summary = await runSweep(deps);
+    // Assess
+    expect(outcome(kept)).toBeUndefined();
+    expect(summary.plan.entries.find((e) => e.gateway.id === kept.id)?.verdict).toMatchObject({
+      reason: 'exempt',
+      exemptUntil: NOW + HOUR,
+      deletionAt: NOW + HOUR,
+    });
+    expect(outcome(lapsed)).toMatchObject({ event: 'gateway.deleted', reason: 'expired' });
+    expect(store.items()).toEqual(before);
+  });
+
+  it('keeps a gateway whose registry item cannot be read, though its rule says expired', async () => {
+    // Prepare
+    const gateway = aged('pr-1', 100);
+    const other = aged('pr-2', 100);
+    const { deps, store, outcome } = sweepWithRegistry([gateway, other]);
+    store.inject({ ...gatewayKey(gateway.id, 'exemption'), until: 'next week', version: 1 });
+    // Act
+    const summary = await runSweep(deps);
+    // Assess
+    expect(outcome(gateway)).toBeUndefined();
+    expect(summary.kept).toEqual({ registry_unavailable: 1 });
+    expect(outcome(other)).toMatchObject({ event: 'gateway.deleted' });
+  });
+
+  it('deletes nothing when the registry cannot be read: run.aborted registry_unavailable, and the run fails', async () => {
+    // Prepare
+    const { api, deps, store, sink } = sweepWithRegistry([aged('pr-1', 100), aged('pr-2', 100)]);
+    store.unavailable = true;
+    // Act
+    const run = runSweep(deps);
+    // Assess
+    await expect(run).rejects.toMatchObject({ code: 'REGISTRY_UNAVAILABLE' });
+    expect(api.calls).toEqual([]);
+    expect(sink.records.map((r) => [r.event, r.reason])).toEqual([
+      ['run.aborted', 'registry_unavailable'],
+      ['run.summary', 'aborted'],
+    ]);
+    expect(sink.events('run.aborted')[0]?.error?.code).toBe('REGISTRY_UNAVAILABLE');
+  });
+
+  it('says registry on or off in run.summary and in the summary it returns', async () => {
+    // Prepare
+    const withRegistry = sweepWithRegistry([aged('pr-1', 1)]);
+    const { deps, sink } = memoryRun([aged('pr-2', 1)], POLICY, 'schedule');
+    const without = { deps, sink };
+    // Act
+    const on = await runSweep(withRegistry.deps);
+    const off = await runSweep(without.deps);
+    // Assess
+    expect([on.registry, off.registry]).toEqual(['on', 'off']);
+    expect(withRegistry.sink.events('run.summary')[0]?.registry).toBe('on');
+    expect(without.sink.events('run.summary')[0]?.registry).toBe('off');
+  });
+
+  it('gives rule-decided verdicts their deletion time too', async () => {
+    // Prepare
+    const gateway = aged('pr-1', 70);
+    const { deps } = sweepWithRegistry([gateway]);
+    // Act
+    const summary = await runSweep(deps);
+    // Assess
+    expect(summary.plan.entries[0]?.verdict).toMatchObject({
+      reason: 'too_young',
+      deletionAt: NOW + 2 * HOUR,
+    });
+  });
+});
