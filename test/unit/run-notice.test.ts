@@ -35,6 +35,27 @@ describe('buildRunNotice', () => {
     expect(notice?.message).toContain('run aborted by the blast-radius limits');
   });
 
+  it('says a run aborted for an unreadable registry was not stopped by the blast radius', () => {
+    // Act
+    const notice = buildRunNotice(
+      [record({ event: 'run.aborted', reason: 'registry_unavailable' }), summary],
+      'deletions',
+    );
+    // Assess
+    expect(notice?.message).toContain('run aborted: the registry could not be read');
+    expect(notice?.message).not.toContain('blast-radius');
+  });
+
+  it('groups the gateways whose lease expired under "lease"', () => {
+    // Act
+    const notice = buildRunNotice(
+      [record({ gatewayName: 'pr-1', reason: 'lease_expired' }), summary],
+      'deletions',
+    );
+    // Assess
+    expect(notice?.message).toContain('  lease (schedule): 1\n    pr-1');
+  });
+
   it('tells a quiet run under always', () => {
     expect(buildRunNotice([summary], 'always')?.subject).toBe(
       'gateway-janitor: deleted 0, failed 0 (schedule, live)',

@@ -31,6 +31,7 @@ const ROLES: Record<AuditEvent, 'deleted' | 'cascade' | 'failed' | { end: string
   'run.truncated': { end: 'ran out of time: the next run continues' },
 };
 const MAX_LISTED = 20;
+const REGISTRY_UNAVAILABLE_END = 'aborted: the registry could not be read, so nothing was deleted';
 
 /** Does a run's notice tell about records of this event? */
 export function isNoticed(event: AuditEvent): boolean {
@@ -54,7 +55,8 @@ export function buildRunNotice(
   const failed = records.filter((r) => ROLES[r.event] === 'failed');
   const ends = records.flatMap((r) => {
     const role = ROLES[r.event];
-    return typeof role === 'object' ? [role.end] : [];
+    if (typeof role !== 'object') return [];
+    return [r.reason === 'registry_unavailable' ? REGISTRY_UNAVAILABLE_END : role.end];
   });
   // A dry run deletes nothing: under `deletions` it is told only when something failed.
   // A cascade may delete deployments in a run that leaves their gateway for the next one.
@@ -68,7 +70,11 @@ export function buildRunNotice(
   lines.push(`${verb}: ${deleted.length}`);
   const groups = new Map<string, AuditRecord[]>();
   for (const r of deleted) {
-    const key = r.ruleId ? `rule ${r.ruleId}` : `${r.trigger} request`;
+    const key = r.ruleId
+      ? `rule ${r.ruleId}`
+      : r.reason === 'lease_expired'
+        ? 'lease'
+        : `${r.trigger} request`;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   for (const [key, group] of groups) {
