@@ -134,6 +134,10 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
       collect,
     )
     .option('--run <id>', 'only this run (repeatable)', collect)
+    .option(
+      '--dry-run',
+      "only dry runs' records; deletions then lists the would-be deletions (gateway.would_delete)",
+    )
     .option('--format <format>', 'table, csv, json or md', 'table')
     .addHelpText(
       'after',

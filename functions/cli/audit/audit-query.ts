@@ -1,3 +1,4 @@
+import { AUDIT_EVENTS, isAuditEvent } from '#core/audit/vocabulary';
 import { ValidationError } from '#core/errors';
 import { parseDuration, parseRfc3339 } from '#core/time';
 import type { ReadRecord } from './parse-audit-line.ts';
@@ -12,6 +13,8 @@ export interface AuditFilterFlags {
   trigger?: string[];
   requestedBy?: string[];
   run?: string[];
+  /** only records of dry runs; the deletions view then lists would-be deletions */
+  dryRun?: boolean;
 }
 
 /** The validated filters: a time window in epoch ms and sets of accepted values. */
@@ -24,10 +27,10 @@ export interface AuditQuery {
   trigger?: Set<string>;
   requestedBy?: Set<string>;
   run?: Set<string>;
+  dryRun?: true;
 }
 
 const TRIGGERS = new Set(['schedule', 'sqs', 'cli', 'direct']);
-const EVENT = /^(?:gateway|request|run|deployment)\.[a-z_]+$/;
 
 /** Validates the filter flags against `now`; every error names its flag. */
 export function parseAuditQuery(flags: AuditFilterFlags, now: number): AuditQuery {
@@ -38,11 +41,11 @@ export function parseAuditQuery(flags: AuditFilterFlags, now: number): AuditQuer
     throw new ValidationError('CONFIG_INVALID', '--since', 'is later than --until');
   }
   for (const event of flags.event ?? []) {
-    if (!EVENT.test(event)) {
+    if (!isAuditEvent(event)) {
       throw new ValidationError(
         'CONFIG_INVALID',
         '--event',
-        `"${event}" is not an audit event (like gateway.deleted or run.summary)`,
+        `"${event}" is not an audit event; expected one of: ${AUDIT_EVENTS.join(', ')}`,
       );
     }
   }
@@ -55,6 +58,7 @@ export function parseAuditQuery(flags: AuditFilterFlags, now: number): AuditQuer
       );
     }
   }
+  if (flags.dryRun) query.dryRun = true;
   for (const key of ['gateway', 'event', 'rule', 'trigger', 'requestedBy', 'run'] as const) {
     const values = flags[key];
     if (values && values.length > 0) query[key] = new Set(values);
@@ -96,6 +100,7 @@ export function matchesAuditQuery(record: ReadRecord, query: AuditQuery): boolea
   ) {
     return false;
   }
+  if (query.dryRun && record.dryRun !== true) return false;
   return (
     accepts(query.event, record.event) &&
     accepts(query.rule, record.ruleId) &&

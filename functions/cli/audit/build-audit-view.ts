@@ -40,8 +40,12 @@ function deletions(records: ReadRecord[], query: AuditQuery): ViewTable {
     if (own) own.push(r);
     else byGateway.set(r.gatewayId, [r]);
   }
+  // The review before going live (docs/audit.md): a dry run's would-be deletions are listed
+  // like deletions when asked for, by --dry-run or by their event.
+  const events = new Set(['gateway.deleted']);
+  if (query.dryRun || query.event?.has('gateway.would_delete')) events.add('gateway.would_delete');
   const rows = records
-    .filter((r) => r.event === 'gateway.deleted' && matchesAuditQuery(r, query))
+    .filter((r) => events.has(r.event) && matchesAuditQuery(r, query))
     .map((r) => ({
       time: r.time,
       gatewayId: r.gatewayId ?? null,
@@ -51,7 +55,10 @@ function deletions(records: ReadRecord[], query: AuditQuery): ViewTable {
       requestedBy: r.requestedBy ?? null,
       reason: r.reason ?? null,
       finalStatus: r.finalState?.status.status ?? null,
-      confirmation: confirmation(r, byGateway.get(r.gatewayId ?? '') ?? []),
+      confirmation:
+        r.event === 'gateway.would_delete'
+          ? 'dry run'
+          : confirmation(r, byGateway.get(r.gatewayId ?? '') ?? []),
       runId: r.runId,
     }));
   return { columns: DELETION_COLUMNS, rows };
