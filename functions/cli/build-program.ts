@@ -7,6 +7,7 @@ import type { CliIo } from './cli-io.ts';
 import { demoCommand } from './demo-command.ts';
 import { openSession, type TargetFlags } from './open-session.ts';
 import { planCommand } from './plan-command.ts';
+import { type RequestFlags, requestCommand } from './request-command.ts';
 import { type SimulateFlags, simulateCommand } from './simulate-command.ts';
 import { type SweepFlags, sweepCommand } from './sweep-command.ts';
 import { teardownCommand } from './teardown-command.ts';
@@ -75,6 +76,29 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
         checkWait(flags);
         setCode(await withSession(flags, io, (s) => teardownCommand(s, ids, flags, io)));
       },
+    );
+
+  withConnection(program.command('request'))
+    .description(
+      'Send a teardown request to the queue, checked with the schema the teardown applies',
+    )
+    .argument(
+      '<gateway>',
+      'a full gateway uuid, or (with a token to list them) a unique id prefix or an exact name',
+    )
+    .option('--at <time>', 'delete it at this RFC 3339 time (default: as soon as it is served)')
+    .option('--in <duration>', 'delete it after this long, such as 2h or 7d')
+    .option('--delete-deployments', 'first delete the deployments that serve only this gateway')
+    .option('--queue-url <url>', 'the teardown queue (stack output TeardownQueueUrl)')
+    .option(
+      '--requested-by <who>',
+      "who asks (default: the caller's AWS identity, else the OS user)",
+    )
+    .option('--reason <text>', 'why, for the audit trail')
+    .option('--expected-name <name>', 'delete it only if it still has this name')
+    .option('--dry-run', 'print the checked message instead of sending it')
+    .action(async (gateway: string, flags: RequestFlags) =>
+      setCode(await requestCommand(gateway, flags, io)),
     );
 
   program
@@ -151,8 +175,17 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
 }
 
 function withTarget(command: Command): Command {
+  return withConnection(
+    command.option(
+      '--policy <file>',
+      'policy file, JSON or YAML (with --simulate: examples/policy.json)',
+    ),
+  );
+}
+
+/** The flags that reach the API: where it is, the token, the simulator. */
+function withConnection(command: Command): Command {
   return command
-    .option('--policy <file>', 'policy file, JSON or YAML (with --simulate: examples/policy.json)')
     .option(
       '--api-url <url>',
       'API base URL [COREWEAVE_API_URL] (default https://api.coreweave.com)',

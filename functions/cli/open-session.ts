@@ -35,6 +35,30 @@ export interface Session {
  * Lambda uses; with --simulate, first starts a fresh embedded simulator to point it at.
  */
 export async function openSession(flags: TargetFlags, io: CliIo): Promise<Session> {
+  const connection = await openApi(flags, io, async (config) => {
+    const file = flags.policy ?? (flags.simulate ? EXAMPLE_POLICY : undefined);
+    const policy = file ? compilePolicy(await readPolicyFile(file)) : config.policy;
+    if (!policy) {
+      throw new ValidationError(
+        'CONFIG_INVALID',
+        '--policy',
+        'required: a policy file, JSON or YAML (see examples/policy.json)',
+      );
+    }
+    return policy;
+  });
+  return connection as Session;
+}
+
+/**
+ * The API client alone, for commands that name gateways but decide nothing (`request`);
+ * `prepare` runs once the configuration is valid, before the client is made.
+ */
+export async function openApi<T = undefined>(
+  flags: TargetFlags,
+  io: CliIo,
+  prepare?: (config: CliConfig) => Promise<T>,
+): Promise<Omit<Session, 'policy'> & { policy: T }> {
   let env = io.env;
   let simulator: Simulator | undefined;
   if (flags.simulate) {
@@ -58,15 +82,7 @@ export async function openSession(flags: TargetFlags, io: CliIo): Promise<Sessio
   };
   try {
     const config = loadCliConfig(flags, env);
-    const file = flags.policy ?? (flags.simulate ? EXAMPLE_POLICY : undefined);
-    const policy = file ? compilePolicy(await readPolicyFile(file)) : config.policy;
-    if (!policy) {
-      throw new ValidationError(
-        'CONFIG_INVALID',
-        '--policy',
-        'required: a policy file, JSON or YAML (see examples/policy.json)',
-      );
-    }
+    const policy = (await prepare?.(config)) as T;
     // Loaded only once the flags are valid, so usage errors and --help answer quickly
     // without loading undici and the AWS SDK.
     const { createGatewayApi } = await import('#wiring/gateway-api');
