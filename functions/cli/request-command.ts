@@ -1,9 +1,12 @@
 import { userInfo } from 'node:os';
-import { formatDuration, parseDuration } from '#core/common/duration';
-import { ValidationError } from '#core/common/errors';
-import { parseRfc3339 } from '#core/common/rfc3339';
-import { DEFAULT_TEARDOWN_MAX_HORIZON, isBeyondHorizon } from '#core/teardown/decide-teardown';
-import { parseTeardownRequest, type TeardownRequest } from '#core/teardown/teardown-request';
+import { ValidationError } from '#core/errors';
+import {
+  DEFAULT_TEARDOWN_MAX_HORIZON,
+  isBeyondHorizon,
+  parseTeardownRequest,
+  type TeardownRequest,
+} from '#core/teardown/request';
+import { formatDuration, parseDuration, parseRfc3339 } from '#core/time';
 import type { CliIo } from './cli-io.ts';
 import { openApi, type TargetFlags } from './open-session.ts';
 import { needsListing, type Resolved, resolveGateway } from './resolve-gateway.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTeardownRequest } from '#core/teardown/teardown-request';
+import { parseTeardownRequest } from '#core/teardown/request';
 import { sendAwsReply, startAwsWireServer } from '#test/fakes/aws-wire-server';
 import { type LocalSqs, startLocalSqs } from '#test/support/local-sqs';
 import { runCliInProcess } from './run-cli-in-process.ts';
