@@ -1,33 +1,13 @@
-import type { AuditEvent, EventCounts } from '#core/audit/vocabulary';
+import { type AuditEvent, EVENTS, type EventCounts, type EventFacts } from '#core/audit/vocabulary';
 import type { SweepSummary } from '#core/sweep/run-sweep';
 import { REASON_ORDER, reasonLabel } from './describe-verdict.ts';
 
-// In the order they are shown; run records are not outcomes, so they have no label.
-const COUNT_LABELS: Record<AuditEvent, string | undefined> = {
-  'deployment.deleted': 'deployments deleted',
-  'deployment.delete_failed': 'deployment delete failed',
-  'deployment.delete_stuck': 'deployment delete stuck',
-  'gateway.deleted': 'deleted',
-  'gateway.would_delete': 'would delete',
-  'gateway.already_gone': 'already gone',
-  'gateway.delete_failed': 'delete failed',
-  'gateway.delete_confirmed': 'delete confirmed',
-  'gateway.delete_stuck': 'delete stuck',
-  'gateway.unconfirmed': 'unconfirmed',
-  'gateway.skipped': 'skipped',
-  'gateway.deferred': 'deferred',
-  'request.rejected': 'rejected',
-  'run.summary': undefined,
-  'run.aborted': undefined,
-  'run.truncated': undefined,
-};
-
 /** Outcome counts in a fixed order, e.g. `deleted 18, delete failed 1`. */
 export function renderCounts(counts: EventCounts): string {
-  const text = Object.entries(COUNT_LABELS)
-    .flatMap(([event, label]) => {
+  const text = Object.entries(EVENTS)
+    .flatMap(([event, facts]: [string, EventFacts]) => {
       const count = counts[event as AuditEvent];
-      return label && count ? [`${label} ${count}`] : [];
+      return facts.countLabel && count ? [`${facts.countLabel} ${count}`] : [];
     })
     .join(', ');
   return text || 'nothing to do';

@@ -1,27 +1,7 @@
 import type { AuditRecord, AuditSink } from '#core/audit/record';
-import type { AuditEvent } from '#core/audit/vocabulary';
+import { EVENTS, type EventFacts } from '#core/audit/vocabulary';
 import type { CliIo } from './cli-io.ts';
 import { plainText } from './safe-output.ts';
-
-// One line per outcome; run records are summed up at the end instead.
-const LABELS: Record<AuditEvent, string | undefined> = {
-  'gateway.deleted': 'deleted',
-  'gateway.would_delete': 'would delete',
-  'gateway.already_gone': 'already gone',
-  'gateway.delete_failed': 'FAILED',
-  'gateway.deferred': 'deferred',
-  'gateway.skipped': 'skipped',
-  'gateway.delete_confirmed': 'confirmed',
-  'gateway.delete_stuck': 'STUCK',
-  'deployment.deleted': 'deleted deployment',
-  'deployment.delete_failed': 'FAILED deployment',
-  'deployment.delete_stuck': 'STUCK deployment',
-  'request.rejected': 'rejected',
-  'run.summary': undefined,
-  'run.aborted': undefined,
-  'run.truncated': undefined,
-  'gateway.unconfirmed': 'unconfirmed',
-};
 
 /**
  * Passes audit records on, and shows people what is happening: one line per gateway
@@ -42,7 +22,8 @@ export class ReportingSink implements AuditSink {
 
   write(record: AuditRecord): void {
     this.#inner.write(record);
-    const label = LABELS[record.event];
+    // One line per outcome; run records are summed up at the end instead.
+    const label = (EVENTS[record.event] as EventFacts).label;
     if (!label) return;
     this.#done += 1;
     this.#tally.set(label, (this.#tally.get(label) ?? 0) + 1);

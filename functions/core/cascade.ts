@@ -1,5 +1,9 @@
 import { describeError, type RecordFields, toDeploymentFinalState } from './audit/record.ts';
-import type { AuditReason } from './audit/vocabulary.ts';
+import type { ReasonOf } from './audit/vocabulary.ts';
+
+/** Why a cascade deletes a deployment: its gateways expired, or a request asked for them. */
+export type CascadeReason = ReasonOf<'deployment.deleted'>;
+
 import { ApiError, type HttpSummary } from './errors.ts';
 import { mapBounded } from './map-bounded.ts';
 import type { Deployment, DeploymentRef } from './model.ts';
@@ -215,7 +219,7 @@ export function refusedWhileDeploymentsGo(error: unknown): boolean {
 /** A deployment to delete, and why (the rule and reason of the gateways it served). */
 export interface DeploymentToDelete {
   deployment: Deployment;
-  reason: AuditReason;
+  reason: CascadeReason;
   ruleId?: string;
 }
 
@@ -260,7 +264,7 @@ export async function deleteDeploymentsFirst(
 /** The audit record of one deployment's result; none for one that was never started. */
 export function deploymentFields(
   result: DeploymentResult,
-  reason: AuditReason,
+  reason: CascadeReason,
   ruleId?: string,
 ): RecordFields | undefined {
   if (result.kind === 'not_started') return undefined;

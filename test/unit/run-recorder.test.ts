@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { LoggerAuditSink } from '#adapters/logging/logger-audit-sink';
 import { renderCounts } from '#cli/render-summary';
 import { createRunRecorder } from '#core/audit/recorder';
-import type { AuditEvent } from '#core/audit/vocabulary';
+import { type AuditEvent, EVENTS } from '#core/audit/vocabulary';
 import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';
 
 const context = { runId: 'run-1', trigger: 'schedule', dryRun: false } as const;
@@ -99,5 +99,32 @@ describe('renderCounts', () => {
         'gateway.delete_stuck': 1,
       }),
     ).toBe('deployments deleted 2, deleted 3, delete confirmed 3, delete stuck 1');
+  });
+});
+
+describe('EVENTS', () => {
+  it('pairs each event only with the reasons it allows, so a wrong pairing does not compile', () => {
+    // Prepare
+    const sink = new MemoryAuditSink();
+    const recorder = createRunRecorder({ sink, clock, context });
+    // Act
+    recorder.write({ event: 'run.aborted', reason: 'blast_radius' });
+    // @ts-expect-error a deletion never carries the blast radius as its reason
+    recorder.write({ event: 'gateway.deleted', reason: 'blast_radius' });
+    // @ts-expect-error a confirmation ends gone or id_reused, never expired
+    recorder.outcome({ event: 'gateway.delete_confirmed', gatewayId: 'g-1', reason: 'expired' });
+    // Assess
+    expect(EVENTS['run.aborted'].reasons).toContain('blast_radius');
+    expect(EVENTS['gateway.deleted'].reasons).not.toContain('blast_radius');
+    expect(EVENTS['gateway.delete_confirmed'].reasons).not.toContain('expired');
+  });
+
+  it('counts every event in run.summary but the run events themselves', () => {
+    const uncounted = Object.entries(EVENTS).filter(([, facts]) => !facts.counted);
+    expect(uncounted.map(([event]) => event)).toEqual([
+      'run.summary',
+      'run.aborted',
+      'run.truncated',
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import type { AuditEvent } from '#core/audit/vocabulary';
+import { EVENTS, type EventFacts } from '#core/audit/vocabulary';
 import { type AuditQuery, inWindow, matchesAuditQuery } from './audit-query.ts';
 import type { ReadRecord } from './parse-audit-line.ts';
 
@@ -157,17 +157,24 @@ function concerns(r: ReadRecord, ids: Set<string | undefined>): boolean {
   );
 }
 
-const RUN_COUNTS = {
-  deleted: 'gateway.deleted',
-  wouldDelete: 'gateway.would_delete',
-  alreadyGone: 'gateway.already_gone',
-  failed: 'gateway.delete_failed',
-  deferred: 'gateway.deferred',
-  skipped: 'gateway.skipped',
-  rejected: 'request.rejected',
-  deploymentsDeleted: 'deployment.deleted',
-  deploymentsFailed: 'deployment.delete_failed',
-} as const satisfies Record<string, AuditEvent>;
+// The runs table's count columns, in the order shown; which event each counts is the events
+// table's (vocabulary.ts).
+const RUN_COLUMNS = [
+  'deleted',
+  'wouldDelete',
+  'alreadyGone',
+  'failed',
+  'deferred',
+  'skipped',
+  'rejected',
+  'deploymentsDeleted',
+  'deploymentsFailed',
+];
+const COLUMN_OF = new Map(
+  Object.entries(EVENTS).flatMap(([event, facts]: [string, EventFacts]) =>
+    facts.column ? [[event, facts.column] as const] : [],
+  ),
+);
 
 function runs(records: ReadRecord[], query: AuditQuery): ViewTable {
   const byRun = new Map<string, ReadRecord[]>();
@@ -192,8 +199,8 @@ function runs(records: ReadRecord[], query: AuditQuery): ViewTable {
       listed: summaryRecord?.counts?.listed ?? null,
       expired: summaryRecord?.counts?.expired ?? null,
     };
-    for (const [column, event] of Object.entries(RUN_COUNTS)) {
-      row[column] = own.filter((r) => r.event === event).length;
+    for (const column of RUN_COLUMNS) {
+      row[column] = own.filter((r) => COLUMN_OF.get(r.event) === column).length;
     }
     row.durationMs = summaryRecord?.durationMs ?? null;
     rows.push(row);
@@ -207,7 +214,7 @@ function runs(records: ReadRecord[], query: AuditQuery): ViewTable {
       'status',
       'listed',
       'expired',
-      ...Object.keys(RUN_COUNTS),
+      ...RUN_COLUMNS,
       'durationMs',
     ],
     rows,
@@ -224,7 +231,8 @@ function summary(records: ReadRecord[], query: AuditQuery): ViewTable {
   const groups = new Map<string, Record<string, Cell>>();
   for (const r of records) {
     // Deletions and failures are of gateways; a cascade's deployments are counted apart.
-    const counted = SUMMARY_COUNTS[r.event] ?? '';
+    const column = COLUMN_OF.get(r.event);
+    const counted = column && SUMMARY_COLUMNS.has(column) ? column : '';
     if (!counted || !matchesAuditQuery(r, query)) continue;
     const day = r.time.slice(0, 10);
     const rule = r.ruleId ?? (r.trigger === 'sqs' ? '(request)' : '(none)');
@@ -249,8 +257,5 @@ function summary(records: ReadRecord[], query: AuditQuery): ViewTable {
   return { columns: ['day', 'trigger', 'rule', 'deleted', 'failed', 'deploymentsDeleted'], rows };
 }
 
-const SUMMARY_COUNTS: Partial<Record<string, 'deleted' | 'failed' | 'deploymentsDeleted'>> = {
-  'gateway.deleted': 'deleted',
-  'gateway.delete_failed': 'failed',
-  'deployment.deleted': 'deploymentsDeleted',
-};
+// Deletions and failures of gateways, and a cascade's deployments apart.
+const SUMMARY_COLUMNS = new Set(['deleted', 'failed', 'deploymentsDeleted']);

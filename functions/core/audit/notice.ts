@@ -1,5 +1,5 @@
 import type { AuditRecord } from './record.ts';
-import type { AuditEvent } from './vocabulary.ts';
+import { type AuditEvent, EVENTS, type EventFacts, type NoticeRole } from './vocabulary.ts';
 
 /** When a run is told to people: never, only when it deleted or failed something, always. */
 export type NotifyMode = 'off' | 'deletions' | 'always';
@@ -10,32 +10,12 @@ export interface RunNotice {
   message: string;
 }
 
-// What each event is to the people told about a run: a deletion, a deployment a cascade
-// deleted first, a failure, how the run ended, or nothing they need to hear about.
-const ROLES: Record<AuditEvent, 'deleted' | 'cascade' | 'failed' | { end: string } | undefined> = {
-  'gateway.deleted': 'deleted',
-  'gateway.would_delete': 'deleted',
-  'gateway.already_gone': undefined,
-  'gateway.delete_failed': 'failed',
-  'gateway.deferred': undefined,
-  'gateway.skipped': undefined,
-  'gateway.delete_confirmed': undefined,
-  'gateway.delete_stuck': 'failed',
-  'gateway.unconfirmed': undefined,
-  'deployment.deleted': 'cascade',
-  'deployment.delete_failed': 'failed',
-  'deployment.delete_stuck': 'failed',
-  'request.rejected': 'failed',
-  'run.summary': undefined,
-  'run.aborted': { end: 'aborted by the blast-radius limits: nothing was deleted' },
-  'run.truncated': { end: 'ran out of time: the next run continues' },
-};
 const MAX_LISTED = 20;
 const REGISTRY_UNAVAILABLE_END = 'aborted: the registry could not be read, so nothing was deleted';
 
 /** Does a run's notice tell about records of this event? */
 export function isNoticed(event: AuditEvent): boolean {
-  return ROLES[event] !== undefined;
+  return noticeOf(event) !== undefined;
 }
 
 /**
@@ -50,11 +30,11 @@ export function buildRunNotice(
 ): RunNotice | undefined {
   const first = records[0];
   if (mode === 'off' || !first) return undefined;
-  const deleted = records.filter((r) => ROLES[r.event] === 'deleted');
-  const cascaded = records.filter((r) => ROLES[r.event] === 'cascade');
-  const failed = records.filter((r) => ROLES[r.event] === 'failed');
+  const deleted = records.filter((r) => noticeOf(r.event) === 'deleted');
+  const cascaded = records.filter((r) => noticeOf(r.event) === 'cascade');
+  const failed = records.filter((r) => noticeOf(r.event) === 'failed');
   const ends = records.flatMap((r) => {
-    const role = ROLES[r.event];
+    const role = noticeOf(r.event);
     if (typeof role !== 'object') return [];
     return [r.reason === 'registry_unavailable' ? REGISTRY_UNAVAILABLE_END : role.end];
   });
@@ -104,4 +84,10 @@ function describe(r: AuditRecord): string {
   if (r.deploymentId) return `deployment ${r.deploymentName ?? '?'} ${r.deploymentId}`;
   const who = r.requestedBy ? `, requested by ${r.requestedBy}` : '';
   return `${r.gatewayName ?? '?'} ${r.gatewayId ?? r.sqsMessageId ?? ''}${who}`.trim();
+}
+
+/** What each event is to the people told about a run (the events table, vocabulary.ts). */
+function noticeOf(event: AuditEvent): NoticeRole | undefined {
+  const facts: EventFacts = EVENTS[event];
+  return facts.notice;
 }

@@ -1,6 +1,12 @@
 import { type HttpSummary, JanitorError } from '../errors.ts';
 import type { Deployment, DeploymentRef, Gateway } from '../model.ts';
-import type { AuditEvent, AuditReason, GatewayEvent } from './vocabulary.ts';
+import type {
+  AuditEvent,
+  AuditReason,
+  EventWithReason,
+  GatewayEvent,
+  ReasonOf,
+} from './vocabulary.ts';
 
 /** What started a run. */
 export type Trigger = 'schedule' | 'sqs' | 'cli' | 'direct';
@@ -91,14 +97,24 @@ export function toFinalState(gateway: Gateway): FinalState {
 }
 
 /** The fields of a record that its run does not supply (the envelope comes from the recorder). */
-export type RecordFields = Omit<AuditRecord, 'schemaVersion' | 'time' | keyof RunContext>;
+export type RecordFields = Omit<
+  AuditRecord,
+  'schemaVersion' | 'time' | keyof RunContext | 'event' | 'reason'
+> &
+  EventWithReason;
+
+/** An outcome's event with a reason that event allows (the events table, vocabulary.ts). */
+type GatewayEventWithReason = {
+  [E in GatewayEvent]: { event: E; reason: ReasonOf<E> };
+}[GatewayEvent];
 
 /** What happened to one gateway, before it becomes an audit record. */
-export interface GatewayOutcome {
-  event: GatewayEvent;
+export type GatewayOutcome = OutcomeFields & GatewayEventWithReason;
+
+/** What every outcome carries besides its event and reason. */
+export interface OutcomeFields {
   gatewayId: string;
   gateway?: Pick<Gateway, 'name' | 'organizationId'>;
-  reason: AuditReason;
   ruleId?: string;
   http?: HttpSummary;
   finalState?: Gateway;
@@ -116,11 +132,13 @@ export interface GatewayOutcome {
 
 /** Turns an outcome into the fields of its audit record, copying only allowlisted ones. */
 export function outcomeFields(outcome: GatewayOutcome): RecordFields {
-  const fields: RecordFields = {
+  // The outcome already pairs its event with an allowed reason; TypeScript cannot follow
+  // that pairing through the copy.
+  const fields = {
     event: outcome.event,
     gatewayId: outcome.gatewayId,
     reason: outcome.reason,
-  };
+  } as RecordFields;
   if (outcome.gateway?.name) fields.gatewayName = outcome.gateway.name;
   if (outcome.gateway?.organizationId) fields.organizationId = outcome.gateway.organizationId;
   if (outcome.ruleId) fields.ruleId = outcome.ruleId;

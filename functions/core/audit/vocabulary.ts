@@ -1,4 +1,5 @@
 import type { VerdictReason } from '../policy/evaluate-gateway.ts';
+
 /** What happened to one gateway: each gateway of a run ends in exactly one of these. */
 export type GatewayEvent =
   | 'gateway.deleted'
@@ -88,9 +89,190 @@ export type AuditReason =
 /** How many records of each event a run wrote. */
 export type EventCounts = Partial<Record<AuditEvent, number>>;
 
+/** What a run's notice makes of an event: a deletion, a cascade, a failure, how the run ended. */
+export type NoticeRole = 'deleted' | 'cascade' | 'failed' | { end: string };
+
+/** Everything the janitor's readers need to know about one event. */
+export interface EventFacts {
+  /** the log level of its line: failures stand out at warn, a stuck deletion is an error */
+  level: 'info' | 'warn' | 'error';
+  /** the CLI's word for it on an outcome line; run events have none */
+  label?: string;
+  /** the CLI's words for its count in a summary */
+  countLabel?: string;
+  /** counted as an outcome in `run.summary`'s counts (run events describe the run itself) */
+  counted: boolean;
+  /** what the run notice makes of it; absent, people need not hear about it */
+  notice?: NoticeRole;
+  /** the only reasons a record of this event may carry */
+  reasons: readonly AuditReason[];
+  /** the column that counts it in the audit views (`audit --view runs`, `summary`) */
+  column?: string;
+}
+
+const HELD = ['has_deployments', 'protected', 'unknown_identity'] as const;
+const CASCADED = ['expired', 'lease_expired', 'requested'] as const;
+
+/**
+ * The one table of events (docs/audit.md): level, labels, counting, notice and the reasons
+ * each may carry. The logger sink, the run notice, the CLI and the audit views all read it.
+ * In the order the CLI lists counts.
+ */
+export const EVENTS = {
+  'deployment.deleted': {
+    level: 'info',
+    label: 'deleted deployment',
+    countLabel: 'deployments deleted',
+    column: 'deploymentsDeleted',
+    counted: true,
+    notice: 'cascade',
+    reasons: CASCADED,
+  },
+  'deployment.delete_failed': {
+    level: 'warn',
+    label: 'FAILED deployment',
+    countLabel: 'deployment delete failed',
+    column: 'deploymentsFailed',
+    counted: true,
+    notice: 'failed',
+    reasons: CASCADED,
+  },
+  'deployment.delete_stuck': {
+    level: 'error',
+    label: 'STUCK deployment',
+    countLabel: 'deployment delete stuck',
+    counted: true,
+    notice: 'failed',
+    reasons: ['deleting_too_long'],
+  },
+  'gateway.deleted': {
+    level: 'info',
+    label: 'deleted',
+    countLabel: 'deleted',
+    column: 'deleted',
+    counted: true,
+    notice: 'deleted',
+    reasons: ['expired', 'lease_expired', 'requested'],
+  },
+  'gateway.would_delete': {
+    level: 'info',
+    label: 'would delete',
+    countLabel: 'would delete',
+    column: 'wouldDelete',
+    counted: true,
+    notice: 'deleted',
+    reasons: ['expired', 'lease_expired', 'requested'],
+  },
+  'gateway.already_gone': {
+    level: 'info',
+    label: 'already gone',
+    countLabel: 'already gone',
+    column: 'alreadyGone',
+    counted: true,
+    reasons: ['expired', 'lease_expired', 'not_found', 'already_deleting'],
+  },
+  'gateway.delete_failed': {
+    level: 'warn',
+    label: 'FAILED',
+    countLabel: 'delete failed',
+    column: 'failed',
+    counted: true,
+    notice: 'failed',
+    reasons: ['expired', 'lease_expired', 'permanent', 'transient', 'run_stopped'],
+  },
+  'gateway.delete_confirmed': {
+    level: 'info',
+    label: 'confirmed',
+    countLabel: 'delete confirmed',
+    counted: true,
+    reasons: ['gone', 'id_reused'],
+  },
+  'gateway.delete_stuck': {
+    level: 'error',
+    label: 'STUCK',
+    countLabel: 'delete stuck',
+    counted: true,
+    notice: 'failed',
+    reasons: ['deleting_too_long', 'not_deleting'],
+  },
+  'gateway.unconfirmed': {
+    level: 'warn',
+    label: 'unconfirmed',
+    countLabel: 'unconfirmed',
+    counted: true,
+    reasons: ['schedule_failed'],
+  },
+  'gateway.skipped': {
+    level: 'info',
+    label: 'skipped',
+    countLabel: 'skipped',
+    column: 'skipped',
+    counted: true,
+    reasons: [
+      ...HELD,
+      'stale_request',
+      'not_allowed',
+      'blast_radius',
+      'deadline',
+      'run_stopped',
+      'deployments_deleting',
+      'run_limit',
+    ],
+  },
+  'gateway.deferred': {
+    level: 'info',
+    label: 'deferred',
+    countLabel: 'deferred',
+    column: 'deferred',
+    counted: true,
+    reasons: [
+      ...HELD,
+      'not_due',
+      'dry_run',
+      'deployments_deleting',
+      'run_limit',
+      'confirm_pending',
+    ],
+  },
+  'request.rejected': {
+    level: 'warn',
+    label: 'rejected',
+    countLabel: 'rejected',
+    column: 'rejected',
+    counted: true,
+    notice: 'failed',
+    reasons: ['invalid_request', 'expires_too_far', 'not_from_queue', 'forged_field'],
+  },
+  'run.summary': {
+    level: 'info',
+    counted: false,
+    reasons: ['completed', 'aborted', 'truncated', 'stopped'],
+  },
+  'run.aborted': {
+    level: 'warn',
+    counted: false,
+    notice: { end: 'aborted by the blast-radius limits: nothing was deleted' },
+    reasons: ['blast_radius', 'registry_unavailable'],
+  },
+  'run.truncated': {
+    level: 'warn',
+    counted: false,
+    notice: { end: 'ran out of time: the next run continues' },
+    reasons: ['deadline'],
+  },
+} as const satisfies Record<AuditEvent, EventFacts>;
+
+/** The reasons a record of event `E` may carry. */
+export type ReasonOf<E extends AuditEvent> = (typeof EVENTS)[E]['reasons'][number];
+
+/** An event with a reason it allows: one member per event, so no other pairing type-checks. */
+export type EventWithReason = {
+  [E in AuditEvent]: { event: E; reason?: ReasonOf<E> };
+}[AuditEvent];
+
 /** Run events describe the run itself, so they are not counted as outcomes. */
 export function isRunEvent(event: AuditEvent): event is RunEvent {
-  return event.startsWith('run.');
+  return !EVENTS[event].counted;
 }
 
 // One entry per event: a Record over AuditEvent fails to compile when an event is added to

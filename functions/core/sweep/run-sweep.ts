@@ -1,10 +1,11 @@
 import { describeError, type GatewayOutcome, type RunContext } from '../audit/record.ts';
 import { createRunRecorder, type RunDeps, type RunRecorder } from '../audit/recorder.ts';
-import type { EventCounts, RunStatus, StopReason } from '../audit/vocabulary.ts';
+import type { EventCounts, ReasonOf, RunStatus } from '../audit/vocabulary.ts';
 import {
   type CascadeResults,
   deleteDeploymentsFirst,
   gatewayAfterCascade,
+  type HeldReason,
   refusedWhileDeploymentsGo,
 } from '../cascade.ts';
 import {
@@ -223,12 +224,17 @@ async function deleteExpired(
   cascaded: CascadeResults['results'],
   deps: SweepDeps,
 ): Promise<GatewayOutcome> {
-  const planned = plannedFields(entry);
+  const planned = { ...plannedFields(entry), reason: 'expired' as const };
   const deployments = entry.verdict.deployments?.length ? entry.verdict.deployments : undefined;
   if (deployments) {
     const after = gatewayAfterCascade({ kind: 'cascade', deployments }, cascaded);
     if (after.action === 'keep')
-      return { event: 'gateway.skipped', ...planned, reason: after.reason, deployments };
+      return {
+        event: 'gateway.skipped',
+        ...plannedFields(entry),
+        reason: after.reason,
+        deployments,
+      };
   }
   const named = deployments ? { ...planned, deployments } : planned;
   if (deps.run.dryRun) return { event: 'gateway.would_delete', ...named };
@@ -247,14 +253,17 @@ async function deleteExpired(
 }
 
 function held(entry: PlanEntry): GatewayOutcome {
+  // holdForDeployments keeps a gateway for its deployments only with a HeldReason.
+  const reason = entry.verdict.reason as HeldReason;
   return {
     event: 'gateway.skipped',
     ...plannedFields(entry),
+    reason,
     deployments: entry.verdict.deployments,
   };
 }
 
-function skip(entry: PlanEntry, reason: StopReason): GatewayOutcome {
+function skip(entry: PlanEntry, reason: ReasonOf<'gateway.skipped'>): GatewayOutcome {
   return { event: 'gateway.skipped', ...plannedFields(entry), reason };
 }
 
@@ -267,7 +276,7 @@ function keptReasons(plan: CleanupPlan): SweepSummary['kept'] {
 }
 
 /** The fields every outcome of a planned gateway carries: who it is and which rule decided. */
-export function plannedFields(entry: PlanEntry) {
+function plannedFields(entry: PlanEntry) {
   const { gateway, verdict } = entry;
-  return { gatewayId: gateway.id, gateway, ruleId: verdict.ruleId, reason: verdict.reason };
+  return { gatewayId: gateway.id, gateway, ruleId: verdict.ruleId };
 }

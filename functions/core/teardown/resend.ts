@@ -1,4 +1,4 @@
-import type { AuditReason } from '../audit/vocabulary.ts';
+import type { HeldReason } from '../cascade.ts';
 import { ApiError } from '../errors.ts';
 import type { DeploymentRef } from '../model.ts';
 import { SQS_MAX_DELAY_SECONDS } from '../ports.ts';
@@ -17,7 +17,7 @@ const RUN_LIMIT_DELAY_SECONDS = 60;
 export type Resend =
   | { why: 'not_due'; dueAt: string; delaySeconds: number }
   | { why: 'run_limit' }
-  | { why: 'held'; reason: AuditReason; deployments: DeploymentRef[] }
+  | { why: 'held'; reason: HeldReason | 'deployments_deleting'; deployments: DeploymentRef[] }
   | { why: 'refused'; error: ApiError };
 
 /**
@@ -31,18 +31,17 @@ export type Resend =
 export async function resend(ctx: RequestContext, how: Resend): Promise<Settled> {
   const { deps, fields } = ctx;
   if (how.why === 'refused') return park(ctx, how.error);
-  const because =
-    how.why === 'held' ? { reason: how.reason, deployments: how.deployments } : { reason: how.why };
-  if (deps.mode.kind === 'terminal') {
+  const { mode } = deps;
+  if (mode.kind === 'terminal') {
     if (how.why === 'not_due') throw new Error('no teardown queue to defer to');
-    return { outcome: { event: 'gateway.skipped', ...fields, ...because } };
+    return { outcome: { event: 'gateway.skipped', ...fields, ...because(how) } };
   }
   let request: TeardownRequest = ctx.request;
   if (how.why === 'held') {
     const now = deps.clock.now();
     const since = parseRfc3339(request.deferredSince) ?? now;
     if (now - since >= horizonMs(deps))
-      return { outcome: { event: 'gateway.skipped', ...fields, ...because } };
+      return { outcome: { event: 'gateway.skipped', ...fields, ...because(how) } };
     request = { ...request, deferredSince: request.deferredSince ?? new Date(now).toISOString() };
   }
   const pinned = ctx.live ? pinIdentity(request, ctx.live) : undefined;
@@ -52,11 +51,16 @@ export async function resend(ctx: RequestContext, how: Resend): Promise<Settled>
     ctx.live === undefined && request === ctx.request ? ctx.message.body : pinnedBody(request);
   if (body === undefined)
     return { outcome: { event: 'gateway.skipped', ...fields, reason: 'unknown_identity' } };
-  await deps.mode.queue.defer(body, delayOf(how));
-  const dueAt = how.why === 'not_due' ? { dueAt: how.dueAt } : {};
-  return {
-    outcome: { event: 'gateway.deferred', ...fields, gateway: ctx.live, ...because, ...dueAt },
-  };
+  await mode.queue.defer(body, delayOf(how));
+  const why =
+    how.why === 'not_due' ? { reason: 'not_due' as const, dueAt: how.dueAt } : because(how);
+  return { outcome: { event: 'gateway.deferred', ...fields, gateway: ctx.live, ...why } };
+}
+
+/** The reason (and the deployments) a held or limited request's record carries. */
+function because(how: Extract<Resend, { why: 'held' | 'run_limit' }>) {
+  if (how.why === 'run_limit') return { reason: 'run_limit' as const };
+  return { reason: how.reason, deployments: how.deployments };
 }
 
 function delayOf(how: Exclude<Resend, { why: 'refused' }>): number {
