@@ -224,7 +224,9 @@ async function deleteExpired(
   cascaded: CascadeResults['results'],
   deps: SweepDeps,
 ): Promise<GatewayOutcome> {
-  const planned = { ...plannedFields(entry), reason: 'expired' as const };
+  // The plan marks a gateway for deletion only as expired, by a rule or by its lease.
+  const reason = entry.verdict.reason as 'expired' | 'lease_expired';
+  const planned = { ...plannedFields(entry), reason };
   const deployments = entry.verdict.deployments?.length ? entry.verdict.deployments : undefined;
   if (deployments) {
     const after = gatewayAfterCascade({ kind: 'cascade', deployments }, cascaded);
