@@ -19,7 +19,8 @@ export type JanitorErrorCode =
   | 'INPUT_INVALID'
   | 'REGISTRY_UNAVAILABLE'
   | 'REGISTRY_CONFLICT'
-  | 'REGISTRY_NOT_FOUND';
+  | 'REGISTRY_NOT_FOUND'
+  | 'NOTICE_UNPUBLISHED';
 
 /** Base of the janitor's error family: a `name`, a stable `code`, an optional `cause`. */
 export class JanitorError extends Error {

@@ -79,6 +79,10 @@ export interface AuditRecord extends RunContext {
   deletionRunId?: string;
   /** gateway.delete_confirmed: seconds from deletedAt to the GET that saw 404, at most */
   secondsToGone?: number;
+  /** gateway.noticed and notice skips: who was (or would be) told */
+  owner?: string;
+  /** gateway.noticed and notice skips: the earliest time (RFC 3339) the gateway may go */
+  deleteAfter?: string;
 }
 
 /** Builds `finalState` from the allowlist; empty arrays and absent values are left out. */
@@ -128,6 +132,9 @@ export interface OutcomeFields {
   deletedAt?: string;
   deletionRunId?: string;
   secondsToGone?: number;
+  /** notice records: the owner told, and when the gateway may go (RFC 3339) */
+  owner?: string;
+  deleteAfter?: string;
 }
 
 /** Turns an outcome into the fields of its audit record, copying only allowlisted ones. */
@@ -148,6 +155,8 @@ export function outcomeFields(outcome: GatewayOutcome): RecordFields {
   if (outcome.deletedAt) fields.deletedAt = outcome.deletedAt;
   if (outcome.deletionRunId) fields.deletionRunId = outcome.deletionRunId;
   if (outcome.secondsToGone !== undefined) fields.secondsToGone = outcome.secondsToGone;
+  if (outcome.owner) fields.owner = outcome.owner;
+  if (outcome.deleteAfter) fields.deleteAfter = outcome.deleteAfter;
   if (outcome.http) fields.http = outcome.http;
   if (outcome.finalState) fields.finalState = toFinalState(outcome.finalState);
   if (outcome.error !== undefined) fields.error = describeError(outcome.error);

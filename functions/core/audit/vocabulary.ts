@@ -10,7 +10,8 @@ export type GatewayEvent =
   | 'gateway.skipped'
   | 'gateway.delete_confirmed'
   | 'gateway.delete_stuck'
-  | 'gateway.unconfirmed';
+  | 'gateway.unconfirmed'
+  | 'gateway.noticed';
 
 /**
  * What happened to one deployment deleted before its gateways (docs/contract.md "Never orphan
@@ -74,6 +75,13 @@ export type ConfirmationReason =
   | 'not_deleting'
   | 'schedule_failed';
 
+/**
+ * Why a deletion waits for its owner to be told (docs/contract.md "Notice before
+ * deletion"): told, and `deleteAfter` has not come (`notice_pending`), or the notice could
+ * not be published or recorded (`notice_failed`).
+ */
+export type NoticeReason = 'notice_pending' | 'notice_failed';
+
 /** How a run ended: the `reason` of `run.summary`. */
 export type RunStatus = 'completed' | 'aborted' | 'truncated' | 'stopped';
 
@@ -84,7 +92,8 @@ export type AuditReason =
   | RejectReason
   | StopReason
   | RunStatus
-  | ConfirmationReason;
+  | ConfirmationReason
+  | NoticeReason;
 
 /** How many records of each event a run wrote. */
 export type EventCounts = Partial<Record<AuditEvent, number>>;
@@ -202,6 +211,13 @@ export const EVENTS = {
     counted: true,
     reasons: ['schedule_failed'],
   },
+  'gateway.noticed': {
+    level: 'info',
+    label: 'noticed',
+    countLabel: 'noticed',
+    counted: true,
+    reasons: ['notice_pending'],
+  },
   'gateway.skipped': {
     level: 'info',
     label: 'skipped',
@@ -217,6 +233,8 @@ export const EVENTS = {
       'run_stopped',
       'deployments_deleting',
       'run_limit',
+      'notice_pending',
+      'notice_failed',
     ],
   },
   'gateway.deferred': {

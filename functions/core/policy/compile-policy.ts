@@ -15,6 +15,8 @@ export interface CompiledRule {
   zones?: ReadonlySet<string>;
   status?: ReadonlySet<GatewayStatus>;
   organizationId?: string;
+  /** Who is told before this rule's gateways go (`owner`). */
+  owner?: string;
 }
 
 /** A validated policy compiled once per run. */
@@ -27,6 +29,8 @@ export interface Policy {
   teardownAllowNames?: RegExp[];
   /** A teardown request's `deleteDeployments` is honoured (`teardown.allow.deleteDeployments`). */
   teardownAllowsDeployments: boolean;
+  /** Owners are told `beforeMs` ahead of a deletion (`notice`); undefined: notice off. */
+  notice?: { beforeMs: number; defaultOwner: string };
 }
 
 /** Compiles a validated policy document. */
@@ -48,6 +52,7 @@ export function compilePolicy(doc: PolicyDocument): Policy {
       if (m.zones !== undefined) compiled.zones = new Set(m.zones);
       if (m.status !== undefined) compiled.status = new Set(m.status);
       if (m.organizationId !== undefined) compiled.organizationId = m.organizationId;
+      if (rule.owner !== undefined) compiled.owner = rule.owner;
       return compiled;
     }),
     protectIds: new Set(doc.protect.ids.map((id) => id.toLowerCase())),
@@ -60,5 +65,13 @@ export function compilePolicy(doc: PolicyDocument): Policy {
     // Off unless the policy says so: whoever can send a request must not be able to
     // delete a deployment the policy's owner never agreed to (docs/contract.md).
     teardownAllowsDeployments: doc.teardown?.allow?.deleteDeployments === true,
+    ...(doc.notice
+      ? {
+          notice: {
+            beforeMs: parseDuration(doc.notice.before) ?? 0,
+            defaultOwner: doc.notice.defaultOwner,
+          },
+        }
+      : {}),
   };
 }

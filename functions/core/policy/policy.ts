@@ -3,6 +3,7 @@ import { ValidationError } from '../errors.ts';
 import { GATEWAY_ID, KNOWN_STATUSES } from '../model.ts';
 import { parseDuration } from '../time.ts';
 import { isSafeRegex } from './safe-regex.ts';
+import { noticeSection, ruleOwner } from './steering-policy.ts';
 
 // zod/mini ships no messages of its own ("Invalid input" for every issue): English, as
 // zod classic had it, keeps every message a policy author, a request sender and an
@@ -45,6 +46,7 @@ const rule = z.strictObject({
   ageFrom: z.optional(z.enum(AGE_FROM)),
   /** Delete the deployments that serve only gateways this run deletes, first. */
   deleteDeployments: z.optional(z.boolean()),
+  owner: ruleOwner,
 });
 
 /** Defaults for the blast-radius limits: on unless a policy says otherwise (docs/contract.md). */
@@ -81,6 +83,7 @@ const policySchema = z.strictObject({
     }),
     { ...DEFAULT_LIMITS },
   ),
+  notice: noticeSection,
   teardown: z.optional(
     z.strictObject({
       allow: z.optional(
