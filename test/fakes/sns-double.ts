@@ -2,8 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendAwsReply, startAwsWireServer } from './aws-wire-server.ts';
 
-/** One Publish call as the double received it. */
-export type Published = { topicArn: string; subject?: string; message: string };
+/** One Publish call as the double received it (String message attributes by name). */
+export type Published = {
+  topicArn: string;
+  subject?: string;
+  message: string;
+  messageStructure?: string;
+  attributes: Record<string, string>;
+};
+
+// SNS's limit for one message, attributes included.
+const MAX_MESSAGE_BYTES = 262_144;
 
 export type SnsFailure = { status: number; code: string; message: string };
 
@@ -41,10 +50,26 @@ export async function startSnsDouble(options: { topics: string[] }): Promise<Sns
     if (!options.topics.includes(topicArn)) {
       return awsError(res, { status: 404, code: 'NotFound', message: 'Topic does not exist' });
     }
+    const message = form.get('Message') ?? '';
+    const attributes = readAttributes(form);
+    const size = Buffer.byteLength(message) + Object.entries(attributes).join('').length;
+    if (size > MAX_MESSAGE_BYTES) {
+      return awsError(res, { status: 400, code: 'InvalidParameter', message: 'Message too long' });
+    }
+    const messageStructure = form.get('MessageStructure') ?? undefined;
+    if (messageStructure === 'json' && !hasDefault(message)) {
+      return awsError(res, {
+        status: 400,
+        code: 'InvalidParameter',
+        message: 'Message Structure - No default entry in JSON message body',
+      });
+    }
     published.push({
       topicArn,
       subject: form.get('Subject') ?? undefined,
-      message: form.get('Message') ?? '',
+      message,
+      ...(messageStructure ? { messageStructure } : {}),
+      attributes,
     });
     sendXml(
       res,
@@ -66,6 +91,25 @@ export async function startSnsDouble(options: { topics: string[] }): Promise<Sns
     },
     close: server.close,
   };
+}
+
+/** The String message attributes of a query-protocol Publish. */
+function readAttributes(form: URLSearchParams): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (let n = 1; form.has(`MessageAttributes.entry.${n}.Name`); n += 1) {
+    const name = form.get(`MessageAttributes.entry.${n}.Name`) ?? '';
+    attributes[name] = form.get(`MessageAttributes.entry.${n}.Value.StringValue`) ?? '';
+  }
+  return attributes;
+}
+
+function hasDefault(message: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(message);
+    return typeof parsed === 'object' && parsed !== null && 'default' in parsed;
+  } catch {
+    return false;
+  }
 }
 
 function awsError(res: ServerResponse, failure: SnsFailure): void {
