@@ -187,6 +187,28 @@ const FIELDS = {
         ),
     ),
   },
+  // Owners' notices before deletion (docs/contract.md "Notice before deletion"); unset,
+  // every notice fails (`notice_failed`) and nothing noticed is deleted.
+  NOTICE_TOPIC_ARN: {
+    key: 'noticeTopicArn',
+    in: ['sweep'],
+    schema: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(
+            /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$/,
+            'expected an SNS topic ARN',
+          ),
+        ),
+    ),
+  },
+  // Where the sweep's embedded metrics are filed (the name Powertools reads too).
+  POWERTOOLS_METRICS_NAMESPACE: {
+    key: 'metricsNamespace',
+    in: ['sweep'],
+    schema: z._default(z.string().check(z.minLength(1), z.maxLength(255)), 'GatewayJanitor'),
+  },
   // A confirmation is one delayed SQS message, and SQS delays a message 15 minutes at most.
   DELETE_CONFIRM_AFTER: {
     key: 'confirmAfterMs',
