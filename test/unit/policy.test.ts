@@ -474,3 +474,26 @@ describe('parsePolicy: the teardown section', () => {
     );
   });
 });
+
+describe('parsePolicy: owners and notice', () => {
+  const rules = [{ id: 'pr', match: { name: 'pr-*' }, maxAge: '1h', owner: 'team-search' }];
+
+  it("compiles a rule's owner, who is told before its gateways go", () => {
+    expect(compilePolicy(parsePolicy({ rules })).rules[0]?.owner).toBe('team-search');
+  });
+
+  it('refuses a blank owner or one with control characters, naming the rule', () => {
+    for (const owner of ['  ', 'team\nsearch']) {
+      expect(() => parsePolicy({ rules: [{ ...rules[0], owner }] }, 'JANITOR_POLICY')).toThrow(
+        'JANITOR_POLICY.rules[0].owner',
+      );
+    }
+  });
+
+  it('refuses notice, naming the key, while the sweep does not enforce it', () => {
+    const notice = { before: '24h', defaultOwner: 'platform' };
+    expect(() => parsePolicy({ rules, notice }, 'JANITOR_POLICY')).toThrow(
+      'JANITOR_POLICY.notice: not enforced yet',
+    );
+  });
+});

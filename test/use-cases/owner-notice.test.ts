@@ -11,16 +11,18 @@ import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';
 import { aGateway, NOW } from '#test/fixtures/gateway-builder';
 
 const H = 3_600_000;
-const policy = compilePolicy(
-  parsePolicy({
-    rules: [
-      { id: 'search', match: { name: 'search-*' }, maxAge: '48h', owner: 'team-search' },
-      { id: 'pr', match: { name: 'pr-*' }, maxAge: '48h' },
-    ],
-    limits: { maxDeletesPerRun: 100, maxDeletePercent: 100 },
-    notice: { before: '24h', defaultOwner: 'platform' },
-  }),
-);
+const policy = {
+  ...compilePolicy(
+    parsePolicy({
+      rules: [
+        { id: 'search', match: { name: 'search-*' }, maxAge: '48h', owner: 'team-search' },
+        { id: 'pr', match: { name: 'pr-*' }, maxAge: '48h' },
+      ],
+      limits: { maxDeletesPerRun: 100, maxDeletePercent: 100 },
+    }),
+  ),
+  notice: { beforeMs: 24 * H, defaultOwner: 'platform' },
+};
 /** A gateway of the given name that the rules make due `dueInHours` from `now`. */
 const gatewayDue = (name: string, dueInHours: number) =>
   aGateway({ name, createdAt: new Date(NOW - 48 * H + dueInHours * H).toISOString() });
