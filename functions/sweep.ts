@@ -1,9 +1,13 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
+import { createSnsOwnerNotices } from '#adapters/aws/sns-owner-notices';
 import { SqsConfirmationQueue } from '#adapters/aws/sqs-confirmation-queue';
+import { emitMetric } from '#adapters/logging/emf-metric';
 import { errorSummary } from '#adapters/logging/error-summary';
 import { loadSweepConfig, type SweepConfig } from '#config/load-config';
 import { JanitorError } from '#core/errors';
+import type { OwnerNoticePublisher } from '#core/registry/owner-notice';
+import type { Registry } from '#core/registry-port';
 import { runSweep, type SweepSummary } from '#core/sweep/run-sweep';
 import { parseSweepEvent } from '#core/sweep/sweep-event';
 import { createHandlerSetup, type HandlerDeps } from '#wiring/handler-setup';
@@ -14,6 +18,10 @@ export type SweepResult = Omit<SweepSummary, 'plan' | 'deletions'>;
 /** Edges the handler's tests replace; production uses the defaults. */
 export interface SweepHandlerDeps extends HandlerDeps {
   sqsClient?: Pick<SQSClient, 'send'>;
+  /** the registry (leases, notices); absent: `registry: off` */
+  registry?: Registry;
+  /** where the embedded-metric line goes; stdout, which Lambda's log pipeline reads */
+  writeMetric?: (line: string) => void;
 }
 
 /**
@@ -39,6 +47,13 @@ export function createSweepHandler(deps: SweepHandlerDeps = {}) {
     });
     return confirmations;
   };
+  let notices: OwnerNoticePublisher | undefined;
+  // Owners are told before deletion on the stack's notices topic (infra/notices.yml).
+  const noticesFor = (config: SweepConfig) => {
+    if (config.noticeTopicArn === undefined) return undefined;
+    notices ??= createSnsOwnerNotices({ topicArn: config.noticeTopicArn, time: setup.time });
+    return notices;
+  };
 
   return async (event: unknown, context?: Partial<Context>): Promise<SweepResult> => {
     setup.begin(context);
@@ -52,6 +67,7 @@ export function createSweepHandler(deps: SweepHandlerDeps = {}) {
       // go unconfirmed, and the stuck check of later sweeps still covers them.
       if (!queue && !dryRun)
         logger.warn('TEARDOWN_QUEUE_URL is not set: deletions will not be confirmed');
+      const publisher = noticesFor(config);
       const notice = notifier.watch(sink);
       const {
         plan: _plan,
@@ -66,7 +82,14 @@ export function createSweepHandler(deps: SweepHandlerDeps = {}) {
         concurrency: config.deleteConcurrency,
         run: { runId, trigger: request.trigger, dryRun },
         confirm: { queue, afterMs: config.confirmAfterMs, withinMs: config.confirmWithinMs },
+        ...(deps.registry ? { registry: deps.registry } : {}),
+        ...(publisher ? { notices: publisher } : {}),
       }).finally(notice.publish);
+      emitMetric('ExpiringWithin24h', summary.expiringWithin24h, {
+        namespace: config.metricsNamespace,
+        service: (deps.env ?? process.env).POWERTOOLS_SERVICE_NAME || 'gateway-janitor',
+        ...(deps.writeMetric ? { write: deps.writeMetric } : {}),
+      });
       if (summary.status === 'aborted') {
         throw new JanitorError(
           'BLAST_RADIUS_EXCEEDED',

@@ -490,10 +490,20 @@ describe('parsePolicy: owners and notice', () => {
     }
   });
 
-  it('refuses notice, naming the key, while the sweep does not enforce it', () => {
-    const notice = { before: '24h', defaultOwner: 'platform' };
-    expect(() => parsePolicy({ rules, notice }, 'JANITOR_POLICY')).toThrow(
-      'JANITOR_POLICY.notice: not enforced yet',
+  it('compiles notice, durations under an hour too (tests and the demo)', () => {
+    const notice = { before: '30s', defaultOwner: 'platform' };
+    expect(compilePolicy(parsePolicy({ rules, notice })).notice).toEqual({
+      beforeMs: 30_000,
+      defaultOwner: 'platform',
+    });
+  });
+
+  it('refuses a notice without defaultOwner or with a malformed before, naming the key', () => {
+    expect(() => parsePolicy({ rules, notice: { before: '24h' } }, 'P')).toThrow(
+      'P.notice.defaultOwner',
     );
+    expect(() =>
+      parsePolicy({ rules, notice: { before: 'soon', defaultOwner: 'x' } }, 'P'),
+    ).toThrow('P.notice.before');
   });
 });

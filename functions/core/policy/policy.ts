@@ -117,13 +117,7 @@ export type PolicyRule = PolicyDocument['rules'][number];
  */
 export function parsePolicy(input: unknown, source = 'policy'): PolicyDocument {
   const result = policySchema.safeParse(input);
-  if (result.success) {
-    // The sweep's notice step is not wired in yet (issue 22): refuse, rather than run as if it held.
-    if (result.data.notice) {
-      throw new ValidationError('POLICY_INVALID', `${source}.notice`, 'not enforced yet');
-    }
-    return result.data;
-  }
+  if (result.success) return result.data;
   // A misspelt key is the likelier mistake than the key it leaves missing: name it first.
   const { issues } = result.error;
   const issue = issues.find((candidate) => candidate.code === 'unrecognized_keys') ?? issues[0];

@@ -81,10 +81,8 @@ export async function gateOnNotice(input: NoticeGateInput): Promise<Map<string, 
   const fates = new Map<string, NoticeFate>();
   const toTell = new Map<string, { candidate: NoticeCandidate; deleteAfter: number }[]>();
   for (const candidate of input.candidates) {
-    const notice = validNotice(
-      input.notices.get(candidate.gatewayId),
-      input.exemptions.get(candidate.gatewayId),
-    );
+    const key = candidate.gatewayId.toLowerCase();
+    const notice = validNotice(input.notices.get(key), input.exemptions.get(key));
     const step = noticeStep(candidate.deletionAt, notice, input.beforeMs, input.now);
     const id = candidate.gatewayId;
     if (step.step === 'delete') fates.set(id, { fate: candidate.due ? 'delete' : 'not_yet' });
@@ -155,7 +153,7 @@ async function recordOne(
   deleteAfter: number,
   input: NoticeGateInput,
 ): Promise<NoticeFate> {
-  const stored = input.notices.get(candidate.gatewayId);
+  const stored = input.notices.get(candidate.gatewayId.toLowerCase());
   const expect: Expect = stored ? { version: stored.version } : 'absent';
   try {
     const recorded = await input.registry.recordNotice(
@@ -181,7 +179,10 @@ const unpublished = (message: string) => new JanitorError('NOTICE_UNPUBLISHED', 
 /** One planned gateway as the gate reads it; D and the owner when the plan already knows them. */
 export interface NoticeEntry {
   gateway: Pick<Gateway, 'id' | 'name' | 'organizationId'>;
-  verdict: Verdict & { deletionAt?: number; owner?: string };
+  verdict: Pick<
+    Verdict,
+    'action' | 'reason' | 'ruleId' | 'ageMs' | 'maxAgeMs' | 'deletionAt' | 'owner' | 'decidedBy'
+  >;
 }
 
 /** What the sweep gives the gate: the plan's policy, the registry and its snapshot, the topic. */
@@ -214,9 +215,8 @@ export function noticeCandidates(
   return entries.flatMap(({ gateway, verdict }) => {
     const due = verdict.action === 'delete';
     if (!due && verdict.reason !== 'too_young') return [];
-    // While a gateway has a lease, the lease sets D instead of any rule (docs/contract.md).
-    const lease = deps.snapshot?.leases.get(gateway.id);
-    const deletionAt = verdict.deletionAt ?? lease?.expiresAt ?? ruleDeletionAt(verdict, deps.now);
+    const lease = deps.snapshot?.leases.get(gateway.id.toLowerCase());
+    const deletionAt = verdict.deletionAt ?? ruleDeletionAt(verdict, deps.now);
     if (deletionAt === undefined) return [];
     const ruleOwner = deps.policy.rules.find((rule) => rule.id === verdict.ruleId)?.owner;
     const owner =
@@ -233,7 +233,9 @@ export function noticeCandidates(
         deletionAt,
         owner,
         due,
-        ...(lease || verdict.ruleId === undefined ? {} : { ruleId: verdict.ruleId }),
+        ...(verdict.decidedBy === 'lease' || verdict.ruleId === undefined
+          ? {}
+          : { ruleId: verdict.ruleId }),
       },
     ];
   });
@@ -325,6 +327,14 @@ function noticeOutcome(
     default:
       return undefined;
   }
+}
+
+/** How many of the plan's gateways go within 24 hours, at D (a run that tells no one). */
+export function countExpiring(
+  entries: readonly NoticeEntry[],
+  deps: Pick<NoticeDeps, 'policy' | 'snapshot' | 'now'>,
+): number {
+  return countWithin(noticeCandidates(entries, deps), new Map(), deps.now);
 }
 
 /** How many gateways go within 24 hours: at D, or at a notice's later `deleteAfter`. */

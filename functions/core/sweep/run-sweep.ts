@@ -17,10 +17,17 @@ import {
   reportStuckDeletions,
   reportStuckDeployments,
 } from '../confirmation/confirmation.ts';
-import { ApiError, type RegistryError } from '../errors.ts';
+import { ApiError, type RegistryError, ValidationError } from '../errors.ts';
 import { mapBounded } from '../map-bounded.ts';
 import type { VerdictReason } from '../policy/evaluate-gateway.ts';
 import { readRegistry } from '../registry/leases.ts';
+import {
+  countExpiring,
+  holdForNotice,
+  type NoticeDeps,
+  type OwnerNoticePublisher,
+} from '../registry/owner-notice.ts';
+import type { RegistrySnapshot } from '../registry-port.ts';
 import {
   type CleanupPlan,
   heldByDeployments,
@@ -36,6 +43,8 @@ export interface SweepDeps extends RunDeps {
   onOutcome?: (outcome: GatewayOutcome) => void;
   /** How deletions are confirmed; defaults apply when absent, and nothing is scheduled. */
   confirm?: ConfirmSettings;
+  /** Where owners are told before deletion (NOTICE_TOPIC_ARN); absent: notices fail. */
+  notices?: OwnerNoticePublisher;
 }
 
 /** The result of a sweep, returned by the Lambda and printed by the CLI. */
@@ -54,6 +63,8 @@ export interface SweepSummary {
   deletions: readonly ConfirmableDeletion[];
   /** whether a registry's leases and exemptions took part */
   registry: CleanupPlan['registry'];
+  /** gateways whose deletion falls within the next 24 hours (the `ExpiringWithin24h` metric) */
+  expiringWithin24h: number;
 }
 
 /**
@@ -66,6 +77,14 @@ export interface SweepSummary {
 export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
   const { api, sink, clock, deadline, run } = deps;
   const started = clock.now();
+  // Notices are recorded in the registry: without one, no notice could ever let a deletion go.
+  if (deps.policy.notice && !deps.registry) {
+    throw new ValidationError(
+      'CONFIG_INVALID',
+      'policy.notice',
+      'needs the registry (JANITOR_REGISTRY_TABLE, CLI --registry-table)',
+    );
+  }
   const recorder = createRunRecorder({ sink, clock, context: run, onOutcome: deps.onOutcome });
 
   const registry = await readRegistry(deps.registry);
@@ -85,9 +104,14 @@ export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
   for (const stuck of reportStuckDeployments(deployments, clock.now(), withinMs))
     recorder.write(stuck);
   const confirmations = collectConfirmations(deps);
-  const acted = plan.blastRadius.exceeded
-    ? abort(plan, recorder)
-    : await execute(plan, deps, recorder, confirmations);
+  const noticeDeps = noticeDepsOf(deps, snapshot);
+  const gate = plan.blastRadius.exceeded
+    ? undefined
+    : await holdForNotice(plan.entries, noticeDeps, recorder);
+  const acted = gate
+    ? await execute(withoutHeld(plan, gate.mayDelete), deps, recorder, confirmations)
+    : abort(plan, recorder);
+  const expiringWithin24h = gate?.expiringWithin24h ?? countExpiring(plan.entries, noticeDeps);
 
   const durationMs = clock.now() - started;
   const counts = recorder.counts();
@@ -114,7 +138,33 @@ export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
     plan,
     deletions: confirmations.deletions(),
     registry: plan.registry,
+    expiringWithin24h,
   };
+}
+
+function noticeDepsOf(deps: SweepDeps, snapshot: RegistrySnapshot | undefined): NoticeDeps {
+  return {
+    policy: deps.policy,
+    ...(deps.registry ? { registry: deps.registry } : {}),
+    ...(snapshot ? { snapshot } : {}),
+    ...(deps.notices ? { notices: deps.notices } : {}),
+    dryRun: deps.run.dryRun,
+    now: deps.clock.now(),
+    mayStart: () => deps.deadline.budgetMs() > 0,
+  };
+}
+
+/**
+ * The plan less what a gate holds back: those gateways, and the deployments a cascade
+ * would have deleted before them (a deployment goes only with every gateway it serves).
+ */
+function withoutHeld(plan: CleanupPlan, mayDelete: (gatewayId: string) => boolean): CleanupPlan {
+  const expired = plan.expired.filter((entry) => mayDelete(entry.gateway.id));
+  const going = new Set(expired.map((entry) => entry.gateway.id.toLowerCase()));
+  const deployments = plan.deployments.filter(({ deployment }) =>
+    deployment.gatewayIds.every((id) => going.has(id.toLowerCase())),
+  );
+  return { ...plan, expired, deployments };
 }
 
 /**
