@@ -305,6 +305,7 @@ const EVENT_TABLE: Record<AuditEvent, true> = {
   'gateway.delete_confirmed': true,
   'gateway.delete_stuck': true,
   'gateway.unconfirmed': true,
+  'gateway.noticed': true,
   'deployment.deleted': true,
   'deployment.delete_failed': true,
   'deployment.delete_stuck': true,
