@@ -83,7 +83,24 @@ export async function confirmDeletions(options: ConfirmDeletionsOptions): Promis
       progress: io.progress ? (line) => io.err(`\r\x1b[2K${line}`) : undefined,
     },
   );
-  return outcomes.every((outcome) => outcome.kind === 'confirmed');
+  const unfinished = outcomes.filter((outcome) => outcome.kind !== 'confirmed');
+  if (unfinished.length > 0) io.err(closingLine(unfinished, outcomes.length));
+  return unfinished.length === 0;
+}
+
+/** Why --wait ends in exit 1, and what to do about it (docs/operations.md, "delete-stuck"). */
+function closingLine(unfinished: readonly WaitOutcome[], total: number): string {
+  const names = (kind: WaitOutcome['kind']) =>
+    unfinished
+      .filter((outcome) => outcome.kind === kind)
+      .map((outcome) => plainText(outcome.gatewayName ?? outcome.gatewayId));
+  const stuck = names('stuck');
+  const unknown = names('unknown');
+  const parts = [
+    ...(stuck.length ? [`${stuck.length} stuck (${stuck.join(', ')})`] : []),
+    ...(unknown.length ? [`${unknown.length} could not be checked (${unknown.join(', ')})`] : []),
+  ];
+  return `gateway-janitor: ${unfinished.length} of ${total} deletion(s) did not finish: ${parts.join('; ')}. Exit 1: a stuck gateway may still be billed; see docs/operations.md, "delete-stuck".\n`;
 }
 
 /** The outcome the teardown function would record for this wait; none for `unknown`. */

@@ -22,8 +22,12 @@ export class ReportingSink implements AuditSink {
 
   write(record: AuditRecord): void {
     this.#inner.write(record);
-    // One line per outcome; run records are summed up at the end instead.
-    const label = (EVENTS[record.event] as EventFacts).label;
+    // One line per outcome; run records are summed up at the end instead. A gateway still
+    // deleting is not gone yet (docs/contract.md "Deletion is confirmed, not assumed").
+    const label =
+      record.event === 'gateway.already_gone' && record.reason === 'already_deleting'
+        ? 'already deleting'
+        : (EVENTS[record.event] as EventFacts).label;
     if (!label) return;
     this.#done += 1;
     this.#tally.set(label, (this.#tally.get(label) ?? 0) + 1);

@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { runTeardown } from '#core/teardown/run-teardown';
-import { parseRfc3339 } from '#core/time';
+import { formatDuration, parseRfc3339 } from '#core/time';
 import type { CliIo } from './cli-io.ts';
 import { cliRunDeps } from './cli-run-deps.ts';
 import { confirmIfWaiting } from './confirm-deletions.ts';
@@ -9,6 +9,7 @@ import type { Session } from './open-session.ts';
 import { renderCounts } from './render-summary.ts';
 import { ReportingSink } from './reporting-sink.ts';
 import { needsListing, type Resolved, resolveGateway } from './resolve-gateway.ts';
+import { plainText } from './safe-output.ts';
 
 /** Flags of `teardown`. */
 export interface TeardownFlags {
@@ -47,7 +48,18 @@ export async function teardownCommand(
   io: CliIo,
 ): Promise<number> {
   const targets = await resolveTeardownTargets(session, args);
-  const audit = openAuditSink(flags, io);
+  const waiting: string[] = [];
+  const deleting: string[] = [];
+  const audit = openAuditSink(flags, io, [
+    {
+      write: (record) => {
+        if (record.event === 'gateway.skipped' && record.reason === 'deployments_deleting')
+          waiting.push(plainText(record.gatewayName ?? record.gatewayId ?? '?'));
+        if (record.event === 'gateway.already_gone' && record.reason === 'already_deleting')
+          deleting.push(record.gatewayId ?? '');
+      },
+    },
+  ]);
   const reporter = new ReportingSink(audit.sink, io, { lines: !flags.json });
   const dryRun = !flags.apply;
   const requestedBy = `cli:${safeUser()}`;
@@ -77,7 +89,14 @@ export async function teardownCommand(
       io.out(`\nTeardown ${dryRun ? '(dry run)' : '(live)'}: ${renderCounts(result.counts)}\n`);
       if (dryRun && result.counts['gateway.would_delete'])
         io.out('  Dry run: nothing was deleted. Add --apply to delete.\n');
+      // The API refuses to delete a gateway while its deployments are still deleting
+      // (docs/contract.md "Never orphan what is serving"); nothing failed, it is not done yet.
+      if (waiting.length > 0)
+        io.out(
+          `  ${waiting.join(', ')}: its deployments are still deleting. Run the same command again in a minute to delete the gateway.\n`,
+        );
     }
+    if (!flags.json) await reportLongDeletions(session, deleting, io);
     const confirmed = await confirmIfWaiting(
       flags,
       session,
@@ -90,6 +109,30 @@ export async function teardownCommand(
   } finally {
     reporter.finish();
     audit.close();
+  }
+}
+
+/**
+ * A gateway a request found already deleting is not gone: one deleting for longer than
+ * DELETE_CONFIRM_WITHIN may be stuck and still billed (docs/operations.md, "delete-stuck").
+ */
+async function reportLongDeletions(
+  session: Session,
+  ids: readonly string[],
+  io: CliIo,
+): Promise<void> {
+  const nowMs = Date.now();
+  for (const id of ids) {
+    const { gateway } = await session.api.get(id, { budgetMs: () => Number.POSITIVE_INFINITY });
+    const since = parseRfc3339(gateway?.updatedAt);
+    if (gateway?.status !== 'STATUS_DELETING' || since === undefined) continue;
+    const name = plainText(gateway.name || id);
+    const forMs = Math.max(0, nowMs - since);
+    io.out(
+      forMs >= session.config.confirmWithinMs
+        ? `  ${name}: not gone, still deleting after ${formatDuration(forMs)}, longer than ${formatDuration(session.config.confirmWithinMs)}: the deletion may be stuck and still billed (docs/operations.md, "delete-stuck").\n`
+        : `  ${name}: not gone yet, deleting for ${formatDuration(forMs)} (stuck after ${formatDuration(session.config.confirmWithinMs)}).\n`,
+    );
   }
 }
 

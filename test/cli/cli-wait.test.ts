@@ -138,6 +138,8 @@ describe('confirmDeletions', () => {
         }),
       }),
     ]);
-    expect(err).toBe('');
+    expect(err).toBe(
+      `gateway-janitor: 1 of 1 deletion(s) did not finish: 1 stuck (${target?.spec.name}). Exit 1: a stuck gateway may still be billed; see docs/operations.md, "delete-stuck".\n`,
+    );
   });
 });

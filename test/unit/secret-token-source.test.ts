@@ -62,15 +62,63 @@ describe('SecretTokenSource', () => {
     expect(`${error.message}${error.stack}`).not.toContain('hidden');
   });
 
-  it('reports a failed GetSecretValue by its error name', async () => {
-    const failure = Object.assign(new Error('Secrets Manager cannot find the secret'), {
-      name: 'ResourceNotFoundException',
+  it.each([
+    [
+      'a missing secret, with the region it was looked up in',
+      Object.assign(new Error("Secrets Manager can't find the specified secret."), {
+        name: 'ResourceNotFoundException',
+      }),
+      's',
+      "GetSecretValue failed (ResourceNotFoundException: Secrets Manager can't find the specified secret.); no such secret in region us-east-1 (AWS_REGION)",
+    ],
+    [
+      'an ARN of another region than the client asks',
+      Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' }),
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:token-AbCdEf',
+      "the secret's ARN names region eu-west-1, but the client asks region us-east-1 (AWS_REGION): set AWS_REGION=eu-west-1",
+    ],
+    [
+      'a caller without the grant',
+      Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' }),
+      's',
+      'it needs secretsmanager:GetSecretValue on the secret',
+    ],
+    [
+      'no credentials',
+      Object.assign(new Error('Could not load credentials from any providers'), {
+        name: 'CredentialsProviderError',
+      }),
+      's',
+      'no valid AWS credentials',
+    ],
+    [
+      'a plain Error, by its cause',
+      new Error('connect ECONNREFUSED 127.0.0.1:9'),
+      's',
+      'GetSecretValue failed (Error: connect ECONNREFUSED 127.0.0.1:9); looked up in region us-east-1',
+    ],
+  ])(
+    'reports a failed GetSecretValue with its cause and what to check: %s',
+    async (_case, failure, secretId, hint) => {
+      const tokens = new SecretTokenSource({
+        secretId,
+        region: 'us-east-1',
+        client: fakeClient(failure) as never,
+      });
+      const error = (await tokens.get().catch((e: unknown) => e)) as Error & { code: string };
+      expect(error.code).toBe('TOKEN_UNAVAILABLE');
+      expect(error.message).toMatch(/^COREWEAVE_TOKEN_SECRET_ID: GetSecretValue failed \(/);
+      expect(error.message).toContain(hint);
+    },
+  );
+
+  it('says to set AWS_REGION when the SDK has no region', async () => {
+    const tokens = new SecretTokenSource({
+      secretId: 's',
+      region: undefined,
+      client: fakeClient(new Error('Region is missing')) as never,
     });
-    const tokens = new SecretTokenSource({ secretId: 's', client: fakeClient(failure) as never });
-    await expect(tokens.get()).rejects.toMatchObject({
-      code: 'TOKEN_UNAVAILABLE',
-      message: 'COREWEAVE_TOKEN_SECRET_ID: GetSecretValue failed (ResourceNotFoundException)',
-    });
+    await expect(tokens.get()).rejects.toThrow(/no region: set AWS_REGION/);
   });
 
   it('refreshes a rejected token once for all callers at the same moment', async () => {

@@ -16,6 +16,8 @@ export interface SecretTokenSourceOptions {
   now?: () => number;
   /** bounds each GetSecretValue by the invocation's remaining time */
   time?: Pick<InvocationTime, 'signal'>;
+  /** the region the client asks, for error hints; default AWS_REGION */
+  region?: string;
 }
 
 /**
@@ -79,10 +81,10 @@ export class SecretTokenSource implements TokenSource {
           "COREWEAVE_TOKEN_SECRET_ID: GetSecretValue did not answer within the invocation's remaining time",
         );
       }
-      const name = error instanceof Error ? error.name : 'Error';
+      const region = this.#options.region ?? process.env.AWS_REGION;
       throw new JanitorError(
         'TOKEN_UNAVAILABLE',
-        `COREWEAVE_TOKEN_SECRET_ID: GetSecretValue failed (${name})`,
+        `COREWEAVE_TOKEN_SECRET_ID: GetSecretValue failed (${describeCause(error)}); ${secretHint(error, secretId, region)}`,
         {
           cause: error instanceof Error ? { name: error.name, message: error.message } : undefined,
         },
@@ -92,6 +94,37 @@ export class SecretTokenSource implements TokenSource {
     this.#cached = { token, fetchedAt: (this.#options.now ?? Date.now)() };
     return token;
   }
+}
+
+/** The AWS error's name and its own first line, short and without control characters. */
+function describeCause(error: unknown): string {
+  if (!(error instanceof Error)) return 'Error';
+  const first = (error.message.split('\n')[0] ?? '').replace(/\p{Cc}/gu, '').slice(0, 160);
+  return first && first !== error.name ? `${error.name}: ${first}` : error.name;
+}
+
+/**
+ * What to check, by the kind of failure (docs/operations.md): the secret is looked up in
+ * the client's region, whatever region an ARN names, so a mismatch reads as "not found".
+ */
+export function secretHint(error: unknown, secretId: string, region: string | undefined): string {
+  const name = error instanceof Error ? error.name : 'Error';
+  const message = error instanceof Error ? error.message : '';
+  const where = region
+    ? `region ${region} (AWS_REGION)`
+    : "the AWS profile's region (AWS_REGION is not set)";
+  const arnRegion = /^arn:[\w-]+:secretsmanager:([a-z0-9-]+):/.exec(secretId)?.[1];
+  if (arnRegion && region && arnRegion !== region)
+    return `the secret's ARN names region ${arnRegion}, but the client asks ${where}: set AWS_REGION=${arnRegion}`;
+  if (name === 'ResourceNotFoundException')
+    return `no such secret in ${where}: check the name or ARN, and that the secret is in that region`;
+  if (name === 'AccessDeniedException')
+    return 'the caller may not read it: it needs secretsmanager:GetSecretValue on the secret (and kms:Decrypt on its key, if customer-managed)';
+  if (/Credential|ExpiredToken|UnrecognizedClient|InvalidSignature/.test(name))
+    return 'no valid AWS credentials: sign in (aws sso login, or AWS_PROFILE) or export a token with COREWEAVE_API_TOKEN instead';
+  if (/region is missing/i.test(message))
+    return 'no region: set AWS_REGION to the region that holds the secret';
+  return `looked up in ${where}; check network access to Secrets Manager there`;
 }
 
 /** Reads the token from a secret string: the whole string, or one key of a JSON object. */

@@ -63,6 +63,34 @@ export async function sendOnce(
   }
 }
 
+const UNTRUSTED = "the server's certificate was issued by an authority this machine does not trust";
+// Transport codes in plain words, with what to check: a TLS failure means the server could
+// not prove it is the API, so the token is not sent to it (docs/operations.md).
+const EXPLAINED: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: "the server's certificate is self-signed",
+  SELF_SIGNED_CERT_IN_CHAIN: "the server's certificate chain ends in a self-signed certificate",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: UNTRUSTED,
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: UNTRUSTED,
+  UNABLE_TO_GET_ISSUER_CERT: UNTRUSTED,
+  CERT_HAS_EXPIRED: "the server's certificate has expired",
+  CERT_NOT_YET_VALID: "the server's certificate is not valid yet (is this machine's clock right?)",
+  ERR_TLS_CERT_ALTNAME_INVALID: "the server's certificate is for another host name",
+  ENOTFOUND: 'the host name does not resolve: check COREWEAVE_API_URL',
+  ECONNREFUSED: 'nothing accepts connections at that address: check COREWEAVE_API_URL',
+};
+const TLS_ADVICE =
+  'the server cannot prove it is the API, so the token was not sent. Check COREWEAVE_API_URL; behind a proxy that inspects HTTPS, set NODE_EXTRA_CA_CERTS to its CA certificate file';
+
+/** A failure's detail, followed by its transport code in plain words when there is one. */
+export function explained(
+  detail: string | undefined,
+  code: string | undefined,
+): string | undefined {
+  const text = code === undefined ? undefined : EXPLAINED[code];
+  if (!text) return detail;
+  return `${detail ?? code}: ${/CERT/.test(code ?? '') ? `${text}: ${TLS_ADVICE}` : text}`;
+}
+
 /** The undici or system error code of a transport failure, looking through causes. */
 export function errorCode(error: unknown): string {
   let current: unknown = error;
@@ -149,7 +177,7 @@ export async function sendWithRetries(
           path,
           status: outcome.status,
           apiMessage: verdict.withApiMessage ? apiMessage(outcome.text, token) : undefined,
-          detail: verdict.detail,
+          detail: explained(verdict.detail, outcome.errorCode),
           http: http(outcome.status),
         });
     }
