@@ -80,6 +80,7 @@ export function createSweepHandler(deps: SweepHandlerDeps = {}) {
         policy: config.policy,
         deadline,
         concurrency: config.deleteConcurrency,
+        registry: deps.registry,
         run: { runId, trigger: request.trigger, dryRun },
         confirm: { queue, afterMs: config.confirmAfterMs, withinMs: config.confirmWithinMs },
         ...(deps.registry ? { registry: deps.registry } : {}),

@@ -71,6 +71,7 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
         policy: config.policy,
         deadline,
         concurrency: config.deleteConcurrency,
+        registry: deps.registry,
         maxHorizonMs: config.teardownMaxHorizonMs,
         receipts,
         janitorRoleIds: config.janitorRoleIds,

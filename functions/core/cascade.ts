@@ -147,13 +147,25 @@ export type DeploymentResult =
   | { kind: 'deleted'; deployment: Deployment; finalState: Deployment; http: HttpSummary }
   | { kind: 'already_gone'; deployment: Deployment; http: HttpSummary }
   | { kind: 'failed'; deployment: Deployment; http?: HttpSummary; error: unknown }
-  | { kind: 'not_started'; deployment: Deployment; why: 'deadline' | 'run_stopped' };
+  | {
+      kind: 'not_started';
+      deployment: Deployment;
+      why: 'deadline' | 'run_stopped' | BudgetRefusal;
+    };
+
+/** Why the rolling budget let no DELETE go (docs/contract.md "A rolling budget"). */
+export type BudgetRefusal = 'daily_limit' | 'registry_unavailable';
+
+/** Takes one unit of the rolling budget right before a DELETE; anything but `taken` refuses. */
+export type TakeBudget = () => Promise<'taken' | BudgetRefusal>;
 
 /** What deleting deployments needs: the API, the deadline and the run's stop switch. */
 export interface DeleteDeploymentsDeps {
   api: DeploymentApi;
   deadline: Deadline;
   concurrency: number;
+  /** the run's rolling budget; absent: none */
+  take?: TakeBudget;
   /** Told about a 401-after-refresh or 403: the run stops starting deletions. */
   onStop: (error: ApiError) => void;
   /** Whether the run was stopped (by this step or an earlier one). */
@@ -189,6 +201,8 @@ async function deleteOne(
   deployment: Deployment,
   deps: DeleteDeploymentsDeps,
 ): Promise<DeploymentResult> {
+  const took = (await deps.take?.()) ?? 'taken';
+  if (took !== 'taken') return { kind: 'not_started', deployment, why: took };
   try {
     const result = await deps.api.deleteDeployment(deployment.id, deps.deadline);
     if (result.kind === 'already_gone')
@@ -240,7 +254,7 @@ export interface CascadeResults {
  */
 export async function deleteDeploymentsFirst(
   planned: readonly DeploymentToDelete[],
-  deps: { api: DeploymentApi; deadline: Deadline; concurrency: number },
+  deps: { api: DeploymentApi; deadline: Deadline; concurrency: number; take?: TakeBudget },
 ): Promise<CascadeResults> {
   let stopError: ApiError | undefined;
   const results = await deleteDeployments(
@@ -284,7 +298,9 @@ export function deploymentFields(
 }
 
 /** Whether a candidate gateway is deleted now, or kept and why. */
-export type AfterCascade = { action: 'delete' } | { action: 'keep'; reason: HeldReason };
+export type AfterCascade =
+  | { action: 'delete' }
+  | { action: 'keep'; reason: HeldReason | BudgetRefusal };
 
 /**
  * Decides a candidate gateway once the deployments in front of it have been dealt with:
@@ -297,6 +313,14 @@ export function gatewayAfterCascade(
 ): AfterCascade {
   if (fate.kind === 'free') return { action: 'delete' };
   if (fate.kind === 'held') return { action: 'keep', reason: fate.reason };
+  for (const ref of fate.deployments) {
+    const result = results.get(ref.id);
+    if (
+      result?.kind === 'not_started' &&
+      (result.why === 'daily_limit' || result.why === 'registry_unavailable')
+    )
+      return { action: 'keep', reason: result.why };
+  }
   const cleared = fate.deployments.every((ref) => {
     const result = results.get(ref.id);
     return result === undefined || result.kind === 'deleted' || result.kind === 'already_gone';

@@ -9,6 +9,7 @@ import { LoggerAuditSink } from '#adapters/logging/logger-audit-sink';
 import type { LambdaConfig } from '#config/load-config';
 import type { AuditSink } from '#core/audit/record';
 import type { Clock, Deadline } from '#core/ports';
+import type { Registry } from '#core/registry-port';
 import { type ApiOverrides, createGatewayApi, deadlineMarginMs } from './gateway-api.ts';
 
 /** Edges a handler's tests replace; production uses the defaults. */
@@ -17,6 +18,8 @@ export interface HandlerDeps extends ApiOverrides {
   sink?: AuditSink;
   clock?: Clock;
   logger?: Logger;
+  /** the registry the runs read and write; undefined: none */
+  registry?: Registry;
 }
 
 /** What one execution environment wires once: configuration, API client, run notices. */

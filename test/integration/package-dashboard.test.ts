@@ -174,6 +174,47 @@ describe('the notices topic', () => {
   });
 });
 
+describe('the pause and the rolling budget on the dashboard and the alarms', () => {
+  const widgetMetrics = (title: string) => {
+    const body = JSON.parse(resource(plain, 'JanitorDashboard').Properties.DashboardBody) as {
+      widgets: Array<{ properties: { title: string; metrics: unknown[][] } }>;
+    };
+    const found = body.widgets.find((w) => w.properties.title.startsWith(title));
+    if (!found) throw new Error(`no widget titled ${title}`);
+    return found.properties.metrics.map((m) => m[1]);
+  };
+
+  it("charts the pause state and the budget from each sweep's run.summary", () => {
+    expect(widgetMetrics('Pause and change windows')).toEqual(['Paused', 'OutsideWindow']);
+    expect(widgetMetrics('Rolling budget')).toEqual(['BudgetLeft', 'BudgetUsed', 'DailyLimit']);
+    expect(resource(plain, 'PausedMetricFilter').Properties).toMatchObject({
+      LogGroupName: { Ref: 'SweepLogGroup' },
+      FilterPattern: '{ $.audit.gate = "paused" }',
+    });
+    expect(resource(plain, 'BudgetLeftMetricFilter').Properties.MetricTransformations).toEqual([
+      expect.objectContaining({ MetricName: 'BudgetLeft', MetricValue: '$.audit.budget.left' }),
+    ]);
+  });
+
+  it('alarms on any daily_limit refusal, from both functions', () => {
+    expect(resource(plain, 'DailyLimitAlarm').Properties).toMatchObject({
+      AlarmName: 'gateway-janitor-dev-daily-limit',
+      MetricName: 'DailyLimit',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    for (const [id, group] of [
+      ['DailyLimitSweepMetricFilter', 'SweepLogGroup'],
+      ['DailyLimitTeardownMetricFilter', 'TeardownLogGroup'],
+    ] as const) {
+      expect(resource(plain, id).Properties).toMatchObject({
+        LogGroupName: { Ref: group },
+        FilterPattern: '{ $.audit.reason = "daily_limit" }',
+      });
+    }
+  });
+});
+
 describe('the notify parameter', () => {
   it('is off by default, and gives both functions NOTIFY and the topic', () => {
     for (const id of ['SweepLambdaFunction', 'TeardownLambdaFunction']) {

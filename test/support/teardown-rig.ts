@@ -2,7 +2,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { SimulatorOptions } from '#simulator/server';
 import { JANITOR_ROLE_ID } from '#test/fixtures/sqs-event';
 import { TEST_POLICY } from '#test/fixtures/wire-fleet';
-import { createTeardownHandler } from '../../functions/teardown.ts';
+import { createTeardownHandler, type TeardownHandlerDeps } from '../../functions/teardown.ts';
 import { leakedCanaries } from './canaries.ts';
 import { auditLines, captureOutput } from './capture-output.ts';
 import { type Harness, startHarness } from './janitor-harness.ts';
@@ -25,6 +25,8 @@ export interface TeardownRig {
   handler(
     extra?: Record<string, string>,
     policy?: object,
+    /** edges to replace besides the environment (the clock, the registry) */
+    deps?: Omit<TeardownHandlerDeps, 'env'>,
   ): (event: SQSEvent, context?: Partial<Context>) => Promise<SQSBatchResponse>;
   /** Restores the output, closes every server, and fails if a canary leaked. */
   close(): Promise<void>;
@@ -60,8 +62,8 @@ export async function startTeardownRig(
       ...extra,
     }),
     audit: () => auditLines(output.lines()),
-    handler: (extra = {}, policy = TEST_POLICY) => {
-      const handler = createTeardownHandler({ env: rig.env(extra, policy) });
+    handler: (extra = {}, policy = TEST_POLICY, deps = {}) => {
+      const handler = createTeardownHandler({ ...deps, env: rig.env(extra, policy) });
       return async (event, context) => {
         const delivered = await sqs.deliver(event);
         const response = await handler(delivered, context);

@@ -64,6 +64,13 @@ export type StopReason =
   | 'registry_unavailable';
 
 /**
+ * Why nothing was deleted although the decision was to delete (docs/contract.md "Pause,
+ * change windows and a rolling budget"): the janitor is paused, no change window is open,
+ * or the rolling budget is spent (a registry that cannot count it is `registry_unavailable`).
+ */
+export type ControlReason = 'paused' | 'outside_window' | 'daily_limit';
+
+/**
  * How a deletion's confirmation ended (docs/contract.md "Deletion is confirmed, not
  * assumed"): gone, still pending, stuck, or never scheduled.
  */
@@ -91,6 +98,7 @@ export type AuditReason =
   | RequestReason
   | RejectReason
   | StopReason
+  | ControlReason
   | RunStatus
   | ConfirmationReason
   | NoticeReason;
@@ -121,6 +129,8 @@ export interface EventFacts {
 
 const HELD = ['has_deployments', 'protected', 'unknown_identity'] as const;
 const CASCADED = ['expired', 'lease_expired', 'requested'] as const;
+// The gate and the rolling budget keep a gateway (sweep) or defer a request (teardown).
+const CONTROLLED = ['paused', 'outside_window', 'daily_limit', 'registry_unavailable'] as const;
 
 /**
  * The one table of events (docs/audit.md): level, labels, counting, notice and the reasons
@@ -235,6 +245,7 @@ export const EVENTS = {
       'run_limit',
       'notice_pending',
       'notice_failed',
+      ...CONTROLLED,
     ],
   },
   'gateway.deferred': {
@@ -250,6 +261,7 @@ export const EVENTS = {
       'deployments_deleting',
       'run_limit',
       'confirm_pending',
+      ...CONTROLLED,
     ],
   },
   'request.rejected': {

@@ -1,5 +1,6 @@
 import type { GatewayStatus } from '../model.ts';
 import { parseDuration } from '../time.ts';
+import type { ChangeWindow } from './change-windows.ts';
 import { globToRegExp } from './glob.ts';
 import type { AgeFrom, PolicyDocument } from './policy.ts';
 
@@ -24,7 +25,10 @@ export interface Policy {
   rules: CompiledRule[];
   protectIds: ReadonlySet<string>;
   protectNames: RegExp[];
-  limits: { maxDeletesPerRun: number; maxDeletePercent: number };
+  /** `maxDeletesPer24h`: the rolling budget; undefined: the default with a registry, none without */
+  limits: { maxDeletesPerRun: number; maxDeletePercent: number; maxDeletesPer24h?: number };
+  /** When deletions may run (`windows`); undefined: any time. */
+  windows?: ChangeWindow[];
   /** Names a queue or CLI teardown may delete; undefined: any unprotected gateway. */
   teardownAllowNames?: RegExp[];
   /** A teardown request's `deleteDeployments` is honoured (`teardown.allow.deleteDeployments`). */
@@ -59,6 +63,7 @@ export function compilePolicy(doc: PolicyDocument): Policy {
     // Protection errs towards keeping: `prod-*` also protects `PROD-API`.
     protectNames: doc.protect.names.map((glob) => new RegExp(globToRegExp(glob).source, 'si')),
     limits: { ...doc.limits },
+    ...(doc.windows ? { windows: doc.windows } : {}),
     ...(doc.teardown?.allow?.names
       ? { teardownAllowNames: doc.teardown.allow.names.map(globToRegExp) }
       : {}),

@@ -3,7 +3,7 @@ import { ValidationError } from '../errors.ts';
 import { GATEWAY_ID, KNOWN_STATUSES } from '../model.ts';
 import { parseDuration } from '../time.ts';
 import { isSafeRegex } from './safe-regex.ts';
-import { noticeSection, ruleOwner } from './steering-policy.ts';
+import { maxDeletesPer24h, noticeSection, ruleOwner, windowsSection } from './steering-policy.ts';
 
 // zod/mini ships no messages of its own ("Invalid input" for every issue): English, as
 // zod classic had it, keeps every message a policy author, a request sender and an
@@ -80,10 +80,12 @@ const policySchema = z.strictObject({
         z.number().check(z.minimum(0), z.maximum(100)),
         DEFAULT_LIMITS.maxDeletePercent,
       ),
+      maxDeletesPer24h,
     }),
     { ...DEFAULT_LIMITS },
   ),
   notice: noticeSection,
+  windows: windowsSection,
   teardown: z.optional(
     z.strictObject({
       allow: z.optional(

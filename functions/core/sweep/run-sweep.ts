@@ -20,6 +20,14 @@ import {
 import { ApiError, type RegistryError, ValidationError } from '../errors.ts';
 import { mapBounded } from '../map-bounded.ts';
 import type { VerdictReason } from '../policy/evaluate-gateway.ts';
+import {
+  type BudgetReport,
+  gateOpensAt,
+  gateState,
+  openRunControl,
+  type RunBudget,
+  type RunControl,
+} from '../registry/control.ts';
 import { readRegistry } from '../registry/leases.ts';
 import {
   countExpiring,
@@ -58,6 +66,8 @@ export interface SweepSummary {
   counts: EventCounts;
   kept: Partial<Record<VerdictReason, number>>;
   durationMs: number;
+  /** the rolling budget after the run; absent without a registry */
+  budget?: BudgetReport;
   plan: CleanupPlan;
   /** the run's deletions, as noted for confirmation (what the CLI's `--wait` polls) */
   deletions: readonly ConfirmableDeletion[];
@@ -86,6 +96,8 @@ export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
     );
   }
   const recorder = createRunRecorder({ sink, clock, context: run, onOutcome: deps.onOutcome });
+  // The pause is read first: nothing else this run does may delete past it.
+  const control = await openRunControl(deps);
 
   const registry = await readRegistry(deps.registry);
   if (registry.state === 'unavailable')
@@ -105,21 +117,34 @@ export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
     recorder.write(stuck);
   const confirmations = collectConfirmations(deps);
   const noticeDeps = noticeDepsOf(deps, snapshot);
-  const gate = plan.blastRadius.exceeded
-    ? undefined
-    : await holdForNotice(plan.entries, noticeDeps, recorder);
-  const acted = gate
-    ? await execute(withoutHeld(plan, gate.mayDelete), deps, recorder, confirmations)
-    : abort(plan, recorder);
-  const expiringWithin24h = gate?.expiringWithin24h ?? countExpiring(plan.entries, noticeDeps);
+  // Step 3, the pause and the windows, before step 4, the notice: a closed gate tells no one.
+  const noticed =
+    !control.gate.open || plan.blastRadius.exceeded
+      ? undefined
+      : await holdForNotice(plan.entries, noticeDeps, recorder);
+  const acted = !control.gate.open
+    ? holdAll(plan, control, recorder)
+    : noticed
+      ? await execute(
+          withoutHeld(plan, noticed.mayDelete),
+          deps,
+          recorder,
+          confirmations,
+          control.budget,
+        )
+      : abort(plan, recorder);
+  const expiringWithin24h = noticed?.expiringWithin24h ?? countExpiring(plan.entries, noticeDeps);
 
   const durationMs = clock.now() - started;
   const counts = recorder.counts();
+  const budget = await control.budget.report();
   recorder.write({
     event: 'run.summary',
     reason: acted.status,
     counts: { listed: plan.entries.length, expired: plan.expired.length, ...counts },
     durationMs,
+    gate: gateState(control.gate),
+    ...(budget ? { budget } : {}),
     // Read as none, as the provider does, but visible: a wrong URL looks just like this.
     ...(deploymentListNotFound ? { deploymentList: 'not_found' as const } : {}),
     registry: plan.registry,
@@ -135,6 +160,7 @@ export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
     counts,
     kept: keptReasons(plan),
     durationMs,
+    ...(budget ? { budget } : {}),
     plan,
     deletions: confirmations.deletions(),
     registry: plan.registry,
@@ -197,6 +223,20 @@ interface Acted {
   stopError?: ApiError;
 }
 
+/**
+ * Paused, or outside every change window: nothing is deleted, and each gateway that would
+ * have been says why, and when it may go (docs/contract.md "Pause, change windows and a
+ * rolling budget"). Dry run shows the same.
+ */
+function holdAll(plan: CleanupPlan, control: RunControl, recorder: RunRecorder): Acted {
+  if (control.gate.open) return { status: 'completed' };
+  const opensAt = gateOpensAt(control.gate);
+  const dueAt = opensAt === undefined ? {} : { dueAt: new Date(opensAt).toISOString() };
+  for (const entry of plan.expired)
+    recorder.outcome({ ...skip(entry, control.gate.reason), ...dueAt });
+  return { status: 'completed' };
+}
+
 /** Over the blast radius: nothing is acted on, and each expired gateway says why. */
 function abort(plan: CleanupPlan, recorder: RunRecorder): Acted {
   for (const entry of plan.expired) recorder.outcome(skip(entry, 'blast_radius'));
@@ -225,13 +265,14 @@ async function execute(
   deps: SweepDeps,
   recorder: RunRecorder,
   confirmations: ConfirmationCollector,
+  budget: RunBudget,
 ): Promise<Acted> {
   // Deployments go before the gateways they serve; a dry run only names them.
   const cascade: CascadeResults = deps.run.dryRun
     ? { results: new Map(), records: [] }
     : await deleteDeploymentsFirst(
         plan.deployments.map((planned) => ({ ...planned, reason: 'expired' as const })),
-        deps,
+        { ...deps, take: budget.take },
       );
   for (const record of cascade.records) recorder.write(record);
   let stopError: ApiError | undefined = cascade.stopError;
@@ -240,7 +281,7 @@ async function execute(
     plan.expired,
     deps.concurrency,
     async (entry) => {
-      const outcome = await deleteExpired(entry, cascade.results, deps);
+      const outcome = await deleteExpired(entry, cascade.results, deps, budget);
       if (outcome.error instanceof ApiError && outcome.error.stopsRun) stopError ??= outcome.error;
       recorder.outcome(outcome);
       confirmations.note(outcome);
@@ -273,6 +314,7 @@ async function deleteExpired(
   entry: PlanEntry,
   cascaded: CascadeResults['results'],
   deps: SweepDeps,
+  budget: RunBudget,
 ): Promise<GatewayOutcome> {
   // The plan marks a gateway for deletion only as expired, by a rule or by its lease.
   const reason = entry.verdict.reason as 'expired' | 'lease_expired';
@@ -289,6 +331,9 @@ async function deleteExpired(
       };
   }
   const named = deployments ? { ...planned, deployments } : planned;
+  // One unit of the rolling budget right before the DELETE; a dry run only counts.
+  const took = await budget.take();
+  if (took !== 'taken') return { event: 'gateway.skipped', ...named, reason: took };
   if (deps.run.dryRun) return { event: 'gateway.would_delete', ...named };
   try {
     const result = await deps.api.delete(entry.gateway.id, deps.deadline);

@@ -4,6 +4,7 @@ import type { ConfirmSettings } from '../confirmation/confirmation.ts';
 import { ValidationError } from '../errors.ts';
 import type { Gateway } from '../model.ts';
 import type { TeardownQueue } from '../ports.ts';
+import type { RunControl } from '../registry/control.ts';
 import type { TeardownRequest } from './request.ts';
 
 /** One queued request: the SQS message id and its raw body. */
@@ -149,12 +150,15 @@ export interface TeardownBatch {
   reserve(count: number): boolean;
   /** A deployment list answered 404 (read as none); `run.summary` says so. */
   deploymentListNotFound: boolean;
+  /** the pause, the windows and the rolling budget, read once for the batch */
+  control: RunControl;
 }
 
 /** The shared state of one batch, bounded by the policy's `limits.maxDeletesPerRun`. */
-export function createTeardownBatch(maxDeletesPerRun: number): TeardownBatch {
+export function createTeardownBatch(maxDeletesPerRun: number, control: RunControl): TeardownBatch {
   let left = maxDeletesPerRun;
   return {
+    control,
     reserve(count) {
       if (count > left) return false;
       left -= count;

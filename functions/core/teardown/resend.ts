@@ -1,7 +1,8 @@
-import type { HeldReason } from '../cascade.ts';
+import type { BudgetRefusal, HeldReason } from '../cascade.ts';
 import { ApiError } from '../errors.ts';
 import type { DeploymentRef } from '../model.ts';
 import { SQS_MAX_DELAY_SECONDS } from '../ports.ts';
+import { type Gate, gateOpensAt } from '../registry/control.ts';
 import { parseRfc3339 } from '../time.ts';
 import type { RequestContext, Settled, TeardownDeps, TeardownMessage } from './context.ts';
 import { horizonMs, pinIdentity, pinnedBody, type TeardownRequest } from './request.ts';
@@ -11,13 +12,16 @@ const RUN_LIMIT_DELAY_SECONDS = 60;
 
 /**
  * Why a request goes back to the queue instead of being served now: not due yet, the
- * batch's DELETE limit is spent, deployments still serve its gateway, or the API refused it
- * for good (then it is parked in the dead-letter queue).
+ * batch's DELETE limit is spent, deployments still serve its gateway, the janitor is paused
+ * or outside every change window, the rolling budget is spent, or the API refused it for
+ * good (then it is parked in the dead-letter queue).
  */
 export type Resend =
   | { why: 'not_due'; dueAt: string; delaySeconds: number }
   | { why: 'run_limit' }
   | { why: 'held'; reason: HeldReason | 'deployments_deleting'; deployments: DeploymentRef[] }
+  | { why: 'gate'; gate: Exclude<Gate, { open: true }> }
+  | { why: 'budget'; reason: BudgetRefusal }
   | { why: 'refused'; error: ApiError };
 
 /**
@@ -32,16 +36,16 @@ export async function resend(ctx: RequestContext, how: Resend): Promise<Settled>
   const { deps, fields } = ctx;
   if (how.why === 'refused') return park(ctx, how.error);
   const { mode } = deps;
+  const now = deps.clock.now();
   if (mode.kind === 'terminal') {
     if (how.why === 'not_due') throw new Error('no teardown queue to defer to');
-    return { outcome: { event: 'gateway.skipped', ...fields, ...because(how) } };
+    return { outcome: { event: 'gateway.skipped', ...fields, ...skippedBecause(how, now) } };
   }
   let request: TeardownRequest = ctx.request;
   if (how.why === 'held') {
-    const now = deps.clock.now();
     const since = parseRfc3339(request.deferredSince) ?? now;
     if (now - since >= horizonMs(deps))
-      return { outcome: { event: 'gateway.skipped', ...fields, ...because(how) } };
+      return { outcome: { event: 'gateway.skipped', ...fields, ...skippedBecause(how, now) } };
     request = { ...request, deferredSince: request.deferredSince ?? new Date(now).toISOString() };
   }
   const pinned = ctx.live ? pinIdentity(request, ctx.live) : undefined;
@@ -51,22 +55,36 @@ export async function resend(ctx: RequestContext, how: Resend): Promise<Settled>
     ctx.live === undefined && request === ctx.request ? ctx.message.body : pinnedBody(request);
   if (body === undefined)
     return { outcome: { event: 'gateway.skipped', ...fields, reason: 'unknown_identity' } };
-  await mode.queue.defer(body, delayOf(how));
-  const why =
-    how.why === 'not_due' ? { reason: 'not_due' as const, dueAt: how.dueAt } : because(how);
-  return { outcome: { event: 'gateway.deferred', ...fields, gateway: ctx.live, ...why } };
+  await mode.queue.defer(body, delayOf(how, now));
+  const because =
+    how.why === 'not_due' ? { reason: how.why, dueAt: how.dueAt } : skippedBecause(how, now);
+  return { outcome: { event: 'gateway.deferred', ...fields, gateway: ctx.live, ...because } };
 }
 
-/** The reason (and the deployments) a held or limited request's record carries. */
-function because(how: Extract<Resend, { why: 'held' | 'run_limit' }>) {
-  if (how.why === 'run_limit') return { reason: 'run_limit' as const };
-  return { reason: how.reason, deployments: how.deployments };
+/** What the record of a request skipped or re-sent says: why, and when it may be served. */
+function skippedBecause(how: Exclude<Resend, { why: 'refused' | 'not_due' }>, now: number) {
+  if (how.why === 'held') return { reason: how.reason, deployments: how.deployments };
+  if (how.why === 'budget') return { reason: how.reason };
+  if (how.why === 'run_limit') return { reason: how.why };
+  const opensAt = gateOpensAt(how.gate);
+  const dueAt =
+    opensAt === undefined || opensAt <= now ? {} : { dueAt: new Date(opensAt).toISOString() };
+  return { reason: how.gate.reason, ...dueAt };
 }
 
-function delayOf(how: Exclude<Resend, { why: 'refused' }>): number {
+/**
+ * How long a re-sent request waits. A closed gate re-sends, never hands back (handing back
+ * would count towards the dead-letter redrive): until it may open, but at most SQS's 15
+ * minutes, so a long pause or a night outside the windows is a chain of re-sends
+ * (docs/operations.md says what they cost).
+ */
+function delayOf(how: Exclude<Resend, { why: 'refused' }>, now: number): number {
   if (how.why === 'not_due') return how.delaySeconds;
   if (how.why === 'run_limit') return RUN_LIMIT_DELAY_SECONDS;
-  return SQS_MAX_DELAY_SECONDS;
+  if (how.why !== 'gate') return SQS_MAX_DELAY_SECONDS;
+  const opensAt = gateOpensAt(how.gate);
+  if (opensAt === undefined) return SQS_MAX_DELAY_SECONDS;
+  return Math.min(SQS_MAX_DELAY_SECONDS, Math.max(1, Math.ceil((opensAt - now) / 1000)));
 }
 
 /**

@@ -12,6 +12,7 @@ import {
 import type { ConfirmationMessage } from '../confirmation/confirmation-message.ts';
 import { ApiError } from '../errors.ts';
 import { mapBounded } from '../map-bounded.ts';
+import { gateState, openRunControl } from '../registry/control.ts';
 import { admitMessage, proveOrigin, rejectMessage } from './admit.ts';
 import {
   createTeardownBatch,
@@ -83,8 +84,10 @@ export async function runTeardown(
   deps: TeardownDeps,
 ): Promise<TeardownResult> {
   const recorder = createRunRecorder({ sink: deps.sink, clock: deps.clock, context: deps.run });
+  // The pause is read first; confirmations are served whatever it says.
+  const control = await openRunControl(deps);
   // One limit for the whole batch (docs/contract.md "teardown"): maxDeletesPerRun per invocation.
-  const batch = createTeardownBatch(deps.policy.limits.maxDeletesPerRun);
+  const batch = createTeardownBatch(deps.policy.limits.maxDeletesPerRun, control);
   const retry = new Set<string>();
   const lanes = new Map<string, Promise<void>>();
   let stopError: ApiError | undefined;
@@ -187,10 +190,13 @@ export async function runTeardown(
   for (const outcome of await confirmations.flush()) recorder.outcome(outcome);
 
   const counts = recorder.counts();
+  const budget = await control.budget.report();
   recorder.write({
     event: 'run.summary',
     reason: stopError || proven.unproven !== undefined ? 'stopped' : 'completed',
     counts: { messages: messages.length, retried: retry.size, ...counts },
+    gate: gateState(control.gate),
+    ...(budget ? { budget } : {}),
     ...(batch.deploymentListNotFound ? { deploymentList: 'not_found' as const } : {}),
   });
   return {

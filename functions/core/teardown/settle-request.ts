@@ -43,6 +43,9 @@ export async function settleRequest(
   const ctx: RequestContext = { message, request, deps, batch, fields };
   const due = checkDue(request, deps.clock.now());
   if (due.due && deps.run.dryRun && deps.mode.kind === 'queue') return holdBack(ctx);
+  // Paused or outside every window: the body goes back as it came; a pause touches no API.
+  const { gate } = batch.control;
+  if (due.due && !gate.open) return resend(ctx, { why: 'gate', gate });
   if (!due.due) return deferUntilDue(ctx, due).catch((error) => resendIfRefused(ctx, error));
   return tearDownNow(ctx);
 }
@@ -105,12 +108,15 @@ async function tearDownNow(looking: RequestContext): Promise<Settled> {
     outOfTime(ctx) ?? (await clearDeployments(ctx).catch((error) => resendIfRefused(ctx, error)));
   if ('outcome' in cleared) return cleared;
   const { deployments, records } = cleared;
+  const late = deps.run.dryRun ? undefined : outOfTime(ctx);
+  if (late) return late;
+  // One unit of the rolling budget right before the DELETE; a dry run only counts.
+  const took = await ctx.batch.control.budget.take();
+  if (took !== 'taken') return { ...(await resend(ctx, { why: 'budget', reason: took })), records };
   if (deps.run.dryRun)
     return {
       outcome: { event: 'gateway.would_delete', ...fields, reason: 'requested', deployments },
     };
-  const late = outOfTime(ctx);
-  if (late) return late;
   try {
     const result = await deps.api.delete(request.gatewayId, deps.deadline);
     const outcome =
@@ -160,9 +166,16 @@ async function clearDeployments(ctx: RequestContext): Promise<Cleared | Settled>
   if (fate.kind === 'free') return { records: [] };
   if (deps.run.dryRun) return { deployments: fate.deployments, records: [] };
   const planned = toDelete.map((deployment) => ({ deployment, reason: 'requested' as const }));
-  const { results, records, stopError } = await deleteDeploymentsFirst(planned, deps);
+  const take = batch.control.budget.take;
+  const { results, records, stopError } = await deleteDeploymentsFirst(planned, { ...deps, take });
   if (stopError) throw stopError;
-  if (gatewayAfterCascade(fate, results).action === 'keep') {
+  const after = gatewayAfterCascade(fate, results);
+  if (
+    after.action === 'keep' &&
+    (after.reason === 'daily_limit' || after.reason === 'registry_unavailable')
+  )
+    return { ...(await resend(ctx, { why: 'budget', reason: after.reason })), records };
+  if (after.action === 'keep') {
     const why = { why: 'held', reason: 'has_deployments', deployments: fate.deployments } as const;
     return { ...(await resend(ctx, why)), records };
   }
