@@ -1,6 +1,7 @@
 import type { AuditRecord } from '#core/audit/record';
 import type { SweepSummary } from '#core/sweep/run-sweep';
 import type { CliIo } from './cli-io.ts';
+import { demoNotice } from './demo-notice.ts';
 import { REASON_ORDER, reasonLabel } from './describe-verdict.ts';
 import { displayPath, EXAMPLE_POLICY, openSession } from './open-session.ts';
 import { fetchPlan } from './plan-command.ts';
@@ -32,6 +33,11 @@ export async function demoCommand(io: CliIo, flags: { json?: boolean } = {}): Pr
       { write: (record) => records.push(record) },
     ]);
     io.out(`\n${renderDemoSummary(summary, records)}`);
+    const noticed = await demoNotice(session, io);
+    const gone = noticed.filter((r) => r.event === 'gateway.deleted').length;
+    io.out(
+      `  In short: its owner was told once (gateway.noticed), the gateway waited out the grace (notice_pending), then ${gone ? 'went on the first sweep after it' : 'was kept'}.\n`,
+    );
     if (flags.json) {
       io.out(
         '\nAudit records (one JSON line each, as the Lambdas log them under "audit"; the confirmations come from the teardown function in AWS):\n',

@@ -64,7 +64,7 @@ describe('npm start (the demo)', () => {
     expect(stdout).not.toContain('wandb-canary-');
   });
 
-  it('shows people the report and a short summary, and no JSON without --json', async () => {
+  it('shows people the report, a short summary and the notice cycle, and no JSON without --json', async () => {
     // Act
     const { code, stdout, stderr } = await spawnCli(['demo'], { env: {} });
     // Assess
@@ -76,7 +76,12 @@ describe('npm start (the demo)', () => {
     expect(stdout).toMatch(/^ {2}Deleted \d+ gateway\(s\).*; (\d+) of \1 confirmed gone\.$/m);
     expect(stdout).toMatch(/the next run deletes them/);
     expect(stdout).toContain('npm start -- --json');
-    expect(stdout.split('\n').length).toBeLessThan(120);
+    expect(stdout).toMatch(/^ {2}noticed\s+exp-\S+\s.*notice_pending$/m);
+    expect(stdout).toContain('Message to the notices topic, attribute owner=team-demo:');
+    expect(stdout).toMatch(/^ {2}skipped\s+exp-\S+\s.*notice_pending$/m);
+    expect(stdout).toMatch(/^ {2}deleted\s+exp-\S+\s.*lease_expired/m);
+    // The notice act (told, kept through the grace, deleted) adds about 20 lines.
+    expect(stdout.split('\n').length).toBeLessThan(140);
   });
 });
 
