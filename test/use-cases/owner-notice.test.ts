@@ -4,7 +4,11 @@ import type { OwnerNotice } from '#core/audit/notice';
 import { createRunRecorder } from '#core/audit/recorder';
 import { compilePolicy } from '#core/policy/compile-policy';
 import { parsePolicy } from '#core/policy/policy';
-import { holdForNotice, type OwnerNoticePublisher } from '#core/registry/owner-notice';
+import {
+  forecastDeletions,
+  holdForNotice,
+  type OwnerNoticePublisher,
+} from '#core/registry/owner-notice';
 import type { Registry } from '#core/registry-port';
 import { planCleanup } from '#core/sweep/plan';
 import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';
@@ -215,5 +219,26 @@ describe('holdForNotice', () => {
     expect(noticed.gate.expiringWithin24h).toBe(2);
     expect(pending.gate.expiringWithin24h).toBe(3);
     expect(off.gate.expiringWithin24h).toBe(2);
+  });
+
+  it('forecasts for the plan who would be told and when each gateway would go, writing nothing', async () => {
+    // Prepare
+    const w = world();
+    const told = gatewayDue('search-1', -1);
+    const fresh = gatewayDue('pr-1', -2);
+    const later = gatewayDue('pr-2', 30);
+    await w.sweep([told], NOW - H);
+    const plan = planCleanup([told, fresh, later], policy, NOW);
+    // Act
+    const forecast = forecastDeletions(plan.entries, {
+      policy,
+      snapshot: await w.registry.snapshot(),
+      now: NOW,
+    });
+    // Assess
+    expect(forecast.get(told.id)).toEqual({ owner: 'team-search', deletesAfter: NOW + 23 * H });
+    expect(forecast.get(fresh.id)).toEqual({ owner: 'platform', deletesAfter: NOW + 24 * H });
+    expect(forecast.get(later.id)).toEqual({ owner: 'platform', deletesAfter: NOW + 30 * H });
+    expect(w.store.items()).toHaveLength(1);
   });
 });

@@ -61,6 +61,19 @@ describe('runTeardown', () => {
     });
   });
 
+  it('deletes a due request without notice, even with notice on: its sender asked for it', async () => {
+    // Prepare
+    const gateway = aGateway({ name: 'pr-8', createdAt: hoursAgo(1) });
+    const { api, sink, deps } = teardownOf([gateway], {
+      policy: { ...POLICY, notice: { beforeMs: 86_400_000, defaultOwner: 'platform' } },
+    });
+    // Act
+    await runTeardown([message({ gatewayId: gateway.id })], deps);
+    // Assess
+    expect(api.calls).toContain(`DELETE ${gateway.id}`);
+    expect(sink.records.map((r) => r.event)).toEqual(['gateway.deleted', 'run.summary']);
+  });
+
   it('never deletes a protected gateway, whoever asks', async () => {
     // Prepare
     const gateway = aGateway({ name: 'prod-api' });

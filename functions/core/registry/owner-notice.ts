@@ -196,11 +196,9 @@ export interface NoticeDeps {
   mayStart?: () => boolean;
 }
 
-/** What the gate leaves the sweep: which expired gateways may go, and what expires soon. */
+/** What the gate leaves the sweep: which expired gateways may go now, what goes within 24 h. */
 export interface NoticeGate {
-  /** true when this expired gateway may be deleted now */
   mayDelete(gatewayId: string): boolean;
-  /** gateways whose deletion falls within the next 24 hours (the `ExpiringWithin24h` metric) */
   expiringWithin24h: number;
 }
 
@@ -254,12 +252,7 @@ export async function holdForNotice(
 ): Promise<NoticeGate> {
   const candidates = noticeCandidates(entries, deps);
   const notice = deps.policy.notice;
-  if (!notice) {
-    return {
-      mayDelete: () => true,
-      expiringWithin24h: countWithin(candidates, new Map(), deps.now),
-    };
-  }
+  if (!notice) return { mayDelete: () => true, expiringWithin24h: countExpiring(entries, deps) };
   const fates = await gateOnNotice({
     candidates,
     notices: deps.snapshot?.notices ?? new Map(),
@@ -291,42 +284,44 @@ function noticeOutcome(
   candidate: NoticeCandidate,
   fate: NoticeFate,
 ): GatewayOutcome | undefined {
-  const base = {
+  if (fate.fate === 'delete' || fate.fate === 'not_yet') return undefined;
+  if (fate.fate === 'pending' && !candidate.due) return undefined;
+  const { ruleId } = entry.verdict;
+  const after = 'deleteAfter' in fate ? fate.deleteAfter : undefined;
+  const fields = {
     gatewayId: entry.gateway.id,
     gateway: entry.gateway,
-    ...(entry.verdict.ruleId === undefined ? {} : { ruleId: entry.verdict.ruleId }),
+    owner: fate.owner,
+    ...(ruleId === undefined ? {} : { ruleId }),
+    ...(after === undefined ? {} : { deleteAfter: new Date(after).toISOString() }),
   };
-  const at = (ms: number | undefined) =>
-    ms === undefined ? {} : { deleteAfter: new Date(ms).toISOString() };
-  switch (fate.fate) {
-    case 'noticed':
-      return {
-        event: 'gateway.noticed',
-        ...base,
-        reason: 'notice_pending',
-        owner: fate.owner,
-        ...at(fate.deleteAfter),
-      };
-    case 'pending':
-      if (!candidate.due) return undefined;
-      return {
-        event: 'gateway.skipped',
-        ...base,
-        reason: 'notice_pending',
-        owner: fate.owner,
-        ...at(fate.deleteAfter),
-      };
-    case 'failed':
-      return {
-        event: 'gateway.skipped',
-        ...base,
-        reason: 'notice_failed',
-        owner: fate.owner,
-        error: fate.error,
-      };
-    default:
-      return undefined;
+  if (fate.fate === 'failed')
+    return { event: 'gateway.skipped', ...fields, reason: 'notice_failed', error: fate.error };
+  const event = fate.fate === 'noticed' ? 'gateway.noticed' : 'gateway.skipped';
+  return { event, ...fields, reason: 'notice_pending' };
+}
+
+/**
+ * Who would be told about each gateway the plan will delete, and the earliest time it
+ * would go: D, or a notice's later `deleteAfter` (valid, or the one a notice given now
+ * would set). For `plan`, which tells no one and writes nothing.
+ */
+export function forecastDeletions(
+  entries: readonly NoticeEntry[],
+  deps: Pick<NoticeDeps, 'policy' | 'snapshot' | 'now'>,
+): Map<string, { owner: string; deletesAfter: number }> {
+  const forecast = new Map<string, { owner: string; deletesAfter: number }>();
+  for (const candidate of noticeCandidates(entries, deps)) {
+    const key = candidate.gatewayId.toLowerCase();
+    const notice = validNotice(deps.snapshot?.notices.get(key), deps.snapshot?.exemptions.get(key));
+    const before = deps.policy.notice?.beforeMs;
+    const step =
+      before === undefined ? undefined : noticeStep(candidate.deletionAt, notice, before, deps.now);
+    const later = step && 'deleteAfter' in step ? step.deleteAfter : notice?.deleteAfter;
+    const deletesAfter = Math.max(candidate.deletionAt, later ?? 0);
+    forecast.set(candidate.gatewayId, { owner: notice?.owner ?? candidate.owner, deletesAfter });
   }
+  return forecast;
 }
 
 /** How many of the plan's gateways go within 24 hours, at D (a run that tells no one). */
