@@ -5,22 +5,26 @@ export type JanitorErrorCode =
   | 'EVENT_INVALID'
   | 'REQUEST_INVALID'
   | 'TOKEN_UNAVAILABLE'
-  | 'API_UNAUTHENTICATED'
-  | 'API_FORBIDDEN'
-  | 'API_PERMANENT'
-  | 'API_TRANSIENT'
-  | 'API_BAD_RESPONSE'
-  | 'DEADLINE_EXCEEDED'
+  | ApiErrorCode
   | 'BLAST_RADIUS_EXCEEDED'
   | 'RUN_STOPPED'
   | 'QUEUE_SEND_FAILED'
-  | 'API_NOT_FOUND'
   | 'LOGS_UNAVAILABLE'
   | 'INPUT_INVALID'
   | 'REGISTRY_UNAVAILABLE'
   | 'REGISTRY_CONFLICT'
   | 'REGISTRY_NOT_FOUND'
   | 'NOTICE_UNPUBLISHED';
+
+/** The codes of a failed API call (ApiError). */
+export type ApiErrorCode =
+  | 'API_UNAUTHENTICATED'
+  | 'API_FORBIDDEN'
+  | 'API_PERMANENT'
+  | 'API_TRANSIENT'
+  | 'API_BAD_RESPONSE'
+  | 'DEADLINE_EXCEEDED'
+  | 'API_NOT_FOUND';
 
 /** Base of the janitor's error family: a `name`, a stable `code`, an optional `cause`. */
 export class JanitorError extends Error {
@@ -83,16 +87,7 @@ export class ApiError extends JanitorError {
   readonly http: HttpSummary;
 
   constructor(
-    code: Extract<
-      JanitorErrorCode,
-      | 'API_UNAUTHENTICATED'
-      | 'API_FORBIDDEN'
-      | 'API_PERMANENT'
-      | 'API_TRANSIENT'
-      | 'API_BAD_RESPONSE'
-      | 'DEADLINE_EXCEEDED'
-      | 'API_NOT_FOUND'
-    >,
+    code: ApiErrorCode,
     init: {
       method: string;
       path: string;

@@ -103,14 +103,10 @@ export interface Change<T> {
 }
 
 /** A new lease (`lease set`, or a future-dated teardown request). */
-export interface LeaseInput {
-  gatewayId: string;
-  expiresAt: number;
-  owner: string;
-  purpose?: string;
-  createdBy?: string;
-  identity: LeaseIdentity;
-}
+export type LeaseInput = Pick<
+  Lease,
+  'gatewayId' | 'expiresAt' | 'owner' | 'purpose' | 'createdBy' | 'identity'
+>;
 
 /** How `lease extend` moves the expiry: by a duration, or to a later time. */
 export type Extension = { byMs: number } | { until: number };

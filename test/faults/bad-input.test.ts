@@ -74,7 +74,7 @@ describe('teardown handler: malformed SQS bodies', () => {
     expectNoCalls(world);
   });
 
-  it('normalises an upper-case uuid instead of rejecting it', async () => {
+  it('normalises an upper-case uuid in a queued request: it deletes the gateway by its lower-case path', async () => {
     const run = await world.teardown()(sqsEvent({ gatewayId: ID.toUpperCase() }));
     expect(run.ok && run.value.batchItemFailures).toEqual([]);
     expect(world.records()[0]).toMatchObject({ event: 'gateway.deleted', gatewayId: ID });

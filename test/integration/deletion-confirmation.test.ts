@@ -84,7 +84,7 @@ describe('deletion confirmation through the handlers, the simulator and a local 
       expect(audit().filter((r) => r.event === 'gateway.unconfirmed')).toEqual([]);
     });
 
-    it('schedules nothing in a dry run', async () => {
+    it('sends no confirmation to the queue after a dry run of the sweep handler', async () => {
       // Prepare
       const queue = flakySqsClient(rig.sqs);
       const sweep = createSweepHandler({ env: env({ DRY_RUN: 'true' }), sqsClient: queue.client });

@@ -274,7 +274,7 @@ describe('sweep handler: deletion safety', () => {
     expect(result.counts).toEqual({ 'gateway.deleted': 4 });
   });
 
-  it('keeps every entry of an id listed twice, once under a protected name (duplicate_id)', async () => {
+  it('keeps every entry of an id the API lists twice, once under a protected name, and sends that id no DELETE (duplicate_id)', async () => {
     // Prepare
     harness.simulator.addFault({
       route: 'list',

@@ -81,7 +81,7 @@ describe('teardown handler with deployments', () => {
     });
   });
 
-  it('never deletes a deployment that also serves another gateway, even when asked', async () => {
+  it('defers a request whose deployment also serves another gateway, sending no DELETE, even when asked to cascade', async () => {
     // Act
     await teardown({ gatewayId: testId(2), deleteDeployments: true });
     // Assess

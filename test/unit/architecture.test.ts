@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   CORE_LAYERS,
@@ -6,8 +8,13 @@ import {
   importGraph,
   importsOf,
   layerViolations,
+  ROOT,
   sourceFiles,
 } from '#test/support/import-graph';
+
+// The packaged-template checks share one `osls package` of the dry and the live stack; split
+// in two files they would package twice (issue 20 leaves them whole for now).
+const LONG_FILES = ['test/integration/package.test.ts'];
 
 describe('the import structure', () => {
   const graph = importGraph(sourceFiles('functions'));
@@ -40,6 +47,14 @@ describe('the import structure', () => {
 
   it('holds the core to at most 35 files', () => {
     expect(sourceFiles('functions/core').length).toBeLessThanOrEqual(35);
+  });
+
+  it('keeps every source file under functions/, infra/ and test/ to 350 lines at most', () => {
+    const long = ['functions', 'infra', 'test']
+      .flatMap(sourceFiles)
+      .filter((file) => !LONG_FILES.includes(file))
+      .filter((file) => readFileSync(join(ROOT, file), 'utf8').split('\n').length > 351);
+    expect(long).toEqual([]);
   });
 });
 
