@@ -27,10 +27,9 @@ export interface NoticeCandidate {
 }
 
 /**
- * What notice makes of one candidate this run: `delete` (told for this D, `deleteAfter`
- * passed), `not_yet` (D further ahead than `before`), `noticed` (told now and recorded),
- * `pending` (told earlier; or a dry run, which tells no one; or left out of a message at
- * SNS's size limit), `failed` (not published or not recorded: no deletion).
+ * What notice makes of one candidate this run: `delete` (told for this D, `deleteAfter` passed),
+ * `not_yet` (D further ahead than `before`), `noticed` (told now and recorded), `pending` (told
+ * earlier, a dry run, or left out at SNS's size limit), `failed` (not published or recorded).
  */
 export type NoticeFate =
   | { fate: 'delete' }
