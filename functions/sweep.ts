@@ -8,8 +8,7 @@ import { loadSweepConfig, type SweepConfig } from '#config/load-config';
 import { JanitorError } from '#core/errors';
 import type { OwnerNoticePublisher } from '#core/registry/owner-notice';
 import type { Registry } from '#core/registry-port';
-import { runSweep, type SweepSummary } from '#core/sweep/run-sweep';
-import { parseSweepEvent } from '#core/sweep/sweep-event';
+import { parseSweepEvent, runSweep, type SweepSummary } from '#core/sweep/run-sweep';
 import { createHandlerSetup, type HandlerDeps } from '#wiring/handler-setup';
 
 /** What the sweep Lambda returns: the run summary without the per-gateway plan. */
