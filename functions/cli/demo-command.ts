@@ -67,18 +67,11 @@ export function renderDemoSummary(summary: SweepSummary, records: readonly Audit
   const deleted = count('gateway.deleted');
   const deployments = count('deployment.deleted');
   const confirmed = count('gateway.delete_confirmed');
-  const waiting = records.filter(
-    (r) => r.event === 'gateway.skipped' && r.reason === 'deployments_deleting',
-  ).length;
   const lines = [
     `In short: ${summary.listed} gateways listed, ${summary.expired} expired under the policy.`,
     `  Deleted ${deleted} gateway(s)${deployments ? `, and before them ${deployments} deployment(s) that served only expired gateways of a rule that cascades` : ''}; ${confirmed} of ${deleted} confirmed gone.`,
     `  Kept ${summary.listed - summary.expired}: ${keptBreakdown(summary)}.`,
   ];
-  if (waiting > 0)
-    lines.push(
-      `  ${waiting} gateway(s) wait for their deployments to finish deleting: the next run deletes them.`,
-    );
   lines.push(
     `  Each sweep and confirmation line above is an audit record (${records.length} in all); \`npm start -- --json\` prints them.`,
   );

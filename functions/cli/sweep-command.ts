@@ -7,6 +7,7 @@ import { openAuditSink } from './open-audit-sink.ts';
 import type { Session } from './open-session.ts';
 import { renderSweepSummary } from './render-summary.ts';
 import { ReportingSink } from './reporting-sink.ts';
+import { plainText } from './safe-output.ts';
 
 /** Output flags of `sweep`. */
 export interface SweepFlags {
@@ -27,7 +28,16 @@ export async function sweepCommand(
   io: CliIo,
   extraSinks: AuditSink[] = [],
 ): Promise<{ code: number; summary: SweepSummary }> {
-  const audit = openAuditSink(flags, io, extraSinks);
+  const waiting: string[] = [];
+  const audit = openAuditSink(flags, io, [
+    ...extraSinks,
+    {
+      write: (record) => {
+        if (record.event === 'gateway.skipped' && record.reason === 'deployments_deleting')
+          waiting.push(plainText(record.gatewayName ?? record.gatewayId ?? '?'));
+      },
+    },
+  ]);
   const reporter = new ReportingSink(audit.sink, io, { lines: !flags.json });
   const dryRun = !flags.apply;
   if (!flags.json) {
@@ -39,6 +49,12 @@ export async function sweepCommand(
     const summary = await runSweep(deps);
     reporter.finish();
     if (!flags.json) io.out(`\n${renderSweepSummary(summary)}`);
+    // Not a failure: the API refuses a gateway until its deployments are gone
+    // (docs/contract.md "Never orphan what is serving"); the next run deletes it.
+    if (!flags.json && waiting.length > 0)
+      io.out(
+        `  ${waiting.length} gateway(s) wait for their deployments to finish deleting (${waiting.join(', ')}): run the sweep again in a minute; the scheduled sweep does so by itself.\n`,
+      );
     const confirmed = await confirmIfWaiting(
       flags,
       session,

@@ -74,7 +74,9 @@ describe('npm start (the demo)', () => {
     expect(stdout).not.toMatch(/^\{/m);
     expect(stdout).toMatch(/^In short: 40 gateways listed, \d+ expired under the policy\.$/m);
     expect(stdout).toMatch(/^ {2}Deleted \d+ gateway\(s\).*; (\d+) of \1 confirmed gone\.$/m);
-    expect(stdout).toMatch(/the next run deletes them/);
+    expect(stdout).toMatch(
+      /2 gateway\(s\) wait for their deployments to finish deleting \(loadtest-.*\): run the sweep again/,
+    );
     expect(stdout).toContain('npm start -- --json');
     expect(stdout).toMatch(/^ {2}noticed\s+exp-\S+\s.*notice_pending$/m);
     expect(stdout).toContain('Message to the notices topic, attribute owner=team-demo:');
