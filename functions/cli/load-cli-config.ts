@@ -10,6 +10,7 @@ export interface ConnectionFlags {
   httpTimeout?: string;
   concurrency?: string;
   confirmWithin?: string;
+  registryTable?: string;
   apply?: boolean;
 }
 
@@ -18,7 +19,11 @@ export interface ConnectionFlags {
  * same configuration as flags). A flag overrides its variable, and an error about a value
  * that came from a flag names the flag.
  */
-export function loadCliConfig(flags: ConnectionFlags, env: CliEnv): CliConfig {
+export function loadCliConfig(
+  flags: ConnectionFlags,
+  env: CliEnv,
+  options: { tokenOptional?: boolean } = {},
+): CliConfig {
   // The loader reads only the CLI's own variables (config/fields.ts): the rest of the
   // shell, a stray JANITOR_POLICY_FILE or NOTIFY among it, is never looked at.
   const merged: CliEnv = { ...env };
@@ -34,7 +39,7 @@ export function loadCliConfig(flags: ConnectionFlags, env: CliEnv): CliConfig {
   // The CLI has no queue: --wait polls from the first second (docs/cli.md), so the Lambdas'
   // DELETE_CONFIRM_AFTER never applies and must not hold --confirm-within above it.
   merged.DELETE_CONFIRM_AFTER = '1s';
-  if (!merged.COREWEAVE_TOKEN_SECRET_ID && !merged.COREWEAVE_API_TOKEN) {
+  if (!options.tokenOptional && !merged.COREWEAVE_TOKEN_SECRET_ID && !merged.COREWEAVE_API_TOKEN) {
     throw new ValidationError(
       'CONFIG_INVALID',
       'COREWEAVE_API_TOKEN',
@@ -42,7 +47,7 @@ export function loadCliConfig(flags: ConnectionFlags, env: CliEnv): CliConfig {
     );
   }
   try {
-    return loadCliEnvConfig(merged);
+    return loadCliEnvConfig(merged, options);
   } catch (error) {
     const flag = error instanceof ValidationError ? fromFlag.get(error.field) : undefined;
     if (!flag || !(error instanceof ValidationError)) throw error;

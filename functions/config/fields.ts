@@ -209,6 +209,15 @@ const FIELDS = {
     in: ['sweep'],
     schema: z._default(z.string().check(z.minLength(1), z.maxLength(255)), 'GatewayJanitor'),
   },
+  // Leases, exemptions, the pause, the rolling budget (docs/contract.md "The registry").
+  JANITOR_REGISTRY_TABLE: {
+    key: 'registryTable',
+    in: ALL,
+    flag: '--registry-table',
+    schema: z.optional(
+      z.string().check(z.regex(/^[A-Za-z0-9_.-]{3,255}$/, 'expected a DynamoDB table name')),
+    ),
+  },
   // A confirmation is one delayed SQS message, and SQS delays a message 15 minutes at most.
   DELETE_CONFIRM_AFTER: {
     key: 'confirmAfterMs',

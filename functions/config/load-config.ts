@@ -45,10 +45,13 @@ export function loadTeardownConfig(env: Env): TeardownConfig {
   };
 }
 
-/** The CLI's configuration from its environment (the CLI merges its flags in first). */
-export function loadCliEnvConfig(env: Env): CliConfig {
+/**
+ * The CLI's configuration from its environment (the CLI merges its flags in first);
+ * `tokenOptional` for commands that call the API only when they must look a gateway up.
+ */
+export function loadCliEnvConfig(env: Env, options: { tokenOptional?: boolean } = {}): CliConfig {
   const { settings, values } = readFields('cli', env);
-  if (!settings.tokenSecretId && !settings.apiToken) {
+  if (!options.tokenOptional && !settings.tokenSecretId && !settings.apiToken) {
     throw new ValidationError(
       'CONFIG_INVALID',
       'COREWEAVE_TOKEN_SECRET_ID',

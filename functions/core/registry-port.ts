@@ -143,18 +143,50 @@ export interface RegistryCaps {
   maxKeepMs: number;
 }
 
+/** What the last sweep or teardown run did, as `gateway-janitor status` shows it. */
+export interface LastRun {
+  kind: 'sweep' | 'teardown';
+  runId: string;
+  trigger: string;
+  dryRun: boolean;
+  /** when the run finished */
+  at: number;
+  /** the `run.summary` reason: completed, aborted, truncated or stopped */
+  outcome: string;
+  /** gateways deleted, or that would have been in a dry run */
+  deleted: number;
+  /** deletions that failed */
+  failed: number;
+  /** why it stopped early, when it did (e.g. `registry_unavailable`) */
+  reason?: string;
+  version: number;
+}
+
+/** A run to record. */
+export type LastRunInput = Omit<LastRun, 'version'>;
+
+/** The last-run records: one per function, never purged (docs/contract.md "The registry"). */
+export interface LastRunRecords {
+  /** Records a finished run unless a later one is stored already; false then. */
+  recordLastRun(run: LastRunInput): Promise<boolean>;
+  /** The last run of each function that has recorded one, latest first. */
+  readLastRuns(): Promise<LastRun[]>;
+}
+
 /**
  * The registry. Every write is conditional; a lost race is retried a bounded number of
  * times, then fails with REGISTRY_CONFLICT; an unreadable or unwritable store fails with
  * REGISTRY_UNAVAILABLE; bad input with a ValidationError naming the field.
  */
-export interface Registry {
+export interface Registry extends LastRunRecords {
   /** One consistent, paginated read of every item. */
   snapshot(): Promise<RegistrySnapshot>;
   /** One gateway's lease, exemption and notice (one strongly consistent query). */
   readGateway(gatewayId: string): Promise<GatewayEntries>;
   /** The control item alone (one strongly consistent read); undefined when never written. */
   readControl(): Promise<{ control: Control | undefined; readable: boolean }>;
+  /** The budget's slots alone (one strongly consistent query), for `status`. */
+  readBudget(): Promise<BudgetSlot[]>;
 
   /** Creates or replaces a lease; `expiresAt` in (now, now + maxTtl]. */
   setLease(input: LeaseInput, now: number): Promise<Change<Lease>>;

@@ -389,6 +389,28 @@ describe('the packaged CloudFormation template', () => {
     }
   });
 
+  it('gives both functions the registry table and only the item actions each needs on it', () => {
+    for (const id of ['SweepLambdaFunction', 'TeardownLambdaFunction']) {
+      expect(resource(id).Properties.Environment.Variables.JANITOR_REGISTRY_TABLE).toEqual({
+        Ref: 'RegistryTable',
+      });
+    }
+    const items = ['GetItem', 'Query', 'PutItem', 'DeleteItem', 'UpdateItem'].map(
+      (a) => `dynamodb:${a}`,
+    );
+    expect(roleActions(template, 'SweepRole', 'RegistryTable').sort()).toEqual(
+      [...items, 'dynamodb:Scan'].sort(),
+    );
+    expect(roleActions(template, 'TeardownRole', 'RegistryTable').sort()).toEqual(items.sort());
+    for (const role of ['SweepRole', 'TeardownRole']) {
+      const dynamo = roleStatements(template, role).filter((s) =>
+        [s.Action].flat().some((a) => a.startsWith('dynamodb:')),
+      );
+      expect(dynamo.flatMap((s) => [s.Resource].flat())).toEqual([ARN_OF('RegistryTable')]);
+    }
+    expect(template.Outputs).toHaveProperty('RegistryTableName');
+  });
+
   it('denies every queue action without TLS, on the teardown queue and its dead-letter queue', () => {
     for (const [policy, queue] of [
       ['TeardownQueuePolicy', 'TeardownQueue'],
@@ -416,7 +438,7 @@ describe('the packaged CloudFormation template', () => {
     expect(resource('TeardownLambdaFunction').Properties.Role).toEqual(ARN_OF('TeardownRole'));
 
     const sweepActions = roleStatements(template, 'SweepRole').flatMap((s) => [s.Action].flat());
-    expect(sweepActions.sort()).toEqual([
+    expect(sweepActions.filter((a) => !a.startsWith('dynamodb:')).sort()).toEqual([
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       'secretsmanager:GetSecretValue',

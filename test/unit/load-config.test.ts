@@ -37,10 +37,18 @@ describe('loadSweepConfig', () => {
     [{ JANITOR_POLICY: undefined }, 'JANITOR_POLICY'],
     [{ JANITOR_POLICY: '{"rules":[]}' }, 'JANITOR_POLICY.rules'],
     [{ TEARDOWN_QUEUE_URL: 'queue' }, 'TEARDOWN_QUEUE_URL'],
+    [{ JANITOR_REGISTRY_TABLE: 'my table' }, 'JANITOR_REGISTRY_TABLE'],
   ])('rejects %j naming %s', (override, field) => {
     expect(() => loadSweepConfig({ ...base, ...override })).toThrow(
       expect.objectContaining({ code: expect.stringMatching(/_INVALID$/), field }),
     );
+  });
+
+  it('has no registry unless JANITOR_REGISTRY_TABLE names its table', () => {
+    expect(loadSweepConfig(base).registryTable).toBeUndefined();
+    expect(
+      loadSweepConfig({ ...base, JANITOR_REGISTRY_TABLE: 'janitor-Registry-1X2' }),
+    ).toMatchObject({ registryTable: 'janitor-Registry-1X2' });
   });
 
   it('takes COREWEAVE_API_TOKEN only where a direct token is allowed', () => {

@@ -1,6 +1,7 @@
 import { RegistryError, ValidationError } from '../errors.ts';
 import { GATEWAY_ID } from '../model.ts';
 import type {
+  BudgetSlot,
   Change,
   Expect,
   GatewayEntries,
@@ -12,6 +13,7 @@ import type {
   RegistryStore,
   StoredItem,
 } from '../registry-port.ts';
+import { lastRunRecords } from './last-run.ts';
 import {
   BUDGET_PK,
   CONTROL_KEY,
@@ -113,10 +115,18 @@ export function createRegistry(store: RegistryStore, caps: RegistryCaps = DEFAUL
     );
   }
 
+  const readSlots = async (): Promise<BudgetSlot[]> =>
+    (await store.query(BUDGET_PK)).flatMap((item) => {
+      const index = slotIndexOf(item);
+      return index === undefined ? [] : [decodeSlot(item, index)];
+    });
+
   const leaseOf = (id: string) => (item: StoredItem) => decodeLease(item, id);
   const exemptionOf = (id: string) => (item: StoredItem) => decodeExemption(item, id);
 
   return {
+    ...lastRunRecords(store),
+
     async snapshot(): Promise<RegistrySnapshot> {
       const { items, stats } = await store.scan();
       return decodeSnapshot(items, stats);
@@ -139,6 +149,8 @@ export function createRegistry(store: RegistryStore, caps: RegistryCaps = DEFAUL
       const control = decodeControl(stored);
       return { control, readable: control !== undefined };
     },
+
+    readBudget: readSlots,
 
     async setLease(input, now) {
       const gatewayId = gatewayIdFrom(input.gatewayId);
@@ -299,12 +311,7 @@ export function createRegistry(store: RegistryStore, caps: RegistryCaps = DEFAUL
       if (!Number.isInteger(max) || max < 0 || max > MAX_BUDGET) {
         throw bad('limits.maxDeletesPer24h', `expected a whole number from 0 to ${MAX_BUDGET}`);
       }
-      const slots =
-        options.known ??
-        (await store.query(BUDGET_PK)).flatMap((item) => {
-          const index = slotIndexOf(item);
-          return index === undefined ? [] : [decodeSlot(item, index)];
-        });
+      const slots = options.known ?? (await readSlots());
       const { free, left } = budgetState(slots, now, max);
       // Concurrent takers start at different free slots, so they rarely collide.
       const offset = free.length === 0 ? 0 : Math.floor(Math.random() * free.length);
