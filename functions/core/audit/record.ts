@@ -83,10 +83,18 @@ export interface AuditRecord extends RunContext {
   deletionRunId?: string;
   /** gateway.delete_confirmed: seconds from deletedAt to the GET that saw 404, at most */
   secondsToGone?: number;
-  /** gateway.noticed and notice skips: who was (or would be) told */
+  /** gateway.noticed and notice skips: who was (or would be) told; lease.*: the lease's owner */
   owner?: string;
   /** gateway.noticed and notice skips: the earliest time (RFC 3339) the gateway may go */
   deleteAfter?: string;
+  /** lease.*: also its expiry (RFC 3339), purpose, and its expiry before an extension */
+  expiresAt?: string;
+  purpose?: string;
+  previousExpiresAt?: string;
+  /** gateway.exempted and control.paused: until when (RFC 3339) */
+  until?: string;
+  /** the words of whoever made a registry change (`keep`, `pause`, `resume` --reason) */
+  note?: string;
 }
 
 /** Builds `finalState` from the allowlist; empty arrays and absent values are left out. */

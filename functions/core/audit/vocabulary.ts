@@ -26,10 +26,37 @@ export type DeploymentEvent =
 export type RunEvent = 'run.summary' | 'run.aborted' | 'run.truncated';
 
 /**
+ * A change people made to the registry (docs/contract.md "The registry", "Pause"), or a
+ * lease the janitor ended; `requestedBy` names who. Reasons: `operator` (a person, with
+ * the CLI), `released` (`lease release`), `kept` / `unkept` (`keep` / `unkeep`), and
+ * `gateway_deleted` / `gateway_gone` (the janitor ended the lease).
+ */
+export type RegistryEvent =
+  | 'lease.set'
+  | 'lease.extended'
+  | 'lease.released'
+  | 'gateway.exempted'
+  | 'control.paused'
+  | 'control.resumed';
+/** Why a registry change was recorded (see RegistryEvent). */
+export type ChangeReason =
+  | 'operator'
+  | 'released'
+  | 'kept'
+  | 'unkept'
+  | 'gateway_deleted'
+  | 'gateway_gone';
+
+/**
  * Every audit event (docs/contract.md "The audit record"): stable forever, because
  * dashboards, alarms and saved queries depend on them; events are only ever added.
  */
-export type AuditEvent = GatewayEvent | DeploymentEvent | 'request.rejected' | RunEvent;
+export type AuditEvent =
+  | GatewayEvent
+  | DeploymentEvent
+  | 'request.rejected'
+  | RunEvent
+  | RegistryEvent;
 
 /** Why a teardown request ended the way it did. */
 export type RequestReason =
@@ -101,7 +128,8 @@ export type AuditReason =
   | ControlReason
   | RunStatus
   | ConfirmationReason
-  | NoticeReason;
+  | NoticeReason
+  | ChangeReason;
 
 /** How many records of each event a run wrote. */
 export type EventCounts = Partial<Record<AuditEvent, number>>;
@@ -290,6 +318,28 @@ export const EVENTS = {
     notice: { end: 'ran out of time: the next run continues' },
     reasons: ['deadline'],
   },
+  // Changes people made to the registry, and leases the janitor ended: not outcomes.
+  'lease.set': { level: 'info', label: 'lease set', counted: false, reasons: ['operator'] },
+  'lease.extended': {
+    level: 'info',
+    label: 'lease extended',
+    counted: false,
+    reasons: ['operator'],
+  },
+  'lease.released': {
+    level: 'info',
+    label: 'lease released',
+    counted: false,
+    reasons: ['released', 'gateway_deleted', 'gateway_gone'],
+  },
+  'gateway.exempted': {
+    level: 'info',
+    label: 'exempted',
+    counted: false,
+    reasons: ['kept', 'unkept'],
+  },
+  'control.paused': { level: 'warn', label: 'paused', counted: false, reasons: ['operator'] },
+  'control.resumed': { level: 'info', label: 'resumed', counted: false, reasons: ['operator'] },
 } as const satisfies Record<AuditEvent, EventFacts>;
 
 /** The reasons a record of event `E` may carry. */
