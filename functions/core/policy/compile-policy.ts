@@ -29,6 +29,8 @@ export interface Policy {
   limits: { maxDeletesPerRun: number; maxDeletePercent: number; maxDeletesPer24h?: number };
   /** When deletions may run (`windows`); undefined: any time. */
   windows?: ChangeWindow[];
+  /** How far ahead leases and exemptions may reach (`leases`; 30 days each by default). */
+  leases?: { maxTtlMs: number; maxKeepMs: number };
   /** Names a queue or CLI teardown may delete; undefined: any unprotected gateway. */
   teardownAllowNames?: RegExp[];
   /** A teardown request's `deleteDeployments` is honoured (`teardown.allow.deleteDeployments`). */
@@ -64,6 +66,10 @@ export function compilePolicy(doc: PolicyDocument): Policy {
     protectNames: doc.protect.names.map((glob) => new RegExp(globToRegExp(glob).source, 'si')),
     limits: { ...doc.limits },
     ...(doc.windows ? { windows: doc.windows } : {}),
+    leases: {
+      maxTtlMs: parseDuration(doc.leases.maxTtl) ?? 0,
+      maxKeepMs: parseDuration(doc.leases.maxKeep) ?? 0,
+    },
     ...(doc.teardown?.allow?.names
       ? { teardownAllowNames: doc.teardown.allow.names.map(globToRegExp) }
       : {}),

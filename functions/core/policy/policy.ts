@@ -3,7 +3,13 @@ import { ValidationError } from '../errors.ts';
 import { GATEWAY_ID, KNOWN_STATUSES } from '../model.ts';
 import { parseDuration } from '../time.ts';
 import { isSafeRegex } from './safe-regex.ts';
-import { maxDeletesPer24h, noticeSection, ruleOwner, windowsSection } from './steering-policy.ts';
+import {
+  leasesSection,
+  maxDeletesPer24h,
+  noticeSection,
+  ruleOwner,
+  windowsSection,
+} from './steering-policy.ts';
 
 // zod/mini ships no messages of its own ("Invalid input" for every issue): English, as
 // zod classic had it, keeps every message a policy author, a request sender and an
@@ -84,6 +90,7 @@ const policySchema = z.strictObject({
     }),
     { ...DEFAULT_LIMITS },
   ),
+  leases: leasesSection,
   notice: noticeSection,
   windows: windowsSection,
   teardown: z.optional(
