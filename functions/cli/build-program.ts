@@ -1,17 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { ValidationError } from '#core/errors';
+import type { Registry } from '#core/registry-port';
 import { parseDuration } from '#core/time';
 import { type AuditFlags, auditCommand } from './audit/audit-command.ts';
 import type { CliIo } from './cli-io.ts';
 import { demoCommand } from './demo-command.ts';
 import { openSession, type TargetFlags } from './open-session.ts';
 import { planCommand } from './plan-command.ts';
+import { addRegistryCommands } from './registry-program.ts';
 import { type RequestFlags, requestCommand } from './request-command.ts';
 import { type SimulateFlags, simulateCommand } from './simulate-command.ts';
 import { type SweepFlags, sweepCommand } from './sweep-command.ts';
 import { teardownCommand } from './teardown-command.ts';
 import { validateCommand } from './validate-command.ts';
+
+/** What a caller may share across commands: one embedded registry (tests, a demo). */
+export interface ProgramDeps {
+  registry?: Registry;
+}
 
 const FOOTER = `
 Token: COREWEAVE_API_TOKEN, or --secret-id to read it from AWS Secrets Manager.
@@ -22,7 +29,11 @@ a flag overrides its variable. Exit codes: 0 ok, 1 run or API failure, 2 usage o
  * The `gateway-janitor` command line. Each action reports its exit code through
  * `setCode`; parse errors and --help surface as CommanderError (exitOverride).
  */
-export function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
+export function buildProgram(
+  io: CliIo,
+  setCode: (code: number) => void,
+  deps: ProgramDeps = {},
+): Command {
   const program = new Command('gateway-janitor')
     .description('Deletes expired CoreWeave inference gateways; preview with plan, act with sweep.')
     .exitOverride()
@@ -170,6 +181,8 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
     .action(async (view: string | undefined, flags: AuditFlags) =>
       setCode(await auditCommand(view, flags, io)),
     );
+
+  addRegistryCommands(program, io, setCode, deps);
 
   return program;
 }

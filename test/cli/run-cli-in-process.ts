@@ -1,3 +1,4 @@
+import type { ProgramDeps } from '#cli/build-program';
 import { runCli } from '#cli/run-cli';
 
 /** What one in-process CLI run printed, and its exit code. */
@@ -13,19 +14,23 @@ export interface CliRun {
  */
 export async function runCliInProcess(
   args: string[],
-  options: { env?: Record<string, string>; progress?: boolean } = {},
+  options: { env?: Record<string, string>; progress?: boolean; deps?: ProgramDeps } = {},
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(args, {
-    out: (text) => {
-      stdout += text;
+  const code = await runCli(
+    args,
+    {
+      out: (text) => {
+        stdout += text;
+      },
+      err: (text) => {
+        stderr += text;
+      },
+      progress: options.progress ?? false,
+      env: options.env ?? {},
     },
-    err: (text) => {
-      stderr += text;
-    },
-    progress: options.progress ?? false,
-    env: options.env ?? {},
-  });
+    options.deps,
+  );
   return { code, stdout, stderr };
 }

@@ -1,0 +1,284 @@
+import { randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
+import type { Agent } from 'undici';
+import type { CliConfig } from '#config/load-config';
+import type { AuditRecord } from '#core/audit/record';
+import { ValidationError } from '#core/errors';
+import type { Gateway } from '#core/model';
+import { compilePolicy, type Policy } from '#core/policy/compile-policy';
+import { DEFAULT_CAPS } from '#core/registry/create-registry';
+import type { Registry, RegistryCaps } from '#core/registry-port';
+import { formatDuration, parseDuration, parseRfc3339 } from '#core/time';
+import type { Simulator } from '#simulator/server';
+import type { CliIo } from './cli-io.ts';
+import { type ConnectionFlags, loadCliConfig } from './load-cli-config.ts';
+import { openAuditSink } from './open-audit-sink.ts';
+import { EXAMPLE_POLICY } from './open-session.ts';
+import { readPolicyFile } from './read-policy-file.ts';
+import { needsListing, type Resolved, resolveGateway } from './resolve-gateway.ts';
+
+/** Flags every registry command takes. */
+export interface RegistryFlags extends ConnectionFlags {
+  policy?: string;
+  simulate?: boolean;
+  /** the change's audit record as a JSON line on stdout instead of the sentence */
+  json?: boolean;
+  auditFile?: string;
+}
+
+/** The registry a command works on, the policy's caps, and the gateways when it must look. */
+export interface RegistrySession {
+  /** undefined: no registry configured (`registry: off`) */
+  registry: Registry | undefined;
+  /** `table <name>`, the embedded simulator's in-memory registry, or `off` */
+  registryName: string;
+  policy: Policy | undefined;
+  caps: RegistryCaps;
+  config: CliConfig;
+  /** who makes the change: `cli:<OS user>`, as `teardown` names its requests */
+  by: string;
+  now(): number;
+  /** The listed gateways, listed once on first use; needs the token. */
+  listGateways(): Promise<Gateway[]>;
+  /** One gateway by id, or undefined when the API answers 404; needs the token. */
+  getGateway(id: string): Promise<Gateway | undefined>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the registry: the in-memory one with an embedded simulator (`--simulate`,
+ * `npm start`), the DynamoDB table of `--registry-table` / JANITOR_REGISTRY_TABLE, or none.
+ * The AWS SDK loads only when a table is named.
+ */
+export async function openRegistry(
+  table: string | undefined,
+  caps: RegistryCaps,
+  embedded: boolean,
+): Promise<{ registry: Registry | undefined; registryName: string }> {
+  if (embedded) {
+    const { createMemoryRegistry } = await import('#adapters/memory-registry');
+    return { registry: createMemoryRegistry(caps).registry, registryName: 'in memory (embedded)' };
+  }
+  if (!table) return { registry: undefined, registryName: 'off' };
+  const { createDynamoDbRegistry } = await import('#adapters/aws/dynamodb-registry');
+  return { registry: createDynamoDbRegistry({ tableName: table }, caps), registryName: table };
+}
+
+/**
+ * Validates flags and environment and opens the registry; the token is needed only when a
+ * command must look a gateway up, and the policy only for its caps and windows.
+ * `readOnlySteering`: the command only shows `windows` and the rolling budget (`status`).
+ */
+export async function openRegistrySession(
+  flags: RegistryFlags,
+  io: CliIo,
+  options: { readOnlySteering?: boolean; registry?: Registry } = {},
+): Promise<RegistrySession> {
+  let env = io.env;
+  let simulator: Simulator | undefined;
+  let agent: Agent | undefined;
+  const close = async () => {
+    await agent?.close();
+    await simulator?.close();
+  };
+  if (flags.simulate) {
+    for (const [flag, value] of [
+      ['--api-url', flags.apiUrl],
+      ['--secret-id', flags.secretId],
+      ['--registry-table', flags.registryTable],
+    ] as const) {
+      if (value !== undefined)
+        throw new ValidationError('CONFIG_INVALID', flag, 'cannot be combined with --simulate');
+    }
+    const { startSeededSimulator } = await import('./start-seeded-simulator.ts');
+    simulator = await startSeededSimulator();
+    env = { ...io.env, COREWEAVE_API_TOKEN: simulator.token, COREWEAVE_API_URL: simulator.url };
+    delete env.COREWEAVE_TOKEN_SECRET_ID;
+    delete env.JANITOR_REGISTRY_TABLE;
+  }
+  try {
+    const config = loadCliConfig(flags, env, { tokenOptional: true });
+    const file = flags.policy ?? (flags.simulate ? EXAMPLE_POLICY : undefined);
+    const policy = file
+      ? compilePolicy(await readPolicyFile(file, '--policy', options))
+      : config.policy;
+    const caps = policy?.leases ?? DEFAULT_CAPS;
+    const opened = options.registry
+      ? { registry: options.registry, registryName: 'in memory (given)' }
+      : await openRegistry(config.registryTable, caps, flags.simulate === true);
+    let listed: Promise<Gateway[]> | undefined;
+    const api = async (why: string) => {
+      if (!config.apiToken && !config.tokenSecretId) {
+        throw new ValidationError(
+          'CONFIG_INVALID',
+          'COREWEAVE_API_TOKEN',
+          `not set: needed to ${why}; export the token, or pass --secret-id`,
+        );
+      }
+      const { createGatewayApi } = await import('#adapters/create-gateway-api');
+      const { createAgent } = await import('#adapters/coreweave/send-once');
+      agent ??= createAgent({ keepAliveTimeout: 5_000 });
+      return createGatewayApi(config, { dispatcher: agent, profile: 'cli' }).api;
+    };
+    const forever = { budgetMs: () => Number.POSITIVE_INFINITY };
+    return {
+      ...opened,
+      policy,
+      caps,
+      config,
+      by: `cli:${operatorName()}`,
+      now: Date.now,
+      listGateways() {
+        listed ??= api('find a gateway by name or id prefix').then((client) =>
+          client.list(forever),
+        );
+        return listed;
+      },
+      async getGateway(id) {
+        const client = await api("pin the gateway's name and createdAt");
+        return (await client.get(id, forever)).gateway;
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** The session's registry, or a usage error naming the flag that would configure one. */
+export function requireRegistry(session: RegistrySession): Registry {
+  if (session.registry) return session.registry;
+  throw new ValidationError(
+    'CONFIG_INVALID',
+    '--registry-table',
+    'required: the registry table (stack output RegistryTableName), or JANITOR_REGISTRY_TABLE; --simulate for an embedded one',
+  );
+}
+
+/** The fields of a change's audit record; the run context is the CLI's. */
+export type ChangeFields = Omit<
+  AuditRecord,
+  'schemaVersion' | 'time' | 'runId' | 'trigger' | 'dryRun'
+>;
+
+/**
+ * Opens the audit output first (a bad --audit-file fails before anything is written),
+ * then makes the change and writes its one audit record, naming who made it.
+ */
+export async function recordChange(
+  session: RegistrySession,
+  flags: RegistryFlags,
+  io: CliIo,
+  change: () => Promise<{ fields: ChangeFields; sentence: string }>,
+): Promise<number> {
+  const audit = openAuditSink(flags, io);
+  try {
+    const { fields, sentence } = await change();
+    audit.sink.write({
+      schemaVersion: 1,
+      time: new Date(session.now()).toISOString(),
+      runId: randomUUID(),
+      trigger: 'cli',
+      dryRun: false,
+      requestedBy: session.by,
+      ...fields,
+    });
+    if (!flags.json) io.out(`${sentence}\n`);
+    return 0;
+  } finally {
+    audit.close();
+  }
+}
+
+/** The OS user, reduced to characters that cannot mislead a reader. */
+function operatorName(): string {
+  try {
+    return userInfo().username.replace(/[^\w.-]/g, '') || 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * When a change should reach: a duration from now (`durationFlag`) or an RFC 3339 time
+ * in the future (`--until`); one of them, or neither when `optional`.
+ */
+export function whenFrom(
+  given: { duration?: string; until?: string },
+  durationFlag: string,
+  now: number,
+  optional = false,
+): number | undefined {
+  if (given.duration !== undefined && given.until !== undefined) {
+    throw new ValidationError('CONFIG_INVALID', `${durationFlag}, --until`, 'give one, not both');
+  }
+  if (given.duration !== undefined) {
+    const ms = parseDuration(given.duration);
+    if (ms === undefined) {
+      throw new ValidationError(
+        'CONFIG_INVALID',
+        durationFlag,
+        'expected a duration such as 12h, 3d or 1d12h',
+      );
+    }
+    return now + ms;
+  }
+  if (given.until !== undefined) {
+    const at = parseRfc3339(given.until);
+    if (at === undefined) {
+      throw new ValidationError(
+        'CONFIG_INVALID',
+        '--until',
+        'expected an RFC 3339 time with a zone, such as 2026-12-11T17:00:00Z',
+      );
+    }
+    if (at <= now) {
+      throw new ValidationError(
+        'INPUT_INVALID',
+        '--until',
+        `${given.until} lies in the past (now is ${new Date(now).toISOString()})`,
+      );
+    }
+    return at;
+  }
+  if (optional) return undefined;
+  throw new ValidationError('CONFIG_INVALID', `${durationFlag} or --until`, 'required');
+}
+
+/** The gateway an argument names (a full uuid, a unique id prefix, or an exact name). */
+export async function resolveTarget(session: RegistrySession, text: string): Promise<Resolved> {
+  const listed = needsListing(text) ? await session.listGateways() : [];
+  return resolveGateway(text, listed);
+}
+
+/**
+ * Runs a registry write, renaming the field of an input error to the flag it came from
+ * (the registry names its own fields: `expiresAt`, `owner`, `until`, ...).
+ */
+export async function asFlags<T>(fields: Record<string, string>, write: () => Promise<T>) {
+  try {
+    return await write();
+  } catch (error) {
+    if (!(error instanceof ValidationError) || !(error.field in fields)) throw error;
+    const flag = fields[error.field] ?? error.field;
+    throw new ValidationError('INPUT_INVALID', flag, error.message.slice(error.field.length + 2));
+  }
+}
+
+/** An instant as RFC 3339, to the second, with how far it is from now. */
+export function showTime(at: number, now: number): string {
+  const iso = new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const ms = at - now;
+  return `${iso} (${ms >= 0 ? `in ${formatDuration(ms)}` : `${formatDuration(-ms)} ago`})`;
+}
+
+/** A usage error when `at` lies past the policy's cap, naming the flag and the cap. */
+export function checkCap(at: number, now: number, capMs: number, cap: string, flag: string): void {
+  if (at <= now + capMs) return;
+  throw new ValidationError(
+    'INPUT_INVALID',
+    flag,
+    `${showTime(at, now)} is more than ${cap} (${formatDuration(capMs)}) ahead; the policy sets ${cap}`,
+  );
+}
