@@ -2,8 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryRegistry, type MemoryRegistryStore } from '#adapters/memory-registry';
-import type { Registry } from '#core/registry-port';
+import { createMemoryRegistry, MemoryRegistryStore } from '#adapters/memory-registry';
+import { createRegistry } from '#core/registry/create-registry';
+import type { Expect, Registry, StoredItem } from '#core/registry-port';
 import type { Simulator } from '#simulator/server';
 import { leakedCanaries } from '#test/support/canaries';
 import { operatorEnv, POLICY, startCanarySimulator } from './canary-fleet.ts';
@@ -374,6 +375,42 @@ describe('gateway-janitor lease, keep, pause and status on an in-memory registry
         stderr: expect.stringContaining('registry (memory): made unavailable'),
       });
     });
+  });
+});
+
+/** A store where another writer changes the item between each read and write, `losses` times. */
+class RacingStore extends MemoryRegistryStore {
+  losses: number;
+  constructor(losses: number) {
+    super();
+    this.losses = losses;
+  }
+  override async put(item: StoredItem, expect: Expect) {
+    if (this.losses > 0) {
+      this.losses -= 1;
+      return false;
+    }
+    return super.put(item, expect);
+  }
+}
+
+describe('gateway-janitor registry commands when a write loses a race', () => {
+  it('retries a write that lost a race, and reports one that keeps losing with exit 1', async () => {
+    const once = new RacingStore(1);
+    const always = new RacingStore(1_000);
+    const pause = (store: RacingStore) =>
+      runCliInProcess(['pause', '--reason', 'x', '--json'], {
+        deps: { registry: createRegistry(store) },
+      });
+    const won = await pause(once);
+    const lost = await pause(always);
+    expect(won.code).toBe(0);
+    expect(auditRecords(won.stdout)).toHaveLength(1);
+    expect(lost.code).toBe(1);
+    expect(lost.stderr).toContain('changed 5 times while being written');
+    expect(lost.stderr).toContain('nothing was changed');
+    expect(lost.stdout).toBe('');
+    expect(always.items()).toEqual([]);
   });
 });
 
