@@ -5,9 +5,12 @@ import type { CliConfig } from '#config/load-config';
 import { ValidationError } from '#core/errors';
 import { compilePolicy, type Policy } from '#core/policy/compile-policy';
 import type { GatewayApi } from '#core/ports';
+import { DEFAULT_CAPS } from '#core/registry/create-registry';
+import type { Registry } from '#core/registry-port';
 import type { Simulator } from '#simulator/server';
 import type { CliIo } from './cli-io.ts';
 import { type ConnectionFlags, loadCliConfig } from './load-cli-config.ts';
+import { openRegistry } from './open-registry.ts';
 import { readPolicyFile } from './read-policy-file.ts';
 
 /** The bundled example policy (examples/policy.json), the default with --simulate. */
@@ -27,6 +30,12 @@ export interface Session {
   /** what the command talks to, for headings */
   target: string;
   simulator?: Simulator;
+  /**
+   * The registry: with --simulate an in-memory one that lives as long as the embedded
+   * simulator (the demo's), else the table configured, else none (`registry: off`).
+   */
+  registry?: Registry;
+  registryName?: string;
   close(): Promise<void>;
 }
 
@@ -47,7 +56,12 @@ export async function openSession(flags: TargetFlags, io: CliIo): Promise<Sessio
     }
     return policy;
   });
-  return connection as Session;
+  const { registry, registryName } = await openRegistry(
+    connection.config.registryTable,
+    connection.policy.leases ?? DEFAULT_CAPS,
+    flags.simulate === true,
+  );
+  return { ...connection, registry, registryName } as Session;
 }
 
 /**

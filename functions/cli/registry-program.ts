@@ -33,13 +33,14 @@ export function addRegistryCommands(
   // commander calls an action with the arguments, then the options, then the command.
   type Work = (session: RegistrySession, ...args: never[]) => Promise<number>;
   const run =
-    (work: Work, readOnlySteering = false) =>
+    (work: Work) =>
     async (...args: unknown[]) => {
       const flags = args.at(-2) as RegistryFlags;
-      const session = await openRegistrySession(flags, io, {
-        readOnlySteering,
-        ...(shared.registry ? { registry: shared.registry } : {}),
-      });
+      const session = await openRegistrySession(
+        flags,
+        io,
+        shared.registry ? { registry: shared.registry } : {},
+      );
       try {
         setCode(await work(session, ...(args.slice(0, -1) as never[])));
       } finally {
@@ -115,7 +116,7 @@ export function addRegistryCommands(
       'Show the mode, the registry, the pause, the change window, the budget and the last run',
     )
     .option('--json', 'one JSON document')
-    .action(run((s, flags) => statusCommand(s, flags, io), true));
+    .action(run((s, flags) => statusCommand(s, flags, io)));
 }
 
 function withRegistry(command: Command, changes: boolean): Command {

@@ -13,6 +13,7 @@ import type { Simulator } from '#simulator/server';
 import type { CliIo } from './cli-io.ts';
 import { type ConnectionFlags, loadCliConfig } from './load-cli-config.ts';
 import { openAuditSink } from './open-audit-sink.ts';
+import { openRegistry } from './open-registry.ts';
 import { EXAMPLE_POLICY } from './open-session.ts';
 import { readPolicyFile } from './read-policy-file.ts';
 import { needsListing, type Resolved, resolveGateway } from './resolve-gateway.ts';
@@ -46,33 +47,13 @@ export interface RegistrySession {
 }
 
 /**
- * Opens the registry: the in-memory one with an embedded simulator (`--simulate`,
- * `npm start`), the DynamoDB table of `--registry-table` / JANITOR_REGISTRY_TABLE, or none.
- * The AWS SDK loads only when a table is named.
- */
-export async function openRegistry(
-  table: string | undefined,
-  caps: RegistryCaps,
-  embedded: boolean,
-): Promise<{ registry: Registry | undefined; registryName: string }> {
-  if (embedded) {
-    const { createMemoryRegistry } = await import('#adapters/memory-registry');
-    return { registry: createMemoryRegistry(caps).registry, registryName: 'in memory (embedded)' };
-  }
-  if (!table) return { registry: undefined, registryName: 'off' };
-  const { createDynamoDbRegistry } = await import('#adapters/aws/dynamodb-registry');
-  return { registry: createDynamoDbRegistry({ tableName: table }, caps), registryName: table };
-}
-
-/**
  * Validates flags and environment and opens the registry; the token is needed only when a
  * command must look a gateway up, and the policy only for its caps and windows.
- * `readOnlySteering`: the command only shows `windows` and the rolling budget (`status`).
  */
 export async function openRegistrySession(
   flags: RegistryFlags,
   io: CliIo,
-  options: { readOnlySteering?: boolean; registry?: Registry } = {},
+  options: { registry?: Registry } = {},
 ): Promise<RegistrySession> {
   let env = io.env;
   let simulator: Simulator | undefined;
@@ -99,9 +80,7 @@ export async function openRegistrySession(
   try {
     const config = loadCliConfig(flags, env, { tokenOptional: true });
     const file = flags.policy ?? (flags.simulate ? EXAMPLE_POLICY : undefined);
-    const policy = file
-      ? compilePolicy(await readPolicyFile(file, '--policy', options))
-      : config.policy;
+    const policy = file ? compilePolicy(await readPolicyFile(file)) : config.policy;
     const caps = policy?.leases ?? DEFAULT_CAPS;
     const opened = options.registry
       ? { registry: options.registry, registryName: 'in memory (given)' }
@@ -115,8 +94,8 @@ export async function openRegistrySession(
           `not set: needed to ${why}; export the token, or pass --secret-id`,
         );
       }
-      const { createGatewayApi } = await import('#adapters/create-gateway-api');
-      const { createAgent } = await import('#adapters/coreweave/send-once');
+      const { createGatewayApi } = await import('#wiring/gateway-api');
+      const { createAgent } = await import('#adapters/coreweave/transport');
       agent ??= createAgent({ keepAliveTimeout: 5_000 });
       return createGatewayApi(config, { dispatcher: agent, profile: 'cli' }).api;
     };
@@ -279,6 +258,6 @@ export function checkCap(at: number, now: number, capMs: number, cap: string, fl
   throw new ValidationError(
     'INPUT_INVALID',
     flag,
-    `${showTime(at, now)} is more than ${cap} (${formatDuration(capMs)}) ahead; the policy sets ${cap}`,
+    `${showTime(at, now)} is more than ${cap} (${formatDuration(capMs)}) ahead (policy \`leases\`)`,
   );
 }

@@ -323,6 +323,15 @@ describe('gateway-janitor lease, keep, pause and status on an in-memory registry
       });
     });
 
+    it('lets audit filter on the registry events', async () => {
+      const file = join(dir, 'pause.jsonl');
+      await cli(['pause', '--reason', 'drill', '--audit-file', file]);
+      await cli(['resume', '--audit-file', file]);
+      const run = await cli(['audit', 'history', '--file', file, '--event', 'control.paused']);
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe('');
+    });
+
     it('refuses a pause without a reason', async () => {
       const run = await cli(['pause']);
       expect(run).toMatchObject({ code: 2, stderr: expect.stringContaining('--reason: required') });
