@@ -43,10 +43,10 @@ export async function keepCommand(
   checkCap(until, now, session.caps.maxKeepMs, 'leases.maxKeep', flags.for ? '--for' : '--until');
   const reason = requireReason(flags.reason);
   const resolved = await resolveTarget(session, target);
-  return recordChange(session, flags, io, async () => {
+  return recordChange(session, flags, io, async (by) => {
     const { current } = await asFlags(
       { until: flags.for ? '--for' : '--until', reason: '--reason' },
-      () => registry.keep({ gatewayId: resolved.id, until, reason, setBy: session.by }, now),
+      () => registry.keep({ gatewayId: resolved.id, until, reason, setBy: by }, now),
     );
     const name = resolved.name ?? current.gatewayId;
     return {
@@ -72,7 +72,7 @@ export async function unkeepCommand(
 ): Promise<number> {
   const registry = requireRegistry(session);
   const resolved = await resolveTarget(session, target);
-  return recordChange(session, flags, io, async () => {
+  return recordChange(session, flags, io, async (by) => {
     const removed = await registry.unkeep(resolved.id);
     if (!removed) {
       throw new ValidationError('INPUT_INVALID', '<gateway>', `${resolved.id} is not kept`);
@@ -104,11 +104,10 @@ export async function pauseCommand(
   const now = session.now();
   const until = whenFrom({ duration: flags.for, until: flags.until }, '--for', now, true);
   const reason = requireReason(flags.reason);
-  return recordChange(session, flags, io, async () => {
+  return recordChange(session, flags, io, async (by) => {
     const { current } = await asFlags(
       { until: flags.for ? '--for' : '--until', reason: '--reason' },
-      () =>
-        registry.pause({ ...(until === undefined ? {} : { until }), reason, by: session.by }, now),
+      () => registry.pause({ ...(until === undefined ? {} : { until }), reason, by }, now),
     );
     const howLong =
       current.until === undefined ? 'until resume' : `until ${showTime(current.until, now)}`;
@@ -132,9 +131,9 @@ export async function resumeCommand(
 ): Promise<number> {
   const registry = requireRegistry(session);
   const now = session.now();
-  return recordChange(session, flags, io, async () => {
+  return recordChange(session, flags, io, async (by) => {
     const { previous } = await asFlags({ reason: '--reason' }, () =>
-      registry.resume({ by: session.by, ...(flags.reason ? { reason: flags.reason } : {}) }, now),
+      registry.resume({ by, ...(flags.reason ? { reason: flags.reason } : {}) }, now),
     );
     const was = previous?.paused ? `was paused by ${plainText(previous.by)}` : 'was not paused';
     return {

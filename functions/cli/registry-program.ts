@@ -22,7 +22,7 @@ const GATEWAY =
 /**
  * The registry's commands (docs/cli.md "Leases, exemptions and the pause"): `lease set |
  * extend | release | list`, `keep`, `unkeep`, `pause`, `resume` and `status`. Each change
- * writes one audit record naming who made it (`cli:<OS user>`).
+ * writes one audit record naming who made it (`--requested-by`, the AWS caller, or the OS user).
  */
 export function addRegistryCommands(
   program: Command,
@@ -139,7 +139,11 @@ function withRegistry(command: Command, changes: boolean): Command {
   if (changes) {
     command
       .option('--json', "the change's audit record as a JSON line instead of the sentence")
-      .option('--audit-file <file>', 'append the audit record to this file');
+      .option('--audit-file <file>', 'append the audit record to this file')
+      .option(
+        '--requested-by <who>',
+        'who makes the change (default: the AWS caller with a table, else cli:<OS user>)',
+      );
   }
   return command;
 }

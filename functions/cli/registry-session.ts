@@ -16,6 +16,7 @@ import { openAuditSink } from './open-audit-sink.ts';
 import { openRegistry } from './open-registry.ts';
 import { EXAMPLE_POLICY } from './open-session.ts';
 import { readPolicyFile } from './read-policy-file.ts';
+import { callerIdentity } from './request-command.ts';
 import { needsListing, type Resolved, resolveGateway } from './resolve-gateway.ts';
 
 /** Flags every registry command takes. */
@@ -24,6 +25,8 @@ export interface RegistryFlags extends ConnectionFlags {
   simulate?: boolean;
   /** the change's audit record as a JSON line on stdout instead of the sentence */
   json?: boolean;
+  /** who makes the change, instead of the AWS caller or the OS user */
+  requestedBy?: string;
   auditFile?: string;
 }
 
@@ -36,8 +39,11 @@ export interface RegistrySession {
   policy: Policy | undefined;
   caps: RegistryCaps;
   config: CliConfig;
-  /** who makes the change: `cli:<OS user>`, as `teardown` names its requests */
-  by: string;
+  /**
+   * Who makes a change, as `request` names a sender: `--requested-by`, else with a table
+   * the AWS caller's ARN (STS), else `cli:<OS user>`. Asked only when a change is made.
+   */
+  who(): Promise<string>;
   now(): number;
   /** The listed gateways, listed once on first use; needs the token. */
   listGateways(): Promise<Gateway[]>;
@@ -105,7 +111,13 @@ export async function openRegistrySession(
       policy,
       caps,
       config,
-      by: `cli:${operatorName()}`,
+      who: () => {
+        if (flags.requestedBy !== undefined) return Promise.resolve(flags.requestedBy);
+        if (!config.registryTable || options.registry || flags.simulate) {
+          return Promise.resolve(`cli:${operatorName()}`);
+        }
+        return callerIdentity(io.env).then((caller) => caller.identity);
+      },
       now: Date.now,
       listGateways() {
         listed ??= api('find a gateway by name or id prefix').then((client) =>
@@ -149,18 +161,26 @@ export async function recordChange(
   session: RegistrySession,
   flags: RegistryFlags,
   io: CliIo,
-  change: () => Promise<{ fields: ChangeFields; sentence: string }>,
+  change: (by: string) => Promise<{ fields: ChangeFields; sentence: string }>,
 ): Promise<number> {
   const audit = openAuditSink(flags, io);
   try {
-    const { fields, sentence } = await change();
+    const by = await session.who();
+    if (by.trim() === '' || by.length > 200 || /\p{Cc}/u.test(by)) {
+      throw new ValidationError(
+        'CONFIG_INVALID',
+        '--requested-by',
+        'expected 1-200 characters, no control characters',
+      );
+    }
+    const { fields, sentence } = await change(by);
     audit.sink.write({
       schemaVersion: 1,
       time: new Date(session.now()).toISOString(),
       runId: randomUUID(),
       trigger: 'cli',
       dryRun: false,
-      requestedBy: session.by,
+      requestedBy: by,
       ...fields,
     });
     if (!flags.json) io.out(`${sentence}\n`);

@@ -26,6 +26,9 @@ describe('gateway-janitor registry commands on a DynamoDB table', () => {
     AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST',
     AWS_SECRET_ACCESS_KEY: 'local-test-secret',
     AWS_MAX_ATTEMPTS: '1',
+    // Who makes a change is the AWS caller when STS answers; nothing listens here, so the
+    // CLI falls back to the OS user without leaving the machine.
+    AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9',
   });
   const cli = async (args: string[], given = env()) => {
     const run = await spawnCli(args, { env: given });

@@ -332,6 +332,20 @@ describe('gateway-janitor lease, keep, pause and status on an in-memory registry
       expect(run.stderr).toBe('');
     });
 
+    it('names who made a change as --requested-by says, in the record and the item', async () => {
+      const run = await cli([
+        'pause',
+        '--reason',
+        'drill',
+        '--requested-by',
+        'oncall@example.com',
+        '--json',
+      ]);
+      await cli(['resume', '--requested-by', 'oncall@example.com']);
+      expect(auditRecords(run.stdout)[0]?.requestedBy).toBe('oncall@example.com');
+      expect((await registry.readControl()).control?.by).toBe('oncall@example.com');
+    });
+
     it('refuses a pause without a reason', async () => {
       const run = await cli(['pause']);
       expect(run).toMatchObject({ code: 2, stderr: expect.stringContaining('--reason: required') });
