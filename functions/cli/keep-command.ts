@@ -72,7 +72,7 @@ export async function unkeepCommand(
 ): Promise<number> {
   const registry = requireRegistry(session);
   const resolved = await resolveTarget(session, target);
-  return recordChange(session, flags, io, async (by) => {
+  return recordChange(session, flags, io, async () => {
     const removed = await registry.unkeep(resolved.id);
     if (!removed) {
       throw new ValidationError('INPUT_INVALID', '<gateway>', `${resolved.id} is not kept`);

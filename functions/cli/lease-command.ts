@@ -107,7 +107,7 @@ export async function leaseExtend(
   const byMs =
     flags.by === undefined ? undefined : (whenFrom({ duration: flags.by }, '--by', 0) as number);
   const { id } = await resolveTarget(session, target);
-  return recordChange(session, flags, io, async (by) => {
+  return recordChange(session, flags, io, async () => {
     const { current, previous } = await asFlags({ by: '--by', until: '--until' }, async () => {
       try {
         return await registry.extendLease(
@@ -150,7 +150,7 @@ export async function leaseRelease(
 ): Promise<number> {
   const registry = requireRegistry(session);
   const { id } = await resolveTarget(session, target);
-  return recordChange(session, flags, io, async (by) => {
+  return recordChange(session, flags, io, async () => {
     const released = await registry.releaseLease(id);
     if (!released) {
       throw new ValidationError('INPUT_INVALID', '<gateway>', `${id} has no lease to release`);
