@@ -318,28 +318,29 @@ export const EVENTS = {
     notice: { end: 'ran out of time: the next run continues' },
     reasons: ['deadline'],
   },
-  // Changes people made to the registry, and leases the janitor ended: not outcomes.
-  'lease.set': { level: 'info', label: 'lease set', counted: false, reasons: ['operator'] },
+  // Changes people made to the registry, and leases the janitor ended; a run that writes
+  // one (the sweep ending a lease) counts it in run.summary.
+  'lease.set': { level: 'info', label: 'lease set', counted: true, reasons: ['operator'] },
   'lease.extended': {
     level: 'info',
     label: 'lease extended',
-    counted: false,
+    counted: true,
     reasons: ['operator'],
   },
   'lease.released': {
     level: 'info',
     label: 'lease released',
-    counted: false,
+    counted: true,
     reasons: ['released', 'gateway_deleted', 'gateway_gone'],
   },
   'gateway.exempted': {
     level: 'info',
     label: 'exempted',
-    counted: false,
+    counted: true,
     reasons: ['kept', 'unkept'],
   },
-  'control.paused': { level: 'warn', label: 'paused', counted: false, reasons: ['operator'] },
-  'control.resumed': { level: 'info', label: 'resumed', counted: false, reasons: ['operator'] },
+  'control.paused': { level: 'warn', label: 'paused', counted: true, reasons: ['operator'] },
+  'control.resumed': { level: 'info', label: 'resumed', counted: true, reasons: ['operator'] },
 } as const satisfies Record<AuditEvent, EventFacts>;
 
 /** The reasons a record of event `E` may carry. */
