@@ -13,7 +13,7 @@ import type {
   RegistryStore,
   StoredItem,
 } from '../registry-port.ts';
-import { lastRunRecords } from './last-run.ts';
+import { lastRunRecords } from './control.ts';
 import {
   BUDGET_PK,
   CONTROL_KEY,
