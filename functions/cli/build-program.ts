@@ -47,7 +47,7 @@ export function buildProgram(
     .option('--json', 'one JSON document instead of the table')
     .option('--wide', 'full gateway ids instead of their first 8 characters')
     .action(async (flags: TargetFlags & { json?: boolean; wide?: boolean }) =>
-      setCode(await withSession(flags, io, (s) => planCommand(s, flags, io))),
+      setCode(await withSession(flags, io, deps, (s) => planCommand(s, flags, io))),
     );
 
   withTarget(program.command('validate'))
@@ -69,7 +69,9 @@ export function buildProgram(
     .description("Run the sweep Lambda's code path: delete what the policy says has expired")
     .action(async (flags: TargetFlags & SweepFlags) => {
       checkWait(flags);
-      setCode(await withSession(flags, io, async (s) => (await sweepCommand(s, flags, io)).code));
+      setCode(
+        await withSession(flags, io, deps, async (s) => (await sweepCommand(s, flags, io)).code),
+      );
     });
 
   withAct(withTarget(program.command('teardown')))
@@ -85,7 +87,7 @@ export function buildProgram(
     .action(
       async (ids: string[], flags: TargetFlags & SweepFlags & { deleteDeployments?: boolean }) => {
         checkWait(flags);
-        setCode(await withSession(flags, io, (s) => teardownCommand(s, ids, flags, io)));
+        setCode(await withSession(flags, io, deps, (s) => teardownCommand(s, ids, flags, io)));
       },
     );
 
@@ -219,6 +221,10 @@ function withConnection(command: Command): Command {
       '--simulate',
       'run against a fresh embedded simulator with the seeded fleet (no account)',
     )
+    .option(
+      '--registry-table <name>',
+      'the registry: leases, exemptions, the pause and the budget [JANITOR_REGISTRY_TABLE]',
+    )
     .addHelpText('after', FOOTER);
 }
 
@@ -241,9 +247,10 @@ function withAct(command: Command): Command {
 async function withSession(
   flags: TargetFlags,
   io: CliIo,
+  deps: ProgramDeps,
   run: (session: Awaited<ReturnType<typeof openSession>>) => Promise<number>,
 ): Promise<number> {
-  const session = await openSession(flags, io);
+  const session = await openSession(flags, io, deps);
   try {
     return await run(session);
   } finally {

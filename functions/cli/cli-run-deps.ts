@@ -4,7 +4,7 @@ import type { RunDeps } from '#core/audit/recorder';
 import type { ConfirmSettings } from '#core/confirmation/confirmation';
 import type { Session } from './open-session.ts';
 
-/** A CLI run's dependencies: the session's client and policy, the CLI as trigger. */
+/** A CLI run's dependencies: the session's client, policy and registry, the CLI as trigger. */
 export function cliRunDeps(
   session: Session,
   sink: AuditSink,
@@ -21,5 +21,8 @@ export function cliRunDeps(
     run: { runId: randomUUID(), trigger: 'cli', dryRun },
     // No queue: the CLI confirms by polling (--wait); the window still marks stuck deletions.
     confirm: { afterMs: session.config.confirmAfterMs, withinMs: session.config.confirmWithinMs },
+    // The table of --registry-table, or the embedded simulator's in-memory one: leases,
+    // exemptions, the pause and the budget hold for the CLI as for the functions.
+    ...(session.registry ? { registry: session.registry } : {}),
   };
 }

@@ -43,7 +43,11 @@ export interface Session {
  * Validates flags and environment, reads the policy, and wires the same client the
  * Lambda uses; with --simulate, first starts a fresh embedded simulator to point it at.
  */
-export async function openSession(flags: TargetFlags, io: CliIo): Promise<Session> {
+export async function openSession(
+  flags: TargetFlags,
+  io: CliIo,
+  shared: { registry?: Registry } = {},
+): Promise<Session> {
   const connection = await openApi(flags, io, async (config) => {
     const file = flags.policy ?? (flags.simulate ? EXAMPLE_POLICY : undefined);
     const policy = file ? compilePolicy(await readPolicyFile(file)) : config.policy;
@@ -56,11 +60,13 @@ export async function openSession(flags: TargetFlags, io: CliIo): Promise<Sessio
     }
     return policy;
   });
-  const { registry, registryName } = await openRegistry(
-    connection.config.registryTable,
-    connection.policy.leases ?? DEFAULT_CAPS,
-    flags.simulate === true,
-  );
+  const { registry, registryName } = shared.registry
+    ? { registry: shared.registry, registryName: 'in memory (given)' }
+    : await openRegistry(
+        connection.config.registryTable,
+        connection.policy.leases ?? DEFAULT_CAPS,
+        flags.simulate === true,
+      );
   return { ...connection, registry, registryName } as Session;
 }
 
@@ -79,6 +85,7 @@ export async function openApi<T = undefined>(
     for (const [flag, value] of [
       ['--api-url', flags.apiUrl],
       ['--secret-id', flags.secretId],
+      ['--registry-table', flags.registryTable],
     ] as const) {
       if (value !== undefined)
         throw new ValidationError('CONFIG_INVALID', flag, 'cannot be combined with --simulate');

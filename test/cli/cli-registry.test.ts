@@ -346,6 +346,23 @@ describe('gateway-janitor lease, keep, pause and status on an in-memory registry
       expect((await registry.readControl()).control?.by).toBe('oncall@example.com');
     });
 
+    it('stops a CLI sweep sharing the registry while paused, and lets it through after resume', async () => {
+      await cli(['pause', '--reason', 'drill']);
+      const paused = await cli(['sweep', '--policy', POLICY, '--json']);
+      await cli(['resume']);
+      const resumed = await cli(['sweep', '--policy', POLICY, '--json']);
+      const reasons = (run: CliRun, event: string) =>
+        auditRecords(run.stdout)
+          .filter((r) => r.event === event)
+          .map((r) => r.reason);
+      expect(paused.code).toBe(0);
+      expect(reasons(paused, 'gateway.would_delete')).toEqual([]);
+      expect(reasons(paused, 'gateway.skipped')).toContain('paused');
+      expect(reasons(resumed, 'gateway.would_delete').length).toBeGreaterThan(0);
+      expect(reasons(resumed, 'gateway.skipped')).not.toContain('paused');
+      expect(simulator.deletes()).toEqual([]);
+    });
+
     it('refuses a pause without a reason', async () => {
       const run = await cli(['pause']);
       expect(run).toMatchObject({ code: 2, stderr: expect.stringContaining('--reason: required') });
