@@ -340,23 +340,3 @@ describe('examples/policy.json', () => {
     });
   });
 });
-
-describe('parsePolicy: leases', () => {
-  const rules = [{ id: 'r', match: { name: 'x-*' }, maxAge: '1h' }];
-
-  it('caps leases and exemptions at 30 days each unless leases says otherwise', () => {
-    expect(compilePolicy(parsePolicy({ rules })).leases).toEqual({
-      maxTtlMs: 30 * 86_400_000,
-      maxKeepMs: 30 * 86_400_000,
-    });
-    expect(
-      compilePolicy(parsePolicy({ rules, leases: { maxTtl: '7d', maxKeep: '12h' } })).leases,
-    ).toEqual({ maxTtlMs: 7 * 86_400_000, maxKeepMs: 12 * 3_600_000 });
-  });
-
-  it('names a misspelt key inside leases', () => {
-    expect(() => parsePolicy({ rules, leases: { maxTTL: '1d' } }, 'p')).toThrow(
-      expect.objectContaining({ field: 'p.leases' }),
-    );
-  });
-});

@@ -25,27 +25,14 @@ export type DeploymentEvent =
 /** How a run went: one summary per run, preceded by why it stopped early. */
 export type RunEvent = 'run.summary' | 'run.aborted' | 'run.truncated';
 
-/**
- * A change people made to the registry (docs/contract.md "The registry", "Pause"), or a
- * lease the janitor ended; `requestedBy` names who. Reasons: `operator` (a person, with
- * the CLI), `released` (`lease release`), `kept` / `unkept` (`keep` / `unkeep`), and
- * `gateway_deleted` / `gateway_gone` (the janitor ended the lease).
- */
+/** A change people made to the registry (docs/contract.md "The registry"), or a lease ended. */
 export type RegistryEvent =
-  | 'lease.set'
-  | 'lease.extended'
-  | 'lease.released'
+  | `lease.${'set' | 'extended' | 'released'}`
   | 'gateway.exempted'
-  | 'control.paused'
-  | 'control.resumed';
-/** Why a registry change was recorded (see RegistryEvent). */
-export type ChangeReason =
-  | 'operator'
-  | 'released'
-  | 'kept'
-  | 'unkept'
-  | 'gateway_deleted'
-  | 'gateway_gone';
+  | `control.${'paused' | 'resumed'}`;
+/** Why: `operator` (the CLI), `released`, `kept`/`unkept`; the janitor ending a lease. */
+export type ChangeReason = 'operator' | 'released' | 'kept' | 'unkept' | LeaseEnd;
+type LeaseEnd = 'gateway_deleted' | 'gateway_gone';
 
 /**
  * Every audit event (docs/contract.md "The audit record"): stable forever, because
@@ -157,6 +144,9 @@ export interface EventFacts {
 
 const HELD = ['has_deployments', 'protected', 'unknown_identity'] as const;
 const CASCADED = ['expired', 'lease_expired', 'requested'] as const;
+const BY_HAND = ['operator'] as const;
+const RELEASED = ['released', 'gateway_deleted', 'gateway_gone'] as const;
+const KEPT = ['kept', 'unkept'] as const;
 // The gate and the rolling budget keep a gateway (sweep) or defer a request (teardown).
 const CONTROLLED = ['paused', 'outside_window', 'daily_limit', 'registry_unavailable'] as const;
 
@@ -318,29 +308,13 @@ export const EVENTS = {
     notice: { end: 'ran out of time: the next run continues' },
     reasons: ['deadline'],
   },
-  // Changes people made to the registry, and leases the janitor ended; a run that writes
-  // one (the sweep ending a lease) counts it in run.summary.
-  'lease.set': { level: 'info', label: 'lease set', counted: true, reasons: ['operator'] },
-  'lease.extended': {
-    level: 'info',
-    label: 'lease extended',
-    counted: true,
-    reasons: ['operator'],
-  },
-  'lease.released': {
-    level: 'info',
-    label: 'lease released',
-    counted: true,
-    reasons: ['released', 'gateway_deleted', 'gateway_gone'],
-  },
-  'gateway.exempted': {
-    level: 'info',
-    label: 'exempted',
-    counted: true,
-    reasons: ['kept', 'unkept'],
-  },
-  'control.paused': { level: 'warn', label: 'paused', counted: true, reasons: ['operator'] },
-  'control.resumed': { level: 'info', label: 'resumed', counted: true, reasons: ['operator'] },
+  // Registry changes; a run that writes one (the sweep ending a lease) counts it.
+  'lease.set': { level: 'info', label: 'lease set', counted: true, reasons: BY_HAND },
+  'lease.extended': { level: 'info', label: 'lease extended', counted: true, reasons: BY_HAND },
+  'lease.released': { level: 'info', label: 'lease released', counted: true, reasons: RELEASED },
+  'gateway.exempted': { level: 'info', label: 'exempted', counted: true, reasons: KEPT },
+  'control.paused': { level: 'warn', label: 'paused', counted: true, reasons: BY_HAND },
+  'control.resumed': { level: 'info', label: 'resumed', counted: true, reasons: BY_HAND },
 } as const satisfies Record<AuditEvent, EventFacts>;
 
 /** The reasons a record of event `E` may carry. */
