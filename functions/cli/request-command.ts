@@ -179,14 +179,14 @@ async function resolveTarget(gateway: string, flags: RequestFlags, io: CliIo): P
 }
 
 /**
- * Who is asking: the AWS caller's ARN (STS GetCallerIdentity) when the STS client is
- * installed and answers, else the OS user; `source` says which, for the note on stderr.
+ * Who is asking: the AWS caller's ARN (STS GetCallerIdentity) when STS answers, else
+ * the OS user; `source` says which, for the note on stderr.
  */
 export async function callerIdentity(
   env: CliIo['env'],
 ): Promise<{ identity: string; source: string }> {
   try {
-    // Not a declared dependency: present when the AWS SDK's credential providers bring it.
+    // Loaded on first use: only `request` without --requested-by needs it.
     const sts = await import('@aws-sdk/client-sts');
     const client = new sts.STSClient({ region: env.AWS_REGION ?? 'us-east-1' });
     const answer = await client.send(new sts.GetCallerIdentityCommand({}), {

@@ -274,9 +274,14 @@ describe('the packaged CloudFormation template', () => {
     expect(query.QueryString).toContain('by audit.gatewayId');
   });
 
-  it('outputs the queue URLs and the alarm topic', () => {
+  it('outputs the queue URLs, the queue ARN for senders and the alarm topic', () => {
     expect(Object.keys(template.Outputs)).toEqual(
-      expect.arrayContaining(['TeardownQueueUrl', 'DeadLetterQueueUrl', 'AlarmTopicArn']),
+      expect.arrayContaining([
+        'TeardownQueueUrl',
+        'TeardownQueueArn',
+        'DeadLetterQueueUrl',
+        'AlarmTopicArn',
+      ]),
     );
   });
 
