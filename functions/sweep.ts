@@ -7,7 +7,6 @@ import { errorSummary } from '#adapters/logging/error-summary';
 import { loadSweepConfig, type SweepConfig } from '#config/load-config';
 import { JanitorError } from '#core/errors';
 import type { OwnerNoticePublisher } from '#core/registry/owner-notice';
-import type { Registry } from '#core/registry-port';
 import { parseSweepEvent, runSweep, type SweepSummary } from '#core/sweep/run-sweep';
 import { createHandlerSetup, type HandlerDeps } from '#wiring/handler-setup';
 
@@ -17,8 +16,6 @@ export type SweepResult = Omit<SweepSummary, 'plan' | 'deletions'>;
 /** Edges the handler's tests replace; production uses the defaults. */
 export interface SweepHandlerDeps extends HandlerDeps {
   sqsClient?: Pick<SQSClient, 'send'>;
-  /** the registry (leases, notices); absent: `registry: off` */
-  registry?: Registry;
   /** where the embedded-metric line goes; stdout, which Lambda's log pipeline reads */
   writeMetric?: (line: string) => void;
 }
@@ -82,7 +79,6 @@ export function createSweepHandler(deps: SweepHandlerDeps = {}) {
         registry: deps.registry,
         run: { runId, trigger: request.trigger, dryRun },
         confirm: { queue, afterMs: config.confirmAfterMs, withinMs: config.confirmWithinMs },
-        ...(deps.registry ? { registry: deps.registry } : {}),
         ...(publisher ? { notices: publisher } : {}),
       }).finally(notice.publish);
       emitMetric('ExpiringWithin24h', summary.expiringWithin24h, {
