@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { createSnsOwnerNotices } from '#adapters/aws/sns-owner-notices';
 import type { AuditSink } from '#core/audit/record';
 import type { RunDeps } from '#core/audit/recorder';
 import type { ConfirmSettings } from '#core/confirmation/confirmation';
+import type { SweepDeps } from '#core/sweep/run-sweep';
 import type { Session } from './open-session.ts';
 
 /** A CLI run's dependencies: the session's client, policy and registry, the CLI as trigger. */
@@ -9,7 +11,8 @@ export function cliRunDeps(
   session: Session,
   sink: AuditSink,
   dryRun: boolean,
-): RunDeps & { confirm: ConfirmSettings } {
+): RunDeps & { confirm: ConfirmSettings } & Pick<SweepDeps, 'notices'> {
+  const topicArn = session.config.noticeTopicArn;
   return {
     api: session.api,
     sink,
@@ -24,5 +27,7 @@ export function cliRunDeps(
     // The table of --registry-table, or the embedded simulator's in-memory one: leases,
     // exemptions, the pause and the budget hold for the CLI as for the functions.
     ...(session.registry ? { registry: session.registry } : {}),
+    // Owners are told on the topic of NOTICE_TOPIC_ARN; without it, notices fail and keep.
+    ...(topicArn ? { notices: createSnsOwnerNotices({ topicArn }) } : {}),
   };
 }

@@ -187,11 +187,11 @@ const FIELDS = {
         ),
     ),
   },
-  // Owners' notices before deletion (docs/contract.md "Notice before deletion"); unset,
-  // every notice fails (`notice_failed`) and nothing noticed is deleted.
+  // Owners' notices before deletion (docs/contract.md "Notice before deletion"), from the
+  // sweep and the CLI's sweep; unset, every notice fails (`notice_failed`), nothing is deleted.
   NOTICE_TOPIC_ARN: {
     key: 'noticeTopicArn',
-    in: ['sweep'],
+    in: ['sweep', 'cli'],
     schema: z.optional(
       z
         .string()
