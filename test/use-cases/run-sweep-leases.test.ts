@@ -203,3 +203,115 @@ describe('runSweep with a registry of leases and exemptions', () => {
     });
   });
 });
+
+describe('runSweep ending leases (step 6)', () => {
+  const DAY = 24 * HOUR;
+  const leaseItem = (store: { items(): { sk: string; pk: string }[] }, gateway: Gateway) =>
+    store.items().find((item) => item.sk === 'lease' && item.pk.endsWith(gateway.id));
+
+  it('releases the lease of a gateway whose deletion it recorded (gateway_deleted)', async () => {
+    // Prepare
+    const gateway = aged('scratch-1', 2);
+    const { deps, registry, store, sink } = sweepWithRegistry([gateway]);
+    await lease(registry, gateway, -1);
+    // Act
+    await runSweep(deps);
+    // Assess
+    expect(sink.events('lease.released')).toMatchObject([
+      { gatewayId: gateway.id, reason: 'gateway_deleted', owner: 'team-search' },
+    ]);
+    expect(leaseItem(store, gateway)).toBeUndefined();
+  });
+
+  it('marks a lease whose gateway is unlisted once, and releases it after 7 days (gateway_gone)', async () => {
+    // Prepare
+    const listed = aged('pr-1', 1);
+    const future = aGateway({ name: 'pr-to-come' });
+    const { deps, registry, store, sink } = sweepWithRegistry([listed]);
+    await lease(registry, future, 48);
+    // Act
+    await runSweep(deps);
+    const marked = store.items();
+    await runSweep({ ...deps, clock: { now: () => NOW + 6 * DAY } });
+    const sixDaysOn = store.items();
+    await runSweep({ ...deps, clock: { now: () => NOW + 7 * DAY } });
+    // Assess
+    expect(marked).toEqual([
+      expect.objectContaining({ sk: 'lease', unlistedSince: new Date(NOW).toISOString() }),
+    ]);
+    expect(sixDaysOn).toEqual(marked);
+    expect(sink.events('lease.released')).toMatchObject([
+      { gatewayId: future.id, reason: 'gateway_gone', gatewayName: 'pr-to-come' },
+    ]);
+    expect(store.items()).toEqual([]);
+  });
+
+  it('clears the mark once the gateway is listed again', async () => {
+    // Prepare
+    const gateway = aged('pr-1', 1);
+    const absent = sweepWithRegistry([]);
+    await lease(absent.registry, gateway, 48);
+    await runSweep(absent.deps);
+    const { deps } = sweepWithRegistry([gateway]);
+    // Act
+    await runSweep({ ...deps, registry: absent.registry });
+    // Assess
+    expect(leaseItem(absent.store, gateway)).not.toHaveProperty('unlistedSince');
+  });
+
+  it('writes nothing to the registry in a dry run, an aborted run, or when nothing changed', async () => {
+    // Prepare
+    const gone = aGateway({ name: 'pr-gone' });
+    const due = aged('scratch-1', 2);
+    const dry = sweepWithRegistry([due]);
+    await lease(dry.registry, due, -1);
+    await lease(dry.registry, gone, 24);
+    const tooMany = sweepWithRegistry(
+      [aged('pr-1', 100), aged('pr-2', 100)],
+      compilePolicy(
+        parsePolicy({ ...DOC, limits: { maxDeletesPerRun: 1, maxDeletePercent: 100 } }),
+      ),
+    );
+    await lease(tooMany.registry, gone, 24);
+    const before = [dry.store.items(), tooMany.store.items()];
+    // Act
+    await runSweep({ ...dry.deps, run: { ...dry.deps.run, dryRun: true } });
+    await runSweep(tooMany.deps);
+    // Assess
+    expect([dry.store.items(), tooMany.store.items()]).toEqual(before);
+    expect(dry.sink.events('gateway.would_delete')).toHaveLength(1);
+    expect(tooMany.sink.events('run.aborted')[0]?.reason).toBe('blast_radius');
+  });
+
+  it('keeps the deletion when the release cannot be written, and counts the failed write', async () => {
+    // Prepare
+    const gateway = aged('scratch-1', 2);
+    const { deps, registry, store, sink, outcome } = sweepWithRegistry([gateway]);
+    await lease(registry, gateway, -1);
+    const breakRegistry = () => {
+      store.unavailable = true;
+    };
+    // Act
+    const summary = await runSweep({ ...deps, onOutcome: breakRegistry });
+    // Assess
+    expect(outcome(gateway)).toMatchObject({ event: 'gateway.deleted' });
+    expect(summary.status).toBe('completed');
+    expect(sink.events('run.summary')[0]?.counts).toMatchObject({ leaseWritesFailed: 1 });
+    expect(sink.events('lease.released')).toEqual([]);
+  });
+
+  it('leaves a lease someone changed during the run to the unlisted rule', async () => {
+    // Prepare
+    const gateway = aged('scratch-1', 2);
+    const { deps, registry, sink } = sweepWithRegistry([gateway]);
+    await lease(registry, gateway, -1);
+    const extend = () => {
+      void registry.extendLease(gateway.id, { byMs: HOUR }, NOW);
+    };
+    // Act
+    await runSweep({ ...deps, onOutcome: extend });
+    // Assess
+    expect(sink.events('lease.released')).toEqual([]);
+    expect((await registry.readGateway(gateway.id)).lease?.version).toBe(2);
+  });
+});

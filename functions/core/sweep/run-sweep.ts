@@ -1,6 +1,6 @@
 export type { SweepDeps } from './act.ts';
 
-import { describeError, type RunContext } from '../audit/record.ts';
+import type { RunContext } from '../audit/record.ts';
 import { createRunRecorder, type RunRecorder } from '../audit/recorder.ts';
 import type { EventCounts, RunStatus } from '../audit/vocabulary.ts';
 import {
@@ -10,10 +10,10 @@ import {
   reportStuckDeletions,
   reportStuckDeployments,
 } from '../confirmation/confirmation.ts';
-import { type RegistryError, ValidationError } from '../errors.ts';
+import { ValidationError } from '../errors.ts';
 import type { VerdictReason } from '../policy/evaluate-gateway.ts';
 import { type BudgetReport, gateState, openRunControl } from '../registry/control.ts';
-import { readRegistry } from '../registry/leases.ts';
+import { abortForRegistry, endLeases, readRegistry } from '../registry/leases.ts';
 import { countExpiring, holdForNotice, type NoticeDeps } from '../registry/owner-notice.ts';
 import type { RegistrySnapshot } from '../registry-port.ts';
 import { abort, execute, held, holdAll, type SweepDeps } from './act.ts';
@@ -65,13 +65,23 @@ export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
       'needs the registry (JANITOR_REGISTRY_TABLE, CLI --registry-table)',
     );
   }
-  const recorder = createRunRecorder({ sink, clock, context: run, onOutcome: deps.onOutcome });
+  const deleted = new Set<string>();
+  const recorder = createRunRecorder({
+    sink,
+    clock,
+    context: run,
+    onOutcome: (outcome) => {
+      if (outcome.event === 'gateway.deleted' || outcome.event === 'gateway.already_gone')
+        deleted.add(outcome.gatewayId.toLowerCase());
+      deps.onOutcome?.(outcome);
+    },
+  });
   // The pause is read first: nothing else this run does may delete past it.
   const control = await openRunControl(deps);
 
   const registry = await readRegistry(deps.registry);
   if (registry.state === 'unavailable')
-    registryUnavailable(registry.error, recorder, clock.now() - started);
+    abortForRegistry(registry.error, recorder, clock.now() - started);
   const snapshot = registry.state === 'on' ? registry.snapshot : undefined;
   const { gateways, deployments, deploymentListNotFound } = await listFleet(api, deadline);
   const plan = holdForDeployments(
@@ -104,6 +114,14 @@ export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
         )
       : abort(plan, recorder);
   const expiringWithin24h = noticed?.expiringWithin24h ?? countExpiring(plan.entries, noticeDeps);
+  const leaseWritesFailed = await endLeases({
+    ...deps,
+    snapshot,
+    listed: plan.entries,
+    deleted,
+    trusted: acted.status !== 'aborted',
+    recorder,
+  });
 
   const durationMs = clock.now() - started;
   const counts = recorder.counts();
@@ -111,7 +129,12 @@ export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
   recorder.write({
     event: 'run.summary',
     reason: acted.status,
-    counts: { listed: plan.entries.length, expired: plan.expired.length, ...counts },
+    counts: {
+      listed: plan.entries.length,
+      expired: plan.expired.length,
+      ...counts,
+      ...(leaseWritesFailed > 0 ? { leaseWritesFailed } : {}),
+    },
     durationMs,
     gate: gateState(control.gate),
     ...(budget ? { budget } : {}),
@@ -161,31 +184,6 @@ function withoutHeld(plan: CleanupPlan, mayDelete: (gatewayId: string) => boolea
     deployment.gatewayIds.every((id) => going.has(id.toLowerCase())),
   );
   return { ...plan, expired, deployments };
-}
-
-/**
- * A registry that cannot be read is never taken for an empty one (docs/contract.md "The
- * registry"): before anything is listed or deleted the run is aborted, says why, and fails,
- * so the aborted-run alarm and the function-error alarm both fire.
- */
-function registryUnavailable(
-  error: RegistryError,
-  recorder: RunRecorder,
-  durationMs: number,
-): never {
-  recorder.write({
-    event: 'run.aborted',
-    reason: 'registry_unavailable',
-    error: describeError(error),
-  });
-  recorder.write({
-    event: 'run.summary',
-    reason: 'aborted',
-    counts: { listed: 0, expired: 0 },
-    durationMs,
-    registry: 'on',
-  });
-  throw error;
 }
 
 function keptReasons(plan: CleanupPlan): SweepSummary['kept'] {
