@@ -177,6 +177,8 @@ export interface Settled {
   unrecorded?: boolean;
   /** records written before the outcome (the deployments a cascade deleted first) */
   records?: RecordFields[];
+  /** records written after it (the lease its deletion released) */
+  after?: RecordFields[];
 }
 
 /** The fields every outcome of a request carries. */

@@ -115,6 +115,7 @@ export async function runTeardown(
         if (settled.handBack) retry.add(message.messageId);
         for (const record of settled.records ?? []) recorder.write(record);
         if (!settled.unrecorded) recorder.outcome(settled.outcome);
+        for (const record of settled.after ?? []) recorder.write(record);
         confirmations.note(settled.outcome);
       } catch (error) {
         if (error instanceof ApiError && error.stopsRun) stopError ??= error;

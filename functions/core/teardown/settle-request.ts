@@ -5,8 +5,13 @@ import {
   planDeployments,
   refusedWhileDeploymentsGo,
 } from '../cascade.ts';
-import type { DeploymentRef } from '../model.ts';
+import { RegistryError, ValidationError } from '../errors.ts';
+import type { DeploymentRef, Gateway } from '../model.ts';
 import { isProtected } from '../policy/evaluate-gateway.ts';
+import { leaseForRequest, releaseDeleted } from '../registry/leases.ts';
+import { isExemptionActive } from '../registry/registry-verdict.ts';
+import type { Lease, LeaseIdentity } from '../registry-port.ts';
+import { parseRfc3339 } from '../time.ts';
 import type {
   RequestContext,
   Settled,
@@ -21,7 +26,7 @@ import {
   pinIdentity,
   type TeardownRequest,
 } from './request.ts';
-import { resend, resendIfRefused } from './resend.ts';
+import { type Resend, resend, resendIfRefused } from './resend.ts';
 
 /**
  * Settles one admitted request: holds it back in a dry run, defers it when not yet
@@ -46,7 +51,11 @@ export async function settleRequest(
   // Paused or outside every window: the body goes back as it came; a pause touches no API.
   const { gate } = batch.control;
   if (due.due && !gate.open) return resend(ctx, { why: 'gate', gate });
-  if (!due.due) return deferUntilDue(ctx, due).catch((error) => resendIfRefused(ctx, error));
+  if (!due.due) {
+    const wait =
+      deps.registry && !deps.run.dryRun && request.requestedBy ? leaseUntilDue : deferUntilDue;
+    return wait(ctx, due).catch((error) => resendIfRefused(ctx, error));
+  }
   return tearDownNow(ctx);
 }
 
@@ -103,6 +112,8 @@ async function tearDownNow(looking: RequestContext): Promise<Settled> {
     return { outcome: { event: 'gateway.already_gone', ...fields, reason: verdict.reason, http } };
   if (verdict.action === 'skip')
     return { outcome: { event: 'gateway.skipped', ...fields, reason: verdict.reason } };
+  const registered = await readRegistered(ctx);
+  if ('outcome' in registered) return registered;
   // Never orphan what is serving: deployments are looked at before any DELETE.
   const cleared =
     outOfTime(ctx) ?? (await clearDeployments(ctx).catch((error) => resendIfRefused(ctx, error)));
@@ -124,7 +135,12 @@ async function tearDownNow(looking: RequestContext): Promise<Settled> {
         ? { event: 'gateway.already_gone' as const, ...fields, reason: 'not_found' as const }
         : { event: 'gateway.deleted' as const, ...fields, reason: 'requested' as const };
     const finalState = result.kind === 'deleted' ? { finalState: result.gateway } : {};
-    return { outcome: { ...outcome, http: result.http, ...finalState, deployments }, records };
+    const after = await releaseAfterDeletion(ctx, registered.lease);
+    return {
+      outcome: { ...outcome, http: result.http, ...finalState, deployments },
+      records,
+      after,
+    };
   } catch (error) {
     // The API refuses the gateway while the deployments just deleted are still going.
     const settled =
@@ -190,4 +206,117 @@ async function clearDeployments(ctx: RequestContext): Promise<Cleared | Settled>
 function outOfTime({ deps, fields }: RequestContext): Settled | undefined {
   if (deps.deadline.budgetMs() > 0) return undefined;
   return { outcome: { event: 'gateway.skipped', ...fields, reason: 'deadline' }, handBack: true };
+}
+
+/**
+ * With a registry, a request not yet due becomes a lease owned by its requester
+ * (docs/contract.md "Future-dated teardown requests become leases") and is acknowledged:
+ * the sweep deletes the gateway once due, instead of the request going round the queue
+ * every 15 minutes. The lease pins the identity a deferral would: the request's own when it
+ * names both, else the live gateway's; a gateway that does not exist yet is leased under the
+ * name the request gives it. A lease the registry will not take (past `leases.maxTtl`, or
+ * the registry unreachable) leaves the request on the queue, as without a registry.
+ */
+async function leaseUntilDue(
+  ctx: RequestContext,
+  due: { dueAt: string; delaySeconds: number },
+): Promise<Settled> {
+  const { request, deps, fields } = ctx;
+  const not_due = { why: 'not_due', ...due } as const;
+  const pinnedAt = parseRfc3339(request.expectedCreatedAt);
+  let live: Gateway | undefined;
+  let identity: LeaseIdentity | undefined;
+  if (request.expectedName !== undefined && pinnedAt !== undefined) {
+    identity = { name: request.expectedName, createdAt: pinnedAt };
+  } else {
+    const { gateway, http } = await deps.api.get(request.gatewayId, deps.deadline);
+    const pinned = gateway ? pinIdentity(request, gateway) : undefined;
+    if (pinned?.action === 'skip')
+      return { outcome: { event: 'gateway.skipped', ...fields, reason: pinned.reason } };
+    if (gateway && pinned?.action === 'defer') {
+      live = gateway;
+      if (!pinned.request.expectedName) return resend({ ...ctx, live }, not_due);
+      identity = identityOf(pinned.request.expectedName, gateway);
+    } else if (request.expectedName !== undefined) {
+      identity = { name: request.expectedName };
+    } else {
+      return { outcome: { event: 'gateway.already_gone', ...fields, reason: 'not_found', http } };
+    }
+  }
+  const record = await writeLease(ctx, parseRfc3339(request.expiresAt) ?? 0, identity);
+  if (record === 'refused') return resend({ ...ctx, live }, not_due);
+  const outcome = {
+    event: 'gateway.deferred',
+    ...fields,
+    gateway: live,
+    reason: 'not_due',
+  } as const;
+  return { outcome: { ...outcome, dueAt: due.dueAt }, records: record ? [record] : [] };
+}
+
+/** The lease a request asks for, written; `refused` when the registry would not take it. */
+async function writeLease(
+  { message, request, deps }: RequestContext,
+  expiresAt: number,
+  identity: LeaseIdentity,
+): Promise<RecordFields | undefined | 'refused'> {
+  const registry = deps.registry;
+  if (!registry || !request.requestedBy) return 'refused';
+  try {
+    const { lease } = await registry.readGateway(request.gatewayId);
+    const wanted = {
+      gatewayId: request.gatewayId,
+      expiresAt,
+      requestedBy: request.requestedBy,
+      ...(request.reason?.trim() ? { purpose: request.reason } : {}),
+      identity,
+    };
+    const record = await leaseForRequest(registry, wanted, lease, deps.clock.now());
+    return record && { ...record, sqsMessageId: message.messageId };
+  } catch (error) {
+    if (error instanceof RegistryError || error instanceof ValidationError) return 'refused';
+    throw error;
+  }
+}
+
+function identityOf(name: string, live: Gateway): LeaseIdentity {
+  const createdAt = parseRfc3339(live.createdAt);
+  return createdAt === undefined ? { name } : { name, createdAt };
+}
+
+/**
+ * What the registry says about a due request's gateway (docs/contract.md "The registry"):
+ * an exemption keeps it against every trigger, so the request waits for the exemption to
+ * lapse, written as a lease to its `until` (on the queue when no lease can be written);
+ * an item that cannot be read means keep, and the request waits on the queue. Otherwise
+ * the gateway's lease, for its deletion to release.
+ */
+async function readRegistered(ctx: RequestContext): Promise<Settled | { lease?: Lease }> {
+  const { request, deps, fields, live } = ctx;
+  if (!deps.registry) return {};
+  const unreadable: Resend = { why: 'held', reason: 'registry_unavailable', deployments: [] };
+  const entries = await deps.registry.readGateway(request.gatewayId).catch(() => undefined);
+  if (!entries || entries.unreadable) return resend(ctx, unreadable);
+  const { exemption } = entries;
+  if (!exemption || !isExemptionActive(exemption, deps.clock.now()))
+    return { lease: entries.lease };
+  const exempt: Resend = { why: 'held', reason: 'exempt', deployments: [] };
+  if (deps.run.dryRun || deps.mode.kind === 'terminal' || !live) return resend(ctx, exempt);
+  const record = await writeLease(ctx, exemption.until, identityOf(live.name, live));
+  if (record === 'refused') return resend(ctx, exempt);
+  const dueAt = new Date(exemption.until).toISOString();
+  return {
+    outcome: { event: 'gateway.deferred', ...fields, reason: 'exempt', dueAt },
+    records: record ? [record] : [],
+  };
+}
+
+/** A recorded deletion ends its gateway's lease (`gateway_deleted`); a failure leaves it to the sweep. */
+async function releaseAfterDeletion(
+  { deps }: RequestContext,
+  lease: Lease | undefined,
+): Promise<RecordFields[]> {
+  if (!lease || !deps.registry) return [];
+  const record = await releaseDeleted(deps.registry, lease).catch(() => undefined);
+  return record ? [record] : [];
 }
