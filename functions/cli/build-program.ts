@@ -46,8 +46,17 @@ export function buildProgram(
     .description('List every gateway with its verdict and reason; deletes nothing')
     .option('--json', 'one JSON document instead of the table')
     .option('--wide', 'full gateway ids instead of their first 8 characters')
-    .action(async (flags: TargetFlags & { json?: boolean; wide?: boolean }) =>
-      setCode(await withSession(flags, io, deps, (s) => planCommand(s, flags, io))),
+    .option(
+      '--expiring <duration>',
+      'only gateways whose deletion falls within this time, e.g. 24h (past due included)',
+      durationMs,
+    )
+    .action(async (flags: TargetFlags & { json?: boolean; wide?: boolean; expiring?: number }) =>
+      setCode(
+        await withSession(flags, io, deps, (s) =>
+          planCommand(s, { ...flags, expiringMs: flags.expiring }, io),
+        ),
+      ),
     );
 
   withTarget(program.command('validate'))

@@ -1,8 +1,19 @@
-import { type CleanupPlan, holdForDeployments, listFleet, planCleanup } from '#core/sweep/plan';
+import {
+  type CleanupPlan,
+  holdForDeployments,
+  listFleet,
+  type PlanEntry,
+  planCleanup,
+} from '#core/sweep/plan';
 import type { CliIo } from './cli-io.ts';
 import { describeVerdict } from './describe-verdict.ts';
 import type { Session } from './open-session.ts';
-import { renderPlanTable, sortPlanEntries } from './render-plan-table.ts';
+import {
+  deletesAfter,
+  expiringWithin,
+  renderPlanTable,
+  sortPlanEntries,
+} from './render-plan-table.ts';
 import { jsonText } from './safe-output.ts';
 
 const NO_DEADLINE = { budgetMs: () => Number.POSITIVE_INFINITY };
@@ -21,43 +32,43 @@ export async function fetchPlan(session: Session, nowMs: number): Promise<Cleanu
 /** `plan`: every gateway with its verdict and reason, as a table or one JSON document. */
 export async function planCommand(
   session: Session,
-  flags: { json?: boolean; wide?: boolean },
+  flags: { json?: boolean; wide?: boolean; expiringMs?: number },
   io: CliIo,
 ): Promise<number> {
   const nowMs = Date.now();
   const plan = await fetchPlan(session, nowMs);
+  const entries =
+    flags.expiringMs === undefined
+      ? plan.entries
+      : expiringWithin(plan.entries, nowMs, flags.expiringMs);
   io.out(
     flags.json
-      ? `${jsonText(planJson(plan, nowMs), 2)}\n`
-      : renderPlanTable(plan, nowMs, { wide: flags.wide }),
+      ? `${jsonText(planJson(plan, nowMs, entries), 2)}\n`
+      : renderPlanTable(plan, nowMs, { wide: flags.wide, entries }),
   );
+  if (flags.expiringMs !== undefined && !flags.json) {
+    io.out(`Shown: ${entries.length} of ${plan.entries.length}, deleted within the window.\n`);
+  }
   return 0;
 }
 
 /** The machine-readable plan: counts, limits, and one entry per gateway in table order. */
-export function planJson(plan: CleanupPlan, nowMs: number) {
+export function planJson(plan: CleanupPlan, nowMs: number, entries = plan.entries) {
+  const iso = (ms: number | undefined) =>
+    ms === undefined ? undefined : new Date(ms).toISOString();
   return {
     planVersion: 1,
     plannedAt: new Date(nowMs).toISOString(),
     listed: plan.blastRadius.listed,
     expired: plan.blastRadius.expired,
     blastRadius: plan.blastRadius,
-    gateways: sortPlanEntries(plan.entries, nowMs).map(({ gateway, verdict }) => ({
-      id: gateway.id,
-      name: gateway.name,
-      status: gateway.status,
-      zones: gateway.zones,
-      organizationId: gateway.organizationId,
-      createdAt: gateway.createdAt,
-      updatedAt: gateway.updatedAt,
-      action: verdict.action,
-      reason: verdict.reason,
-      ruleId: verdict.ruleId,
-      ageMs: verdict.ageMs,
-      ageFrom: verdict.ageFrom,
-      maxAgeMs: verdict.maxAgeMs,
-      detail: describeVerdict(verdict),
-      ...(verdict.deployments?.length ? { deployments: verdict.deployments } : {}),
+    registry: plan.registry,
+    gateways: sortPlanEntries(entries, nowMs).map((entry) => ({
+      ...entryJson(entry),
+      owner: entry.verdict.owner,
+      deletesAfter: iso(deletesAfter(entry)),
+      decidedBy: entry.verdict.decidedBy,
+      exemptUntil: iso(entry.verdict.exemptUntil),
     })),
     deployments: plan.deployments.map(({ deployment, ruleId }) => ({
       id: deployment.id,
@@ -65,5 +76,25 @@ export function planJson(plan: CleanupPlan, nowMs: number) {
       gatewayIds: deployment.gatewayIds,
       ruleId,
     })),
+  };
+}
+
+function entryJson({ gateway, verdict }: PlanEntry) {
+  return {
+    id: gateway.id,
+    name: gateway.name,
+    status: gateway.status,
+    zones: gateway.zones,
+    organizationId: gateway.organizationId,
+    createdAt: gateway.createdAt,
+    updatedAt: gateway.updatedAt,
+    action: verdict.action,
+    reason: verdict.reason,
+    ruleId: verdict.ruleId,
+    ageMs: verdict.ageMs,
+    ageFrom: verdict.ageFrom,
+    maxAgeMs: verdict.maxAgeMs,
+    detail: describeVerdict(verdict),
+    ...(verdict.deployments?.length ? { deployments: verdict.deployments } : {}),
   };
 }

@@ -5,7 +5,43 @@ import { formatAge } from './format-age.ts';
 import { MIN_ID_PREFIX } from './resolve-gateway.ts';
 import { plainText } from './safe-output.ts';
 
-const COLUMNS = ['NAME', 'ID', 'STATUS', 'AGE', 'VERDICT', 'REASON'] as const;
+const COLUMNS = [
+  'NAME',
+  'ID',
+  'STATUS',
+  'AGE',
+  'OWNER',
+  'DELETES AFTER',
+  'VERDICT',
+  'REASON',
+] as const;
+
+// Verdicts whose deletion time D is when the gateway goes (or went due); the others keep it
+// whatever the time, so they show none.
+const DUE_REASONS = new Set(['expired', 'lease_expired', 'too_young', 'exempt', 'has_deployments']);
+
+/** When the gateway is deleted (epoch ms): its lease's or rule's D, or undefined if never. */
+export function deletesAfter(entry: PlanEntry): number | undefined {
+  return DUE_REASONS.has(entry.verdict.reason) ? entry.verdict.deletionAt : undefined;
+}
+
+/** A deletion time as the table shows it: `2026-11-27 12:00Z`. */
+function formatAt(ms: number | undefined): string {
+  if (ms === undefined) return '-';
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')}Z`;
+}
+
+/** Only the entries whose deletion falls within `withinMs` of now (past-due included). */
+export function expiringWithin(
+  entries: readonly PlanEntry[],
+  nowMs: number,
+  withinMs: number,
+): PlanEntry[] {
+  return entries.filter((entry) => {
+    const at = deletesAfter(entry);
+    return at !== undefined && at <= nowMs + withinMs;
+  });
+}
 
 /**
  * A gateway's age for display, whatever the verdict: the age the deciding rule measured
@@ -37,9 +73,9 @@ export function sortPlanEntries(entries: readonly PlanEntry[], nowMs: number): P
 export function renderPlanTable(
   plan: CleanupPlan,
   nowMs: number,
-  options: { wide?: boolean } = {},
+  options: { wide?: boolean; entries?: readonly PlanEntry[] } = {},
 ): string {
-  const rows = sortPlanEntries(plan.entries, nowMs).map((entry) => {
+  const rows = sortPlanEntries(options.entries ?? plan.entries, nowMs).map((entry) => {
     const { gateway, verdict } = entry;
     const ageMs = displayAge(entry, nowMs);
     // Say so when the age shown is time since the last update, not since creation.
@@ -50,6 +86,8 @@ export function renderPlanTable(
       (options.wide ? gateway.id : gateway.id.slice(0, MIN_ID_PREFIX)) || '?',
       gateway.status.replace(/^STATUS_/, '').toLowerCase(),
       `${ageMs === undefined ? '?' : formatAge(ageMs)}${since}`,
+      plainText(verdict.owner ?? '') || '-',
+      formatAt(deletesAfter(entry)),
       verdict.action === 'delete' ? 'DELETE' : 'keep',
       plainText(describeVerdict(verdict)),
     ];
@@ -82,6 +120,7 @@ export function planFooter(plan: CleanupPlan): string {
     `${listed} gateways: ${expired} to delete, ${listed - expired} kept${keptText ? ` (${keptText})` : ''}.`,
     `${expired} of ${listed} is ${verdict}.`,
     ...deploymentLine(plan),
+    `registry: ${plan.registry}${plan.registry === 'off' ? ' (no leases or exemptions)' : ''}`,
   ].join('\n');
 }
 

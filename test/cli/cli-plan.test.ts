@@ -79,6 +79,19 @@ describe('gateway-janitor plan', () => {
     expect(simulator.deletes()).toEqual([]);
   });
 
+  it('--expiring lists only the gateways deleted within that time, and refuses a bad duration', async () => {
+    // Act
+    const { code, stdout } = await cli(['plan', '--policy', POLICY, '--expiring', '1h', '--json']);
+    const bad = await cli(['plan', '--policy', POLICY, '--expiring', 'soon']);
+    // Assess
+    expect(code).toBe(0);
+    const plan = JSON.parse(stdout) as { registry: string; gateways: PlannedGateway[] };
+    expect(plan.registry).toBe('off');
+    expect(plan.gateways.map((g) => g.action)).toEqual(Array(19).fill('delete'));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--expiring');
+  });
+
   it('reads a YAML policy file', async () => {
     // Prepare
     const file = join(tmpdir(), `janitor-policy-${process.pid}.yaml`);

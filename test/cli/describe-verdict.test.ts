@@ -102,13 +102,15 @@ describe('renderPlanTable', () => {
     const table = renderPlanTable(plan, NOW_MS);
     // Assess
     const row = table.split('\n').find((line) => line.startsWith('chat-east'));
-    expect(row).toMatch(/error\s+5m since update\s+keep\s+too young: 5h55m left \(rule broken/);
+    expect(row).toMatch(
+      /error\s+5m since update\s+-\s+\d{4}-\d\d-\d\d \d\d:\d\dZ\s+keep\s+too young: 5h55m left \(rule broken/,
+    );
   });
 
   it('shows ? for a gateway listed without a name or id', () => {
     const policy = compilePolicy(parsePolicy({ rules: [{ id: 'all', match: {}, maxAge: '1h' }] }));
     const plan = planCleanup([gateway('', { id: '' })], policy, NOW_MS);
     const row = renderPlanTable(plan, NOW_MS).split('\n')[1];
-    expect(row).toMatch(/^\?\s+\?\s+error\s+30d\s+keep\s+unknown identity/);
+    expect(row).toMatch(/^\?\s+\?\s+error\s+30d\s+-\s+-\s+keep\s+unknown identity/);
   });
 });

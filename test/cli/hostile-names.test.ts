@@ -43,8 +43,8 @@ describe('CLI tables with hostile gateway names', () => {
     const table = renderPlanTable(plan, NOW_MS);
     // Assess
     const lines = table.trimEnd().split('\n');
-    // Header, one row per gateway, a blank line and a three-line footer.
-    expect(lines).toHaveLength(1 + HOSTILE_VALUES.length + 4);
+    // Header, one row per gateway, a blank line and a four-line footer.
+    expect(lines).toHaveLength(1 + HOSTILE_VALUES.length + 5);
     for (const line of lines) expect(line).not.toMatch(TERMINAL_CONTROL);
     expect(table).toContain('pr-1red');
     expect(table).toContain('(pr-1red)');
