@@ -264,6 +264,7 @@ export const EVENTS = {
       'notice_pending',
       'notice_failed',
       ...CONTROLLED,
+      'exempt',
     ],
   },
   'gateway.deferred': {
@@ -280,6 +281,7 @@ export const EVENTS = {
       'run_limit',
       'confirm_pending',
       ...CONTROLLED,
+      'exempt',
     ],
   },
   'request.rejected': {

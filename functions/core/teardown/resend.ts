@@ -19,7 +19,12 @@ const RUN_LIMIT_DELAY_SECONDS = 60;
 export type Resend =
   | { why: 'not_due'; dueAt: string; delaySeconds: number }
   | { why: 'run_limit' }
-  | { why: 'held'; reason: HeldReason | 'deployments_deleting'; deployments: DeploymentRef[] }
+  | {
+      why: 'held';
+      /** deployments, or the registry: an exemption, or an item it cannot read (a lease's) */
+      reason: HeldReason | 'deployments_deleting' | 'exempt' | 'registry_unavailable';
+      deployments: DeploymentRef[];
+    }
   | { why: 'gate'; gate: Exclude<Gate, { open: true }> }
   | { why: 'budget'; reason: BudgetRefusal }
   | { why: 'refused'; error: ApiError };
