@@ -55,7 +55,7 @@ export function createSweepHandler(deps: SweepHandlerDeps = {}) {
     setup.begin(context);
     try {
       const request = parseSweepEvent(event);
-      const { config, api, notifier, deadline, runId } = setup.invocation(context);
+      const { config, api, notifier, registry, deadline, runId } = setup.invocation(context);
       // An event may force a dry run, never a live one: live needs DRY_RUN=false.
       const dryRun = config.dryRun || request.dryRun === true;
       const queue = confirmationsFor(config);
@@ -76,9 +76,9 @@ export function createSweepHandler(deps: SweepHandlerDeps = {}) {
         policy: config.policy,
         deadline,
         concurrency: config.deleteConcurrency,
-        registry: deps.registry,
         run: { runId, trigger: request.trigger, dryRun },
         confirm: { queue, afterMs: config.confirmAfterMs, withinMs: config.confirmWithinMs },
+        ...(registry ? { registry } : {}),
         ...(publisher ? { notices: publisher } : {}),
       }).finally(notice.publish);
       emitMetric('ExpiringWithin24h', summary.expiringWithin24h, {

@@ -60,7 +60,7 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
     remainingMs = () => context?.getRemainingTimeInMillis?.();
     try {
       const messages = parseTeardownEvent(event);
-      const { config, api, notifier, deadline, runId } = setup.invocation(context);
+      const { config, api, notifier, registry, deadline, runId } = setup.invocation(context);
       const notice = notifier.watch(sink);
       const { requests, confirmations, receipts } = queuesFor(config);
       const result = await runTeardown(messages, {
@@ -68,10 +68,10 @@ export function createTeardownHandler(deps: TeardownHandlerDeps = {}) {
         sink: notice.sink,
         clock,
         mode: { kind: 'queue', queue: requests },
+        ...(registry ? { registry } : {}),
         policy: config.policy,
         deadline,
         concurrency: config.deleteConcurrency,
-        registry: deps.registry,
         maxHorizonMs: config.teardownMaxHorizonMs,
         receipts,
         janitorRoleIds: config.janitorRoleIds,

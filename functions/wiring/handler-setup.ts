@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
+import { createDynamoDbRegistry } from '#adapters/aws/dynamodb-registry';
 import { InvocationTime, lambdaDeadline } from '#adapters/aws/lambda-deadline';
 import { createRunNotifier, type RunNotifier } from '#adapters/aws/sns-run-notifier';
 import type { RetryProfileName } from '#adapters/coreweave/retry';
@@ -18,15 +19,17 @@ export interface HandlerDeps extends ApiOverrides {
   sink?: AuditSink;
   clock?: Clock;
   logger?: Logger;
-  /** the registry the runs read and write; undefined: none */
+  /** the registry, instead of the table JANITOR_REGISTRY_TABLE names */
   registry?: Registry;
 }
 
-/** What one execution environment wires once: configuration, API client, run notices. */
+/** What one execution environment wires once: configuration, API client, run notices, registry. */
 export interface Wired<C extends LambdaConfig> {
   config: C;
   api: ReturnType<typeof createGatewayApi>['api'];
   notifier: RunNotifier;
+  /** the table of JANITOR_REGISTRY_TABLE; undefined: `registry: off` */
+  registry?: Registry;
 }
 
 /** One invocation: the wiring, its deadline and its run id. */
@@ -65,7 +68,13 @@ export function createHandlerSetup<C extends LambdaConfig>(
       warn: (message, detail) => logger.warn(message, detail),
     });
     const { api } = createGatewayApi(config, { ...deps, time, profile: options.profile });
-    return { config, api, notifier };
+    // The SDK loads on the registry's first call, not here (docs/benchmarks.md).
+    const registry =
+      deps.registry ??
+      (config.registryTable === undefined
+        ? undefined
+        : createDynamoDbRegistry({ tableName: config.registryTable, time }));
+    return { config, api, notifier, ...(registry ? { registry } : {}) };
   };
 
   return {

@@ -38,12 +38,20 @@ export interface TeardownRig {
  * through AWS_ENDPOINT_URL_SQS.
  */
 export async function startTeardownRig(
-  options: SimulatorOptions & { env?: Record<string, string> } = {},
+  options: SimulatorOptions & {
+    env?: Record<string, string>;
+    /** more SDK variables, e.g. AWS_ENDPOINT_URL_DYNAMODB for a local registry */
+    sdkEnv?: Record<string, string>;
+  } = {},
 ): Promise<TeardownRig> {
   const sqs = await startLocalSqs();
   const harness = await startHarness({
     ...options,
-    sdkEnv: { AWS_ENDPOINT_URL_SQS: sqs.endpoint, AWS_ACCESS_KEY_ID: JANITOR_ACCESS_KEY },
+    sdkEnv: {
+      ...options.sdkEnv,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_ACCESS_KEY_ID: JANITOR_ACCESS_KEY,
+    },
   });
   const output = captureOutput();
   const rig: TeardownRig = {
