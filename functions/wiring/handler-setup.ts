@@ -73,7 +73,7 @@ export function createHandlerSetup<C extends LambdaConfig>(
       deps.registry ??
       (config.registryTable === undefined
         ? undefined
-        : createDynamoDbRegistry({ tableName: config.registryTable, time }));
+        : createDynamoDbRegistry({ tableName: config.registryTable, time }, config.policy.leases));
     return { config, api, notifier, ...(registry ? { registry } : {}) };
   };
 

@@ -311,7 +311,13 @@ export const EVENTS = {
     reasons: ['deadline'],
   },
   // Registry changes; a run that writes one (the sweep ending a lease) counts it.
-  'lease.set': { level: 'info', label: 'lease set', counted: true, reasons: BY_HAND },
+  // A future-dated teardown request becomes a lease (`requested`, docs/contract.md "The registry").
+  'lease.set': {
+    level: 'info',
+    label: 'lease set',
+    counted: true,
+    reasons: [...BY_HAND, 'requested'],
+  },
   'lease.extended': { level: 'info', label: 'lease extended', counted: true, reasons: BY_HAND },
   'lease.released': { level: 'info', label: 'lease released', counted: true, reasons: RELEASED },
   'gateway.exempted': { level: 'info', label: 'exempted', counted: true, reasons: KEPT },
