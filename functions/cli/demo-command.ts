@@ -2,6 +2,7 @@ import type { AuditRecord } from '#core/audit/record';
 import type { SweepSummary } from '#core/sweep/run-sweep';
 import type { CliIo } from './cli-io.ts';
 import { demoNotice } from './demo-notice.ts';
+import { stageDemoRegistry } from './demo-registry.ts';
 import { REASON_ORDER, reasonLabel } from './describe-verdict.ts';
 import { displayPath, EXAMPLE_POLICY, openSession } from './open-session.ts';
 import { fetchPlan } from './plan-command.ts';
@@ -24,6 +25,12 @@ export async function demoCommand(io: CliIo, flags: { json?: boolean } = {}): Pr
       `gateway-janitor demo: ${session.target}, seeded with ${session.simulator?.list().length} gateways; policy ${policy}\n\n`,
     );
     const nowMs = Date.now();
+    if (session.registry && session.simulator) {
+      const commands = await stageDemoRegistry(session.registry, session.simulator, nowMs);
+      io.out(
+        `Registry (in memory here; a DynamoDB table in AWS), steered as these commands would:\n${commands.map((c) => `  ${c}\n`).join('')}\n`,
+      );
+    }
     const plan = await fetchPlan(session, nowMs);
     io.out(`Plan (what \`gateway-janitor plan\` shows):\n\n${renderPlanTable(plan, nowMs)}\n`);
     const records: AuditRecord[] = [];
@@ -72,10 +79,34 @@ export function renderDemoSummary(summary: SweepSummary, records: readonly Audit
     `  Deleted ${deleted} gateway(s)${deployments ? `, and before them ${deployments} deployment(s) that served only expired gateways of a rule that cascades` : ''}; ${confirmed} of ${deleted} confirmed gone.`,
     `  Kept ${summary.listed - summary.expired}: ${keptBreakdown(summary)}.`,
   ];
+  const leased = records.filter(
+    (r) => r.event === 'gateway.deleted' && r.reason === 'lease_expired',
+  );
+  if (leased.length > 0)
+    lines.push(
+      `  The registry decided too: ${leased.map((r) => r.gatewayName).join(', ')} deleted when its lease ran out (no rule matches it), its lease then released; ${keptByRegistry(summary)}.`,
+    );
   lines.push(
     `  Each sweep and confirmation line above is an audit record (${records.length} in all); \`npm start -- --json\` prints them.`,
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** What the registry kept: an extended lease not yet run out, an exemption in force. */
+function keptByRegistry(summary: SweepSummary): string {
+  const kept = summary.plan.entries.filter(
+    ({ verdict }) =>
+      verdict.action === 'keep' &&
+      (verdict.reason === 'exempt' ||
+        (verdict.decidedBy === 'lease' && verdict.reason === 'too_young')),
+  );
+  return kept
+    .map(({ gateway, verdict }) =>
+      verdict.reason === 'exempt'
+        ? `${gateway.name} kept by its exemption`
+        : `${gateway.name} kept by its extended lease (owner ${verdict.owner})`,
+    )
+    .join(', ');
 }
 
 function keptBreakdown(summary: SweepSummary): string {

@@ -69,7 +69,7 @@ export function describeVerdict(verdict: Verdict): string {
 }
 
 function owner(verdict: Verdict): string {
-  return verdict.owner ? ` by ${verdict.owner}` : '';
+  return verdict.owner ? ` (owner ${verdict.owner})` : '';
 }
 
 /** The deployments a verdict names, as `deployment a, b`. */

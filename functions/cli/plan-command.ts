@@ -22,8 +22,10 @@ const NO_DEADLINE = { budgetMs: () => Number.POSITIVE_INFINITY };
 export async function fetchPlan(session: Session, nowMs: number): Promise<CleanupPlan> {
   // The same lists and deployment rules as a sweep, so the plan shows what a sweep would do.
   const { gateways, deployments } = await listFleet(session.api, NO_DEADLINE);
+  // One read, as a sweep's: a registry that cannot be read fails the plan, never empties it.
+  const snapshot = await session.registry?.snapshot();
   return holdForDeployments(
-    planCleanup(gateways, session.policy, nowMs),
+    planCleanup(gateways, session.policy, nowMs, snapshot),
     deployments,
     session.policy,
   );

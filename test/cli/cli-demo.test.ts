@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parseDeploymentListBody, parseListBody } from '#adapters/coreweave/wire';
+import { DEMO_REGISTRY } from '#cli/demo-registry';
 import { compilePolicy } from '#core/policy/compile-policy';
 import { parsePolicyJson } from '#core/policy/policy';
 import { holdForDeployments, planCleanup } from '#core/sweep/plan';
@@ -29,10 +30,16 @@ describe('npm start (the demo)', () => {
     );
     const policy = compilePolicy(parsePolicyJson(await readFile(POLICY, 'utf8'), POLICY));
     const plan = holdForDeployments(planCleanup(gateways, policy, now), deployments, policy);
-    // A gateway whose deployments were just deleted waits for them to vanish: next run.
-    const expected = plan.expired
-      .filter((e) => !e.verdict.deployments?.length)
-      .map((e) => e.gateway.name);
+    // A gateway whose deployments were just deleted waits for them to vanish: next run. The
+    // demo's registry keeps two expired gateways and lets one go that no rule matches.
+    const steered: string[] = [DEMO_REGISTRY.extended, DEMO_REGISTRY.kept];
+    const expected = [
+      ...plan.expired
+        .filter((e) => !e.verdict.deployments?.length && !steered.includes(e.gateway.name))
+        .map((e) => e.gateway.name),
+      DEMO_REGISTRY.leased,
+    ];
+    expect(plan.expired.map((e) => e.gateway.name)).toEqual(expect.arrayContaining(steered));
     const cascading = plan.expired.filter((e) => e.verdict.deployments?.length);
     // Act
     const { code, stdout, stderr } = await spawnCli(['demo', '--json'], { env: {} });
@@ -45,6 +52,14 @@ describe('npm start (the demo)', () => {
     const deleted = auditRecords(stdout).filter((r) => r.event === 'gateway.deleted');
     expect(deleted.map((r) => r.gatewayName).sort()).toEqual([...expected].sort());
     expect(stdout).toMatch(/prod-chat-east\s.*keep\s+protected by the policy/);
+    expect(stdout).toMatch(
+      /wandb-eval-gw\s.*team-eval\s.*DELETE\s+lease expired \(owner team-eval\)/,
+    );
+    expect(stdout).toMatch(/pr-1236-docs-typo\s.*team-docs\s.*keep\s+leased \(owner team-docs\)/);
+    expect(stdout).toMatch(/pr-1404-otel-traces\s.*keep\s+exempt until/);
+    expect(auditRecords(stdout).filter((r) => r.event === 'lease.released')).toMatchObject([
+      { gatewayName: DEMO_REGISTRY.leased, reason: 'gateway_deleted', owner: 'team-eval' },
+    ]);
     expect(stdout).toMatch(
       /pr-1377-streaming\s.*keep\s+expired, but used by deployment streaming-preview/,
     );
@@ -77,6 +92,13 @@ describe('npm start (the demo)', () => {
     expect(stdout).toMatch(
       /2 gateway\(s\) wait for their deployments to finish deleting \(loadtest-.*\): run the sweep again/,
     );
+    const registryLine = stdout.split('\n').find((line) => line.includes('The registry decided'));
+    expect(registryLine).toMatch(/wandb-eval-gw deleted when its lease ran out/);
+    expect(registryLine).toContain(
+      'pr-1236-docs-typo kept by its extended lease (owner team-docs)',
+    );
+    expect(registryLine).toContain('pr-1404-otel-traces kept by its exemption');
+    expect(stdout).toContain('gateway-janitor lease extend pr-1236-docs-typo --by 1d');
     expect(stdout).toContain('npm start -- --json');
     expect(stdout).toMatch(/^ {2}noticed\s+exp-\S+\s.*notice_pending$/m);
     expect(stdout).toContain('Message to the notices topic, attribute owner=team-demo:');

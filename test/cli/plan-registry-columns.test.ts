@@ -41,7 +41,7 @@ describe('plan with OWNER and DELETES AFTER', () => {
     const table = renderPlanTable(plan, NOW);
     // Assess
     expect(rowOf(table, 'scratch-1')).toMatch(
-      /team-search\s+2026-11-27 18:00Z\s+keep\s+leased by team-search: not expired yet/,
+      /team-search\s+2026-11-27 18:00Z\s+keep\s+leased \(owner team-search\): not expired yet/,
     );
     expect(rowOf(table, 'pr-2')).toMatch(/\s-\s+2026-11-26 14:00Z\s+keep\s+too young/);
     expect(table).toContain('registry: on');
