@@ -1,7 +1,7 @@
 export type { SweepDeps } from './act.ts';
 
 import type { RunContext } from '../audit/record.ts';
-import { createRunRecorder, type RunRecorder } from '../audit/recorder.ts';
+import { createRunRecorder } from '../audit/recorder.ts';
 import type { EventCounts, RunStatus } from '../audit/vocabulary.ts';
 import {
   type ConfirmableDeletion,
