@@ -1,3 +1,6 @@
+import type { Policy } from '#core/policy/compile-policy';
+import { forecastDeletions } from '#core/registry/owner-notice';
+import type { RegistrySnapshot } from '#core/registry-port';
 import {
   type CleanupPlan,
   holdForDeployments,
@@ -24,11 +27,37 @@ export async function fetchPlan(session: Session, nowMs: number): Promise<Cleanu
   const { gateways, deployments } = await listFleet(session.api, NO_DEADLINE);
   // One read, as a sweep's: a registry that cannot be read fails the plan, never empties it.
   const snapshot = await session.registry?.snapshot();
-  return holdForDeployments(
+  const plan = holdForDeployments(
     planCleanup(gateways, session.policy, nowMs, snapshot),
     deployments,
     session.policy,
   );
+  return withNoticeForecast(plan, session.policy, snapshot, nowMs);
+}
+
+/**
+ * With notice on, who would be told and when each gateway would really go: its owner
+ * (the lease's, the rule's or the default) and a notice's `deleteAfter` in place of D,
+ * as the sweep would decide (docs/contract.md "Notice before deletion"). The plan itself
+ * tells no one and writes nothing.
+ */
+function withNoticeForecast(
+  plan: CleanupPlan,
+  policy: Policy,
+  snapshot: RegistrySnapshot | undefined,
+  nowMs: number,
+): CleanupPlan {
+  if (!policy.notice) return plan;
+  const forecast = forecastDeletions(plan.entries, { policy, snapshot, now: nowMs });
+  const entries = plan.entries.map((entry): PlanEntry => {
+    const told = forecast.get(entry.gateway.id);
+    if (!told) return entry;
+    return {
+      ...entry,
+      verdict: { ...entry.verdict, owner: told.owner, deletionAt: told.deletesAfter },
+    };
+  });
+  return { ...plan, entries, expired: entries.filter((e) => e.verdict.action === 'delete') };
 }
 
 /** `plan`: every gateway with its verdict and reason, as a table or one JSON document. */

@@ -84,4 +84,25 @@ describe('gateway-janitor sweep with notice before deletion', () => {
     expect(failed[0]?.error).toMatchObject({ code: 'NOTICE_UNPUBLISHED' });
     expect(store.items()).toEqual([]);
   });
+
+  it('plans who would be told and when each gateway would go, telling no one', async () => {
+    // Act
+    const run = await runCliInProcess(['plan', '--simulate', '--policy', policy, '--json']);
+    const soon = await runCliInProcess([
+      ...['plan', '--simulate', '--policy', policy, '--json', '--expiring', '30m'],
+    ]);
+    // Assess
+    expect(run.code).toBe(0);
+    const gateways = JSON.parse(run.stdout).gateways as Array<Record<string, string>>;
+    const expired = gateways.filter((g) => g.reason === 'expired');
+    expect(expired.length).toBeGreaterThan(5);
+    const planned = Date.parse(JSON.parse(run.stdout).plannedAt);
+    for (const gateway of expired) {
+      expect(gateway.owner).toBe('team-pr');
+      // Nobody was told yet: a notice given now lets it go an hour from now, no sooner.
+      expect(Date.parse(gateway.deletesAfter ?? '')).toBe(planned + 3_600_000);
+    }
+    expect(JSON.parse(soon.stdout).gateways).toEqual([]);
+    expect(sns.published).toHaveLength(1);
+  });
 });

@@ -241,4 +241,36 @@ describe('holdForNotice', () => {
     expect(forecast.get(later.id)).toEqual({ owner: 'platform', deletesAfter: NOW + 30 * H });
     expect(w.store.items()).toHaveLength(1);
   });
+
+  it('tells the owner of an expired gateway its deployments still hold, so it may go once they do', async () => {
+    // Prepare
+    const w = world();
+    const gateway = gatewayDue('pr-1', -1);
+    const held = planCleanup([gateway], policy, NOW).entries.map((entry) => ({
+      ...entry,
+      verdict: { ...entry.verdict, action: 'keep' as const, reason: 'has_deployments' as const },
+    }));
+    const recorder = createRunRecorder({
+      sink: w.sink,
+      clock: { now: () => NOW },
+      context: { runId: 'held', trigger: 'schedule', dryRun: false },
+    });
+    // Act
+    await holdForNotice(
+      held,
+      {
+        policy,
+        registry: w.registry,
+        snapshot: await w.registry.snapshot(),
+        notices: w.topic,
+        dryRun: false,
+        now: NOW,
+      },
+      recorder,
+    );
+    const later = await w.sweep([gateway], NOW + 24 * H);
+    // Assess
+    expect(w.sink.ids('gateway.noticed')).toEqual([gateway.id]);
+    expect(later.deletable.map((e) => e.gateway.id)).toEqual([gateway.id]);
+  });
 });

@@ -211,7 +211,8 @@ export function noticeCandidates(
   const defaultOwner = deps.policy.notice?.defaultOwner ?? '';
   return entries.flatMap(({ gateway, verdict }) => {
     const due = verdict.action === 'delete';
-    if (!due && verdict.reason !== 'too_young') return [];
+    // Not due yet, or due but held by its deployments: its owner may be told all the same.
+    if (!due && verdict.reason !== 'too_young' && verdict.reason !== 'has_deployments') return [];
     const lease = deps.snapshot?.leases.get(gateway.id.toLowerCase());
     const deletionAt = verdict.deletionAt ?? ruleDeletionAt(verdict, deps.now);
     if (deletionAt === undefined) return [];
