@@ -47,6 +47,27 @@ describe('plan with OWNER and DELETES AFTER', () => {
     expect(table).toContain('registry: on');
   });
 
+  it("shows the rule's owner, else notice.defaultOwner, where no lease names one", async () => {
+    // Prepare
+    const policy = compilePolicy(
+      parsePolicy({
+        rules: [
+          { id: 'pr-previews', match: { name: 'pr-*' }, maxAge: '72h', owner: 'team-web' },
+          { id: 'rest', match: { name: '*' }, maxAge: '30d' },
+        ],
+        notice: { before: '24h', defaultOwner: 'platform' },
+      }),
+    );
+    const gateways = [aGateway({ name: 'pr-1' }), aGateway({ name: 'exp-1' })];
+    // Act
+    const plan = planCleanup(gateways, policy, NOW);
+    // Assess
+    expect(plan.entries.map((e) => [e.gateway.name, e.verdict.owner])).toEqual([
+      ['pr-1', 'team-web'],
+      ['exp-1', 'platform'],
+    ]);
+  });
+
   it('lists only the gateways deleted within --expiring, past due included', async () => {
     // Prepare
     const soon = aGateway({ name: 'pr-soon', createdAt: hoursAgo(70) });

@@ -127,7 +127,8 @@ export function planCleanup(
     if (duplicated.has(gateway.id.toLowerCase()))
       return { gateway, verdict: { action: 'keep', reason: 'duplicate_id' } };
     const verdict = evaluateGateway(gateway, policy, nowMs);
-    return { gateway, verdict: decideWithRegistry(gateway, verdict, registry, policy, nowMs) };
+    const decided = decideWithRegistry(gateway, verdict, registry, policy, nowMs);
+    return { gateway, verdict: withOwner(decided, policy) };
   });
   const expired = entries.filter((entry) => entry.verdict.action === 'delete');
   const { maxDeletesPerRun, maxDeletePercent } = policy.limits;
@@ -146,6 +147,17 @@ export function planCleanup(
     deployments: [],
     registry: registry ? 'on' : 'off',
   };
+}
+
+/**
+ * Who answers for a gateway (docs/contract.md "Notice before deletion"): its lease's owner,
+ * else its rule's `owner`, else `notice.defaultOwner`; none when the policy names none.
+ */
+function withOwner(verdict: Verdict, policy: Policy): Verdict {
+  if (verdict.owner !== undefined) return verdict;
+  const ruleOwner = policy.rules.find((rule) => rule.id === verdict.ruleId)?.owner;
+  const owner = ruleOwner ?? policy.notice?.defaultOwner;
+  return owner === undefined ? verdict : { ...verdict, owner };
 }
 
 /** Ids (lower-cased; ids are uuids in either case) listed more than once; blank ids aside. */
