@@ -7,6 +7,7 @@ import { compilePolicy } from '#core/policy/compile-policy';
 import { parsePolicy } from '#core/policy/policy';
 import { planCleanup } from '#core/sweep/plan';
 import { aGateway, hoursAgo, NOW } from '#test/fixtures/gateway-builder';
+import { runCliInProcess } from './run-cli-in-process.ts';
 
 const H = 3_600_000;
 const POLICY = compilePolicy(
@@ -94,5 +95,22 @@ describe('plan with OWNER and DELETES AFTER', () => {
     // Assess
     expect(table).toContain('registry: off (no leases or exemptions)');
     expect(planJson(plan, NOW).registry).toBe('off');
+  });
+
+  it('plan with a registry says registry: on, and fails (exit 1, no plan) when it cannot be read', async () => {
+    // Prepare
+    const { registry, store } = createMemoryRegistry();
+    const plan = (deps = { registry }) =>
+      runCliInProcess(['plan', '--simulate', '--json'], { deps });
+    // Act
+    const on = await plan();
+    store.unavailable = true;
+    const unreadable = await plan();
+    // Assess
+    expect(on.code).toBe(0);
+    expect(JSON.parse(on.stdout)).toMatchObject({ registry: 'on' });
+    expect(unreadable.code).toBe(1);
+    expect(unreadable.stdout).toBe('');
+    expect(unreadable.stderr).toContain('registry');
   });
 });
