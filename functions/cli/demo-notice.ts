@@ -13,8 +13,8 @@ import { plainText } from './safe-output.ts';
 
 // Seconds rather than the day a deployment would give (`notice.before`), so the whole
 // cycle fits in the demo: told, wait, deleted (docs/contract.md "Notice before deletion").
-const BEFORE_MS = 3_000;
-const LEASE_MS = 1_000;
+const BEFORE_MS = 1_000;
+const LEASE_MS = 500;
 const OWNER = 'team-demo';
 
 /**
