@@ -156,6 +156,9 @@ describe.each([memorySubject, dynamoDbSubject()])(
         expect(records('gateway.skipped').map((r) => r.reason)).toEqual(
           Array(4).fill('daily_limit'),
         );
+        expect(await reg.registry.readLastRuns()).toEqual([
+          expect.objectContaining({ kind: 'sweep', runId: 'sweep-2', deleted: 0 }),
+        ]);
       });
 
       it('defers a teardown request past the budget (daily_limit), never dropping it', async () => {

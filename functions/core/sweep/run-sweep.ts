@@ -12,7 +12,7 @@ import {
 } from '../confirmation/confirmation.ts';
 import { ValidationError } from '../errors.ts';
 import type { VerdictReason } from '../policy/evaluate-gateway.ts';
-import { type BudgetReport, gateState, openRunControl } from '../registry/control.ts';
+import { type BudgetReport, type Gate, gateState, openRunControl } from '../registry/control.ts';
 import { abortForRegistry, endLeases, readRegistry } from '../registry/leases.ts';
 import { countExpiring, holdForNotice, type NoticeDeps } from '../registry/owner-notice.ts';
 import type { RegistrySnapshot } from '../registry-port.ts';
@@ -142,6 +142,7 @@ export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
     ...(deploymentListNotFound ? { deploymentList: 'not_found' as const } : {}),
     registry: plan.registry,
   });
+  await recordLastSweep(deps, { status: acted.status, counts, gate: control.gate });
   if (acted.stopError) throw acted.stopError;
   return {
     runId: run.runId,
@@ -159,6 +160,41 @@ export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
     registry: plan.registry,
     expiringWithin24h,
   };
+}
+
+/** Why a sweep that ended as `status` deleted less than it could, for its last-run record. */
+const STOPPED_BECAUSE: Partial<Record<RunStatus, string>> = {
+  aborted: 'blast_radius',
+  truncated: 'deadline',
+  stopped: 'run_stopped',
+};
+
+/**
+ * Writes the sweep's last-run record, live or dry, for `gateway-janitor status`
+ * (docs/contract.md "The registry"). A record that cannot be written fails nothing: the run
+ * itself is in the audit log, and status then shows the run before it.
+ */
+async function recordLastSweep(
+  deps: SweepDeps,
+  ended: { status: RunStatus; counts: EventCounts; gate: Gate },
+): Promise<void> {
+  const { registry, run, clock } = deps;
+  if (!registry) return;
+  const { status, counts, gate } = ended;
+  const reason = STOPPED_BECAUSE[status] ?? (gate.open ? undefined : gate.reason);
+  await registry
+    .recordLastRun({
+      kind: 'sweep',
+      runId: run.runId,
+      trigger: run.trigger,
+      dryRun: run.dryRun,
+      at: clock.now(),
+      outcome: status,
+      deleted: counts[run.dryRun ? 'gateway.would_delete' : 'gateway.deleted'] ?? 0,
+      failed: counts['gateway.delete_failed'] ?? 0,
+      ...(reason ? { reason } : {}),
+    })
+    .catch(() => false);
 }
 
 function noticeDepsOf(deps: SweepDeps, snapshot: RegistrySnapshot | undefined): NoticeDeps {
