@@ -8,6 +8,26 @@ import type { InvocationTime } from './lambda-deadline.ts';
 // deadline keeps free at the end of an invocation.
 const PUBLISH_TIMEOUT_MS = 3_000;
 
+/**
+ * One SNS client for an execution environment, its SDK module imported on the first
+ * message rather than at init; an import that fails is tried again on the next call.
+ */
+export function lazySnsClient(given?: Pick<SNSClient, 'send'>) {
+  let client: Promise<Pick<SNSClient, 'send'>> | undefined = given
+    ? Promise.resolve(given)
+    : undefined;
+  return () => {
+    client ??= import('@aws-sdk/client-sns').then(
+      ({ SNSClient }) => new SNSClient({}),
+      (error: unknown) => {
+        client = undefined;
+        throw error;
+      },
+    );
+    return client;
+  };
+}
+
 /** Where owners' notices go and how long one Publish may take. */
 export interface SnsOwnerNoticesOptions {
   topicArn: string;
@@ -25,19 +45,7 @@ export interface SnsOwnerNoticesOptions {
  * message SNS did not accept throws NOTICE_UNPUBLISHED with the SDK error's name only.
  */
 export function createSnsOwnerNotices(options: SnsOwnerNoticesOptions): OwnerNoticePublisher {
-  let client: Promise<Pick<SNSClient, 'send'>> | undefined;
-  const getClient = () => {
-    client ??= options.client
-      ? Promise.resolve(options.client)
-      : import('@aws-sdk/client-sns').then(
-          ({ SNSClient }) => new SNSClient({}),
-          (error: unknown) => {
-            client = undefined;
-            throw error;
-          },
-        );
-    return client;
-  };
+  const getClient = lazySnsClient(options.client);
   return {
     async publish(notice: OwnerNotice) {
       try {

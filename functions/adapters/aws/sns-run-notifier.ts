@@ -1,6 +1,7 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { buildRunNotice, isNoticed, type NotifyMode } from '#core/audit/notice';
 import type { AuditRecord, AuditSink } from '#core/audit/record';
+import { lazySnsClient } from './sns-owner-notices.ts';
 
 // Long enough for one Publish, short enough that a slow SNS never holds a run: it fits in
 // the margin the deadline keeps free at the end of an invocation (COREWEAVE_HTTP_TIMEOUT_MS + 2 s).
@@ -27,13 +28,7 @@ export interface RunNotifier {
  * out of the functions' init path; the publish is bounded in time and always settles.
  */
 export function createRunNotifier(options: RunNotifierOptions): RunNotifier {
-  let client: Promise<Pick<SNSClient, 'send'>> | undefined;
-  const getClient = () => {
-    client ??= options.client
-      ? Promise.resolve(options.client)
-      : import('@aws-sdk/client-sns').then(({ SNSClient }) => new SNSClient({}));
-    return client;
-  };
+  const getClient = lazySnsClient(options.client);
   return {
     watch(inner) {
       if (options.mode === 'off' || !options.topicArn) {
