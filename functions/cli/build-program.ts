@@ -8,7 +8,7 @@ import type { CliIo } from './cli-io.ts';
 import { demoCommand } from './demo-command.ts';
 import { openSession, type TargetFlags } from './open-session.ts';
 import { planCommand } from './plan-command.ts';
-import { addRegistryCommands } from './registry-program.ts';
+import { addRegistryCommands, withSecret } from './registry-program.ts';
 import { type RequestFlags, requestCommand } from './request-command.ts';
 import { type SimulateFlags, simulateCommand } from './simulate-command.ts';
 import { type SweepFlags, sweepCommand } from './sweep-command.ts';
@@ -209,19 +209,12 @@ function withTarget(command: Command): Command {
 
 /** The flags that reach the API: where it is, the token, the simulator. */
 function withConnection(command: Command): Command {
-  return command
-    .option(
+  return withSecret(
+    command.option(
       '--api-url <url>',
       'API base URL [COREWEAVE_API_URL] (default https://api.coreweave.com)',
-    )
-    .option(
-      '--secret-id <id>',
-      'Secrets Manager secret holding the token [COREWEAVE_TOKEN_SECRET_ID]',
-    )
-    .option(
-      '--secret-key <key>',
-      'key of the token when the secret is JSON [COREWEAVE_TOKEN_SECRET_KEY]',
-    )
+    ),
+  )
     .option(
       '--http-timeout <ms>',
       'total time of one API request, body included [COREWEAVE_HTTP_TIMEOUT_MS] (default 10000)',

@@ -79,37 +79,16 @@ export async function openApi<T = undefined>(
   io: CliIo,
   prepare?: (config: CliConfig) => Promise<T>,
 ): Promise<Omit<Session, 'policy'> & { policy: T }> {
-  let env = io.env;
-  let simulator: Simulator | undefined;
-  if (flags.simulate) {
-    for (const [flag, value] of [
-      ['--api-url', flags.apiUrl],
-      ['--secret-id', flags.secretId],
-      ['--registry-table', flags.registryTable],
-    ] as const) {
-      if (value !== undefined)
-        throw new ValidationError('CONFIG_INVALID', flag, 'cannot be combined with --simulate');
-    }
-    const { startSeededSimulator } = await import('./start-seeded-simulator.ts');
-    simulator = await startSeededSimulator();
-    // The simulator issues its own token: nothing from the shell's account is used.
-    env = { ...io.env, COREWEAVE_API_TOKEN: simulator.token, COREWEAVE_API_URL: simulator.url };
-    delete env.COREWEAVE_TOKEN_SECRET_ID;
-  }
-  let agent: Agent | undefined;
+  const { env, simulator } = await simulated(flags, io.env);
+  const held: HeldAgent = {};
   const close = async () => {
-    await agent?.close();
+    await held.agent?.close();
     await simulator?.close();
   };
   try {
     const config = loadCliConfig(flags, env);
     const policy = (await prepare?.(config)) as T;
-    // Loaded only once the flags are valid, so usage errors and --help answer quickly
-    // without loading undici and the AWS SDK.
-    const { createGatewayApi } = await import('#wiring/gateway-api');
-    const { createAgent } = await import('#adapters/coreweave/transport');
-    agent = createAgent({ keepAliveTimeout: 5_000 });
-    const { api } = createGatewayApi(config, { dispatcher: agent, profile: 'cli' });
+    const api = await wireCliApi(config, held);
     const target = simulator ? `the embedded simulator at ${simulator.url}` : config.apiUrl;
     return { api, config, policy, target, simulator, close };
   } catch (error) {
@@ -121,4 +100,49 @@ export async function openApi<T = undefined>(
 /** A path as the user would type it from the current directory. */
 export function displayPath(file: string): string {
   return relative(process.cwd(), file) || file;
+}
+
+/**
+ * With --simulate, refuses the flags that point elsewhere, starts a fresh embedded
+ * simulator and returns the environment aimed at it; otherwise the environment as is.
+ */
+export async function simulated(
+  flags: TargetFlags,
+  env: CliIo['env'],
+): Promise<{ env: CliIo['env']; simulator?: Simulator }> {
+  if (!flags.simulate) return { env };
+  for (const [flag, value] of [
+    ['--api-url', flags.apiUrl],
+    ['--secret-id', flags.secretId],
+    ['--registry-table', flags.registryTable],
+  ] as const) {
+    if (value !== undefined)
+      throw new ValidationError('CONFIG_INVALID', flag, 'cannot be combined with --simulate');
+  }
+  const { startSeededSimulator } = await import('./start-seeded-simulator.ts');
+  const simulator = await startSeededSimulator();
+  // The simulator issues its own token: nothing from the shell's account is used.
+  const aimed: CliIo['env'] = {
+    ...env,
+    COREWEAVE_API_TOKEN: simulator.token,
+    COREWEAVE_API_URL: simulator.url,
+  };
+  delete aimed.COREWEAVE_TOKEN_SECRET_ID;
+  return { env: aimed, simulator };
+}
+
+/** The one HTTP agent a command's client keeps, made on first use and closed with it. */
+export interface HeldAgent {
+  agent?: Agent;
+}
+
+/**
+ * The client the Lambda uses, with the CLI's agent. Loaded only once the flags are valid,
+ * so usage errors and --help answer quickly without loading undici and the AWS SDK.
+ */
+export async function wireCliApi(config: CliConfig, held: HeldAgent): Promise<GatewayApi> {
+  const { createGatewayApi } = await import('#wiring/gateway-api');
+  const { createAgent } = await import('#adapters/coreweave/transport');
+  held.agent ??= createAgent({ keepAliveTimeout: 5_000 });
+  return createGatewayApi(config, { dispatcher: held.agent, profile: 'cli' }).api;
 }

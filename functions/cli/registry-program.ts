@@ -123,19 +123,11 @@ function withRegistry(command: Command, changes: boolean): Command {
   command
     .option('--registry-table <name>', 'the registry table [JANITOR_REGISTRY_TABLE]')
     .option('--policy <file>', "the policy, for leases' caps and windows [JANITOR_POLICY]")
-    .option('--api-url <url>', 'API base URL, to look gateways up [COREWEAVE_API_URL]')
-    .option(
-      '--secret-id <id>',
-      'Secrets Manager secret holding the token [COREWEAVE_TOKEN_SECRET_ID]',
-    )
-    .option(
-      '--secret-key <key>',
-      'key of the token when the secret is JSON [COREWEAVE_TOKEN_SECRET_KEY]',
-    )
-    .option(
-      '--simulate',
-      'an embedded simulator and in-memory registry (no account; nothing persists)',
-    );
+    .option('--api-url <url>', 'API base URL, to look gateways up [COREWEAVE_API_URL]');
+  withSecret(command).option(
+    '--simulate',
+    'an embedded simulator and in-memory registry (no account; nothing persists)',
+  );
   if (changes) {
     command
       .option('--json', "the change's audit record as a JSON line instead of the sentence")
@@ -146,4 +138,17 @@ function withRegistry(command: Command, changes: boolean): Command {
       );
   }
   return command;
+}
+
+/** The flags that name the Secrets Manager secret holding the token. */
+export function withSecret(command: Command): Command {
+  return command
+    .option(
+      '--secret-id <id>',
+      'Secrets Manager secret holding the token [COREWEAVE_TOKEN_SECRET_ID]',
+    )
+    .option(
+      '--secret-key <key>',
+      'key of the token when the secret is JSON [COREWEAVE_TOKEN_SECRET_KEY]',
+    );
 }

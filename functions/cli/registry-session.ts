@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
-import type { Agent } from 'undici';
 import type { CliConfig } from '#config/load-config';
 import type { AuditRecord } from '#core/audit/record';
 import { ValidationError } from '#core/errors';
@@ -9,12 +8,11 @@ import { compilePolicy, type Policy } from '#core/policy/compile-policy';
 import { DEFAULT_CAPS } from '#core/registry/create-registry';
 import type { Registry, RegistryCaps } from '#core/registry-port';
 import { formatDuration, parseDuration, parseRfc3339 } from '#core/time';
-import type { Simulator } from '#simulator/server';
 import type { CliIo } from './cli-io.ts';
 import { type ConnectionFlags, loadCliConfig } from './load-cli-config.ts';
 import { openAuditSink } from './open-audit-sink.ts';
 import { openRegistry } from './open-registry.ts';
-import { EXAMPLE_POLICY } from './open-session.ts';
+import { EXAMPLE_POLICY, type HeldAgent, simulated, wireCliApi } from './open-session.ts';
 import { readPolicyFile } from './read-policy-file.ts';
 import { callerIdentity } from './request-command.ts';
 import { needsListing, type Resolved, resolveGateway } from './resolve-gateway.ts';
@@ -61,28 +59,13 @@ export async function openRegistrySession(
   io: CliIo,
   options: { registry?: Registry } = {},
 ): Promise<RegistrySession> {
-  let env = io.env;
-  let simulator: Simulator | undefined;
-  let agent: Agent | undefined;
+  const { env, simulator } = await simulated(flags, io.env);
+  if (simulator) delete env.JANITOR_REGISTRY_TABLE;
+  const held: HeldAgent = {};
   const close = async () => {
-    await agent?.close();
+    await held.agent?.close();
     await simulator?.close();
   };
-  if (flags.simulate) {
-    for (const [flag, value] of [
-      ['--api-url', flags.apiUrl],
-      ['--secret-id', flags.secretId],
-      ['--registry-table', flags.registryTable],
-    ] as const) {
-      if (value !== undefined)
-        throw new ValidationError('CONFIG_INVALID', flag, 'cannot be combined with --simulate');
-    }
-    const { startSeededSimulator } = await import('./start-seeded-simulator.ts');
-    simulator = await startSeededSimulator();
-    env = { ...io.env, COREWEAVE_API_TOKEN: simulator.token, COREWEAVE_API_URL: simulator.url };
-    delete env.COREWEAVE_TOKEN_SECRET_ID;
-    delete env.JANITOR_REGISTRY_TABLE;
-  }
   try {
     const config = loadCliConfig(flags, env, { tokenOptional: true });
     const file = flags.policy ?? (flags.simulate ? EXAMPLE_POLICY : undefined);
@@ -100,10 +83,7 @@ export async function openRegistrySession(
           `not set: needed to ${why}; export the token, or pass --secret-id`,
         );
       }
-      const { createGatewayApi } = await import('#wiring/gateway-api');
-      const { createAgent } = await import('#adapters/coreweave/transport');
-      agent ??= createAgent({ keepAliveTimeout: 5_000 });
-      return createGatewayApi(config, { dispatcher: agent, profile: 'cli' }).api;
+      return wireCliApi(config, held);
     };
     const forever = { budgetMs: () => Number.POSITIVE_INFINITY };
     return {
