@@ -2,7 +2,8 @@ import { ValidationError } from '#core/errors';
 import type { CliIo } from './cli-io.ts';
 import {
   asFlags,
-  checkCap,
+  cappedEnd,
+  iso,
   type RegistryFlags,
   type RegistrySession,
   recordChange,
@@ -19,8 +20,6 @@ export interface UntilFlags extends RegistryFlags {
   until?: string;
   reason?: string;
 }
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 function requireReason(reason: string | undefined): string {
   if (reason?.trim()) return reason;
@@ -39,8 +38,13 @@ export async function keepCommand(
 ): Promise<number> {
   const registry = requireRegistry(session);
   const now = session.now();
-  const until = whenFrom({ duration: flags.for, until: flags.until }, '--for', now) as number;
-  checkCap(until, now, session.caps.maxKeepMs, 'leases.maxKeep', flags.for ? '--for' : '--until');
+  const until = cappedEnd(
+    session,
+    { duration: flags.for, until: flags.until },
+    '--for',
+    'maxKeep',
+    now,
+  );
   const reason = requireReason(flags.reason);
   const resolved = await resolveTarget(session, target);
   return recordChange(session, flags, io, async (by) => {

@@ -5,7 +5,9 @@ import { parseRfc3339 } from '#core/time';
 import type { CliIo } from './cli-io.ts';
 import {
   asFlags,
+  cappedEnd,
   checkCap,
+  iso,
   type RegistryFlags,
   type RegistrySession,
   recordChange,
@@ -26,7 +28,6 @@ export interface LeaseSetFlags extends RegistryFlags {
   name?: string;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
 const short = (id: string) => id.slice(0, 8);
 const who = (name: string, id: string) => plainText(`${name} (${short(id)})`);
 
@@ -43,8 +44,13 @@ export async function leaseSet(
 ): Promise<number> {
   const registry = requireRegistry(session);
   const now = session.now();
-  const expiresAt = whenFrom({ duration: flags.ttl, until: flags.until }, '--ttl', now) as number;
-  checkCap(expiresAt, now, session.caps.maxTtlMs, 'leases.maxTtl', flags.ttl ? '--ttl' : '--until');
+  const expiresAt = cappedEnd(
+    session,
+    { duration: flags.ttl, until: flags.until },
+    '--ttl',
+    'maxTtl',
+    now,
+  );
   if (!flags.owner?.trim()) {
     throw new ValidationError(
       'CONFIG_INVALID',

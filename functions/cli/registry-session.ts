@@ -261,3 +261,23 @@ export function checkCap(at: number, now: number, capMs: number, cap: string, fl
     `${showTime(at, now)} is more than ${cap} (${formatDuration(capMs)}) ahead (policy \`leases\`)`,
   );
 }
+
+/**
+ * The end of a lease or an exemption, from a duration (`durationFlag`) or `--until`,
+ * no further ahead than the policy's cap (`leases.maxTtl` or `leases.maxKeep`).
+ */
+export function cappedEnd(
+  session: RegistrySession,
+  given: { duration?: string; until?: string },
+  durationFlag: string,
+  cap: 'maxTtl' | 'maxKeep',
+  now: number,
+): number {
+  const at = whenFrom(given, durationFlag, now) as number;
+  const capMs = cap === 'maxTtl' ? session.caps.maxTtlMs : session.caps.maxKeepMs;
+  checkCap(at, now, capMs, `leases.${cap}`, given.duration ? durationFlag : '--until');
+  return at;
+}
+
+/** An instant as RFC 3339 with milliseconds, as audit records carry it. */
+export const iso = (ms: number) => new Date(ms).toISOString();

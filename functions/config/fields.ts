@@ -34,6 +34,17 @@ const durationText = (fallback: string, minMs: number, maxMs: number, max: strin
       ),
   );
 
+const snsTopicArn = z.optional(
+  z
+    .string()
+    .check(
+      z.regex(
+        /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$/,
+        'expected an SNS topic ARN',
+      ),
+    ),
+);
+
 // An IAM role's unique id; SQS reports an assumed role's sender as `<role id>:<session>`.
 const ROLE_ID = /^AROA[A-Z0-9]{12,124}$/;
 
@@ -176,32 +187,14 @@ const FIELDS = {
   NOTIFY_TOPIC_ARN: {
     key: 'notifyTopicArn',
     in: LAMBDAS,
-    schema: z.optional(
-      z
-        .string()
-        .check(
-          z.regex(
-            /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$/,
-            'expected an SNS topic ARN',
-          ),
-        ),
-    ),
+    schema: snsTopicArn,
   },
   // Owners' notices before deletion (docs/contract.md "Notice before deletion"), from the
   // sweep and the CLI's sweep; unset, every notice fails (`notice_failed`), nothing is deleted.
   NOTICE_TOPIC_ARN: {
     key: 'noticeTopicArn',
     in: ['sweep', 'cli'],
-    schema: z.optional(
-      z
-        .string()
-        .check(
-          z.regex(
-            /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$/,
-            'expected an SNS topic ARN',
-          ),
-        ),
-    ),
+    schema: snsTopicArn,
   },
   // Where the sweep's embedded metrics are filed (the name Powertools reads too).
   POWERTOOLS_METRICS_NAMESPACE: {
