@@ -1,13 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryRegistry, type MemoryRegistryStore } from '#adapters/memory-registry';
-import type { Registry } from '#core/registry-port';
-import type { Simulator } from '#simulator/server';
-import { leakedCanaries } from '#test/support/canaries';
-import { operatorEnv, POLICY, startCanarySimulator } from './canary-fleet.ts';
-import { type CliRun, runCliInProcess } from './run-cli-in-process.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { POLICY } from './canary-fleet.ts';
+import { useRegistryCli } from './registry-cli.ts';
 import { auditRecords } from './spawn-cli.ts';
 
 const H = 3_600_000;
@@ -15,34 +10,8 @@ const D = 24 * H;
 const UNBORN = '7e57f00d-0000-4000-8000-00000000abcd';
 
 describe('gateway-janitor lease and keep on an in-memory registry', () => {
-  let simulator: Simulator;
-  let registry: Registry;
-  let store: MemoryRegistryStore;
-  let dir: string;
-  const runs: CliRun[] = [];
-  const cli = async (args: string[], env = operatorEnv(simulator)) => {
-    const run = await runCliInProcess(args, { env, deps: { registry } });
-    runs.push(run);
-    return run;
-  };
-  const idOf = (name: string) => {
-    const found = simulator.list().find((g) => g.spec.name === name);
-    if (!found?.spec.id) throw new Error(`no ${name}`);
-    return found.spec.id;
-  };
-
-  beforeAll(async () => {
-    simulator = await startCanarySimulator();
-    dir = mkdtempSync(join(tmpdir(), 'janitor-registry-cli-'));
-  });
-  afterAll(async () => {
-    for (const run of runs) expect(leakedCanaries(run.stdout + run.stderr)).toEqual([]);
-    await simulator.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const fresh = () => {
-    ({ registry, store } = createMemoryRegistry());
-  };
+  const harness = useRegistryCli();
+  const { cli, fresh, idOf } = harness;
 
   describe('lease set', () => {
     beforeAll(fresh);
@@ -77,8 +46,8 @@ describe('gateway-janitor lease and keep on an in-memory registry', () => {
         purpose: 'PR 1377',
         requestedBy: expect.stringMatching(/^cli:/),
       });
-      const lease = (await registry.snapshot()).leases.get(id);
-      const listed = simulator.list().find((g) => g.spec.id === id);
+      const lease = (await harness.registry.snapshot()).leases.get(id);
+      const listed = harness.simulator.list().find((g) => g.spec.id === id);
       expect(lease?.identity).toEqual({
         name: 'pr-1377-streaming',
         createdAt: Date.parse(listed?.status?.createdAt ?? ''),
@@ -109,7 +78,9 @@ describe('gateway-janitor lease and keep on an in-memory registry', () => {
         'pr-2001',
       ]);
       expect(run.code).toBe(0);
-      expect((await registry.snapshot()).leases.get(UNBORN)?.identity).toEqual({ name: 'pr-2001' });
+      expect((await harness.registry.snapshot()).leases.get(UNBORN)?.identity).toEqual({
+        name: 'pr-2001',
+      });
     });
 
     it.each([
@@ -143,17 +114,17 @@ describe('gateway-janitor lease and keep on an in-memory registry', () => {
         'is named "pr-1377-streaming"',
       ],
     ])('refuses %j with exit 2, naming %s, writing nothing', async (args, field, message) => {
-      const before = store.items();
+      const before = harness.store.items();
       const run = await cli(['lease', 'set', ...args, '--json']);
       expect(run.code).toBe(2);
       expect(run.stderr).toContain(`gateway-janitor: ${field}: `);
       expect(run.stderr).toContain(message);
       expect(run.stdout).toBe('');
-      expect(store.items()).toEqual(before);
+      expect(harness.store.items()).toEqual(before);
     });
 
     it('caps leases by the policy given', async () => {
-      const policy = join(dir, 'short.json');
+      const policy = join(harness.dir, 'short.json');
       const doc = JSON.parse(readFileSync(POLICY, 'utf8'));
       writeFileSync(policy, JSON.stringify({ ...doc, leases: { maxTtl: '1d' } }));
       const run = await cli([
@@ -209,11 +180,13 @@ describe('gateway-janitor lease and keep on an in-memory registry', () => {
     });
 
     it('refuses an extension past leases.maxTtl, keeping the lease as it was', async () => {
-      const before = (await registry.snapshot()).leases.get(idOf('pr-1377-streaming'));
+      const before = (await harness.registry.snapshot()).leases.get(idOf('pr-1377-streaming'));
       const run = await cli(['lease', 'extend', 'pr-1377-streaming', '--by', '30d']);
       expect(run.code).toBe(2);
       expect(run.stderr).toContain('--by: more than leases.maxTtl ahead');
-      expect((await registry.snapshot()).leases.get(idOf('pr-1377-streaming'))).toEqual(before);
+      expect((await harness.registry.snapshot()).leases.get(idOf('pr-1377-streaming'))).toEqual(
+        before,
+      );
     });
 
     it('releases a lease with one lease.released record, reason released', async () => {
@@ -236,7 +209,7 @@ describe('gateway-janitor lease and keep on an in-memory registry', () => {
     beforeAll(fresh);
 
     it('keeps until a time with a reason, shows it in the list, and unkeeps', async () => {
-      const audit = join(dir, 'keep.jsonl');
+      const audit = join(harness.dir, 'keep.jsonl');
       await cli(['lease', 'set', 'pr-1377-streaming', '--ttl', '2d', '--owner', 'team-search']);
       const kept = await cli([
         'keep',
@@ -266,7 +239,7 @@ describe('gateway-janitor lease and keep on an in-memory registry', () => {
         },
         { event: 'gateway.exempted', reason: 'unkept', note: 'demo friday' },
       ]);
-      expect((await registry.snapshot()).exemptions.size).toBe(0);
+      expect((await harness.registry.snapshot()).exemptions.size).toBe(0);
     });
 
     it.each([
@@ -286,7 +259,7 @@ describe('gateway-janitor lease and keep on an in-memory registry', () => {
       expect(run.code).toBe(2);
       expect(run.stderr).toContain(`${field}: `);
       expect(run.stderr).toContain(message);
-      expect((await registry.snapshot()).exemptions.size).toBe(0);
+      expect((await harness.registry.snapshot()).exemptions.size).toBe(0);
     });
   });
 });

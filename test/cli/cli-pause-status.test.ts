@@ -1,13 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryRegistry, MemoryRegistryStore } from '#adapters/memory-registry';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MemoryRegistryStore } from '#adapters/memory-registry';
 import { createRegistry } from '#core/registry/create-registry';
-import type { Expect, Registry, StoredItem } from '#core/registry-port';
-import type { Simulator } from '#simulator/server';
-import { leakedCanaries } from '#test/support/canaries';
-import { operatorEnv, POLICY, startCanarySimulator } from './canary-fleet.ts';
+import type { Expect, StoredItem } from '#core/registry-port';
+import { operatorEnv, POLICY } from './canary-fleet.ts';
+import { useRegistryCli } from './registry-cli.ts';
 import { type CliRun, runCliInProcess } from './run-cli-in-process.ts';
 import { auditRecords } from './spawn-cli.ts';
 
@@ -15,29 +13,8 @@ const H = 3_600_000;
 const D = 24 * H;
 
 describe('gateway-janitor pause, resume and status on an in-memory registry', () => {
-  let simulator: Simulator;
-  let registry: Registry;
-  let store: MemoryRegistryStore;
-  let dir: string;
-  const runs: CliRun[] = [];
-  const cli = async (args: string[], env = operatorEnv(simulator)) => {
-    const run = await runCliInProcess(args, { env, deps: { registry } });
-    runs.push(run);
-    return run;
-  };
-
-  beforeAll(async () => {
-    simulator = await startCanarySimulator();
-    dir = mkdtempSync(join(tmpdir(), 'janitor-registry-cli-'));
-  });
-  afterAll(async () => {
-    for (const run of runs) expect(leakedCanaries(run.stdout + run.stderr)).toEqual([]);
-    await simulator.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const fresh = () => {
-    ({ registry, store } = createMemoryRegistry());
-  };
+  const harness = useRegistryCli();
+  const { cli, fresh } = harness;
 
   describe('pause, resume and status', () => {
     beforeAll(fresh);
@@ -72,7 +49,7 @@ describe('gateway-janitor pause, resume and status on an in-memory registry', ()
     });
 
     it('lets audit filter on the registry events', async () => {
-      const file = join(dir, 'pause.jsonl');
+      const file = join(harness.dir, 'pause.jsonl');
       await cli(['pause', '--reason', 'drill', '--audit-file', file]);
       await cli(['resume', '--audit-file', file]);
       const run = await cli(['audit', 'history', '--file', file, '--event', 'control.paused']);
@@ -91,7 +68,7 @@ describe('gateway-janitor pause, resume and status on an in-memory registry', ()
       ]);
       await cli(['resume', '--requested-by', 'oncall@example.com']);
       expect(auditRecords(run.stdout)[0]?.requestedBy).toBe('oncall@example.com');
-      expect((await registry.readControl()).control?.by).toBe('oncall@example.com');
+      expect((await harness.registry.readControl()).control?.by).toBe('oncall@example.com');
     });
 
     it('stops a CLI sweep sharing the registry while paused, and lets it through after resume', async () => {
@@ -108,7 +85,7 @@ describe('gateway-janitor pause, resume and status on an in-memory registry', ()
       expect(reasons(paused, 'gateway.skipped')).toContain('paused');
       expect(reasons(resumed, 'gateway.would_delete').length).toBeGreaterThan(0);
       expect(reasons(resumed, 'gateway.skipped')).not.toContain('paused');
-      expect(simulator.deletes()).toEqual([]);
+      expect(harness.simulator.deletes()).toEqual([]);
     });
 
     it('refuses a pause without a reason', async () => {
@@ -123,13 +100,13 @@ describe('gateway-janitor pause, resume and status on an in-memory registry', ()
       const day = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][
         new Date(now + 2 * D).getUTCDay()
       ];
-      const policy = join(dir, 'windows.json');
+      const policy = join(harness.dir, 'windows.json');
       const doc = JSON.parse(readFileSync(POLICY, 'utf8'));
       const windows = [{ days: [day], from: '00:00', to: '00:01', timeZone: 'UTC' }];
       const limits = { ...doc.limits, maxDeletesPer24h: 5 };
       writeFileSync(policy, JSON.stringify({ ...doc, windows, limits }));
-      await registry.takeBudget(2, now - H, 5);
-      await registry.recordLastRun({
+      await harness.registry.takeBudget(2, now - H, 5);
+      await harness.registry.recordLastRun({
         kind: 'sweep',
         runId: 'run-7',
         trigger: 'schedule',
@@ -140,7 +117,7 @@ describe('gateway-janitor pause, resume and status on an in-memory registry', ()
         failed: 0,
       });
       const run = await cli(['status', '--policy', policy], {
-        ...operatorEnv(simulator),
+        ...operatorEnv(harness.simulator),
         DRY_RUN: 'false',
       });
       expect(run.code).toBe(0);
@@ -153,10 +130,10 @@ describe('gateway-janitor pause, resume and status on an in-memory registry', ()
     });
 
     it('exits 1 and says nothing is deleted when the registry cannot be read', async () => {
-      store.unavailable = true;
+      harness.store.unavailable = true;
       const run = await cli(['status']);
       const pause = await cli(['pause', '--reason', 'x']);
-      store.unavailable = false;
+      harness.store.unavailable = false;
       expect(run.code).toBe(1);
       expect(run.stdout).toMatch(/pause: +UNREADABLE: counts as paused/);
       expect(run.stdout).toContain('the janitor deletes nothing until it can');
