@@ -6,6 +6,7 @@ import {
   type CloudWatchLogsDouble,
   startCloudWatchLogsDouble,
 } from '#test/fakes/cloudwatch-logs-double';
+import { LOCAL_AWS_ENV, setProcessEnv } from '#test/support/process-env';
 import {
   CONFIRMATION_FATES,
   CONFIRMATION_RUNS,
@@ -21,7 +22,7 @@ const run = (args: string[], progress = false) => runCliInProcess(args, { progre
 describe('gateway-janitor audit over CloudWatch Logs', () => {
   let runs: RecordedRuns;
   let logs: CloudWatchLogsDouble;
-  const saved = { ...process.env };
+  let restoreEnv: () => void;
   const SWEEP_GROUP = '/aws/lambda/gateway-janitor-dev-sweep';
   const TEARDOWN_GROUP = '/aws/lambda/gateway-janitor-dev-teardown';
 
@@ -30,24 +31,11 @@ describe('gateway-janitor audit over CloudWatch Logs', () => {
     logs = await startCloudWatchLogsDouble({ pageSize: 3 });
     logs.setGroup(SWEEP_GROUP, runs.sweep);
     logs.setGroup(TEARDOWN_GROUP, runs.teardown);
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: logs.url,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST',
-      AWS_SECRET_ACCESS_KEY: 'local-test-secret',
-    });
+    restoreEnv = setProcessEnv({ AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: logs.url, ...LOCAL_AWS_ENV });
   }, 60_000);
 
   afterAll(async () => {
-    for (const key of [
-      'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS',
-      'AWS_REGION',
-      'AWS_ACCESS_KEY_ID',
-      'AWS_SECRET_ACCESS_KEY',
-    ]) {
-      if (saved[key] === undefined) delete process.env[key];
-      else process.env[key] = saved[key];
-    }
+    restoreEnv();
     await logs.close();
   });
 

@@ -5,6 +5,7 @@ import {
   LAMBDA_STREAM,
   startCloudWatchLogsDouble,
 } from '#test/fakes/cloudwatch-logs-double';
+import { LOCAL_AWS_ENV, setProcessEnv } from '#test/support/process-env';
 import { runCliInProcess } from './run-cli-in-process.ts';
 
 const GROUP = '/aws/lambda/gateway-janitor-dev-teardown';
@@ -30,7 +31,7 @@ function deletion(gatewayName: string, runId: string): string {
 // (docs/contract.md "Review").
 describe('gateway-janitor audit --log-group reads only the function’s own log streams', () => {
   let logs: CloudWatchLogsDouble;
-  const saved = { ...process.env };
+  let restoreEnv: () => void;
 
   beforeAll(async () => {
     logs = await startCloudWatchLogsDouble({ pageSize: 2 });
@@ -43,23 +44,10 @@ describe('gateway-janitor audit --log-group reads only the function’s own log 
       },
       { message: deletion('pr-1-again', 'run-real'), logStreamName: `2026/12/01/[7]${HEX}` },
     ]);
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: logs.url,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST',
-      AWS_SECRET_ACCESS_KEY: 'local-test-secret',
-    });
+    restoreEnv = setProcessEnv({ AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: logs.url, ...LOCAL_AWS_ENV });
   });
   afterAll(async () => {
-    for (const key of [
-      'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS',
-      'AWS_REGION',
-      'AWS_ACCESS_KEY_ID',
-      'AWS_SECRET_ACCESS_KEY',
-    ]) {
-      if (saved[key] === undefined) delete process.env[key];
-      else process.env[key] = saved[key];
-    }
+    restoreEnv();
     await logs.close();
   });
 
