@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '#cli/build-program';
-import { REPO_ROOT } from '../cli/spawn-cli.ts';
+import { type CliRun, outputOf, REPO_ROOT } from '../cli/spawn-cli.ts';
 import {
   COMMAND_LINE,
   commandLines,
@@ -159,34 +159,19 @@ async function parseOnly(args: string[]): Promise<string | undefined> {
  * runs the checkout's entry directly (what npx resolves it to, without npx's second of
  * start-up); the test above runs the real npx once.
  */
-function runShell(
-  script: string,
-  cwd: string,
-  fast: boolean,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runShell(script: string, cwd: string, fast: boolean): Promise<CliRun> {
   const prelude = fast
     ? `npx() { if [ "$1" = gateway-janitor ]; then shift; node "$REPO/functions/cli/main.ts" "$@"; else command npx "$@"; fi; }\n`
     : '';
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-e', '-o', 'pipefail', '-c', `${prelude}${script}`], {
-      cwd,
-      env: {
-        PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
-        HOME: process.env.HOME ?? cwd,
-        REPO: REPO_ROOT,
-      },
-      timeout: 90_000,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  const child = spawn('bash', ['-e', '-o', 'pipefail', '-c', `${prelude}${script}`], {
+    cwd,
+    env: {
+      PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+      HOME: process.env.HOME ?? cwd,
+      REPO: REPO_ROOT,
+    },
+    timeout: 90_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return outputOf(child);
 }
