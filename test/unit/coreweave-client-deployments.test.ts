@@ -1,9 +1,9 @@
-import { MockAgent } from 'undici';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CoreWeaveClient } from '#adapters/coreweave/client';
 import { ApiError } from '#core/errors';
 import type { TokenSource } from '#core/ports';
 import { CANARY_API_KEY, CANARY_TOKEN } from '#test/support/canaries';
+import { useMockAgent } from '#test/support/mock-agent';
 
 const ORIGIN = 'https://api.coreweave.test';
 const LIST = '/v1alpha1/inference/deployments';
@@ -34,22 +34,15 @@ const wireDeployment = (status = 'STATUS_READY') => ({
 });
 
 describe('CoreWeaveClient deployments', () => {
-  let agent: MockAgent;
-  beforeEach(() => {
-    agent = new MockAgent();
-    agent.disableNetConnect();
-  });
-  afterEach(async () => {
-    await agent.close();
-  });
+  const agent = useMockAgent();
   const client = () =>
     new CoreWeaveClient({
       baseUrl: ORIGIN,
       tokens,
-      dispatcher: agent,
+      dispatcher: agent(),
       retry: { baseDelayMs: 1, maxDelayMs: 2, maxAttempts: 3 },
     });
-  const pool = () => agent.get(ORIGIN);
+  const pool = () => agent().get(ORIGIN);
 
   describe('listDeployments', () => {
     it('normalises each deployment to id, name, gatewayIds, status and timestamps only', async () => {

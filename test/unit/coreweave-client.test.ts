@@ -1,9 +1,9 @@
-import { MockAgent } from 'undici';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CoreWeaveClient } from '#adapters/coreweave/client';
 import { AdaptiveRate } from '#adapters/coreweave/retry';
 import { ApiError } from '#core/errors';
 import type { TokenSource } from '#core/ports';
+import { useMockAgent } from '#test/support/mock-agent';
 
 const ORIGIN = 'https://api.coreweave.test';
 const ID = '6f1c2a9e-3b7d-4c1e-9a52-0d8e4f7b21aa';
@@ -48,22 +48,15 @@ class CountingTokens implements TokenSource {
 }
 
 describe('CoreWeaveClient', () => {
-  let agent: MockAgent;
-  beforeEach(() => {
-    agent = new MockAgent();
-    agent.disableNetConnect();
-  });
-  afterEach(async () => {
-    await agent.close();
-  });
+  const agent = useMockAgent();
   const client = (tokens: TokenSource = new CountingTokens(CANARY)) =>
     new CoreWeaveClient({
       baseUrl: ORIGIN,
       tokens,
-      dispatcher: agent,
+      dispatcher: agent(),
       retry: { baseDelayMs: 1, maxDelayMs: 2 },
     });
-  const pool = () => agent.get(ORIGIN);
+  const pool = () => agent().get(ORIGIN);
 
   it('returns the final state from DELETE, normalised and without secrets or unknown fields', async () => {
     pool()
@@ -237,7 +230,7 @@ describe('CoreWeaveClient', () => {
     const paced = new CoreWeaveClient({
       baseUrl: ORIGIN,
       tokens: new CountingTokens(CANARY),
-      dispatcher: agent,
+      dispatcher: agent(),
       adaptiveRate: rate,
     });
     const error = (await paced

@@ -1,7 +1,7 @@
-import { MockAgent } from 'undici';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RetryProfileName } from '#adapters/coreweave/retry';
 import { loadCliEnvConfig } from '#config/load-config';
+import { useMockAgent } from '#test/support/mock-agent';
 import { createGatewayApi } from '#wiring/gateway-api';
 
 const ORIGIN = 'https://api.coreweave.test';
@@ -15,19 +15,12 @@ const fast = { baseDelayMs: 1, maxDelayMs: 1 };
 const forever = { budgetMs: () => 60_000 };
 
 describe('createGatewayApi', () => {
-  let agent: MockAgent;
-  beforeEach(() => {
-    agent = new MockAgent();
-    agent.disableNetConnect();
-  });
-  afterEach(async () => {
-    await agent.close();
-  });
+  const agent = useMockAgent();
 
   /** An API that is always down; counts the DELETEs it is sent. */
   const alwaysDown = () => {
     let sent = 0;
-    agent
+    agent()
       .get(ORIGIN)
       .intercept({ path: PATH, method: 'DELETE' })
       .reply(() => {
@@ -46,7 +39,11 @@ describe('createGatewayApi', () => {
     async (profile, attempts) => {
       // Prepare
       const api = alwaysDown();
-      const { api: client } = createGatewayApi(config, { dispatcher: agent, profile, retry: fast });
+      const { api: client } = createGatewayApi(config, {
+        dispatcher: agent(),
+        profile,
+        retry: fast,
+      });
 
       // Act
       const error = await client.delete(ID, forever).catch((e: unknown) => e);
