@@ -6,6 +6,9 @@ import { NOW } from '#test/fixtures/gateway-builder';
 import { MemoryAuditSink } from './memory-audit-sink.ts';
 import { MemoryGatewayApi } from './memory-gateway-api.ts';
 
+/** The clock stopped at NOW and a deadline a minute away, for a run in memory. */
+export const AT_NOW = { clock: { now: () => NOW }, deadline: { budgetMs: () => 60_000 } };
+
 /**
  * A run's ports in memory: the fleet behind a MemoryGatewayApi, a MemoryAuditSink, the
  * clock stopped at NOW, and a deadline with a minute left that `spendBudget` uses up.

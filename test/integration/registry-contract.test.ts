@@ -7,6 +7,7 @@ import {
   dynamoDbSubject,
   memorySubject,
   type RegistrySubject,
+  rejection,
 } from '#test/support/registry-subjects';
 
 const H = 3_600_000;
@@ -24,15 +25,6 @@ const lease = (over: Partial<LeaseInput> = {}): LeaseInput => ({
   identity: { name: 'pr-1234', createdAt: NOW - H },
   ...over,
 });
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 

@@ -4,21 +4,13 @@ import {
   dynamoDbSubject,
   memorySubject,
   type RegistrySubject,
+  rejection,
 } from '#test/support/registry-subjects';
 
 // What `gateway-janitor status` reads besides the pause: the budget's slots and each
 // function's last run, on both implementations (docs/contract.md "The registry").
 const H = 3_600_000;
 const NOW = Date.parse('2026-06-01T12:00:00.000Z');
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 const subjects: RegistrySubject[] = [memorySubject, dynamoDbSubject()];
 

@@ -91,3 +91,13 @@ export function dynamoDbSubject(): RegistrySubject & { local(): LocalDynamoDb } 
     },
   };
 }
+
+/** What a promise rejects with; a promise that fulfils fails the test. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}

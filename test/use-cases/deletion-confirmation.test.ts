@@ -7,6 +7,7 @@ import { runTeardown } from '#core/teardown/run-teardown';
 import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';
 import { MemoryConfirmationQueue } from '#test/fakes/memory-confirmation-queue';
 import { MemoryGatewayApi } from '#test/fakes/memory-gateway-api';
+import { AT_NOW } from '#test/fakes/memory-run';
 import { aGateway, hoursAgo, NOW } from '#test/fixtures/gateway-builder';
 import { JANITOR_ROLE_ID, JANITOR_SENDER } from '#test/fixtures/sqs-event';
 
@@ -32,8 +33,7 @@ function depsOf(api: MemoryGatewayApi, dryRun = false) {
     deps: {
       api,
       sink,
-      clock: { now: () => NOW },
-      deadline: { budgetMs: () => 60_000 },
+      ...AT_NOW,
       policy: POLICY,
       concurrency: 2,
       run: { runId: RUN_ID, trigger: 'schedule' as const, dryRun },

@@ -8,6 +8,7 @@ import type { Registry } from '#core/registry-port';
 import { runSweep } from '#core/sweep/run-sweep';
 import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';
 import { MemoryGatewayApi } from '#test/fakes/memory-gateway-api';
+import { AT_NOW } from '#test/fakes/memory-run';
 import { aGateway, hoursAgo, NOW, testId } from '#test/fixtures/gateway-builder';
 import { deploymentId } from '#test/fixtures/wire-deployment';
 
@@ -42,8 +43,7 @@ function sweepOf(
     runSweep({
       api,
       sink,
-      clock: { now: () => NOW },
-      deadline: { budgetMs: () => 60_000 },
+      ...AT_NOW,
       policy: policyWith(max),
       concurrency: 1,
       run: {

@@ -6,8 +6,9 @@ import { parsePolicy } from '#core/policy/policy';
 import { runSweep } from '#core/sweep/run-sweep';
 import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';
 import { MemoryGatewayApi } from '#test/fakes/memory-gateway-api';
+import { AT_NOW } from '#test/fakes/memory-run';
 import { anApiError } from '#test/fixtures/api-error';
-import { aGateway, hoursAgo, NOW, testId } from '#test/fixtures/gateway-builder';
+import { aGateway, hoursAgo, testId } from '#test/fixtures/gateway-builder';
 import { deploymentId } from '#test/fixtures/wire-deployment';
 
 const POLICY = compilePolicy(
@@ -39,8 +40,7 @@ function sweepOf(gateways: Gateway[], deployments: Deployment[], dryRun = false)
     runSweep({
       api,
       sink,
-      clock: { now: () => NOW },
-      deadline: { budgetMs: () => 60_000 },
+      ...AT_NOW,
       policy: POLICY,
       concurrency: 1,
       run: { runId: 'run-1', trigger: 'schedule', dryRun },

@@ -7,6 +7,7 @@ import type { TeardownDeps } from '#core/teardown/context';
 import { runTeardown } from '#core/teardown/run-teardown';
 import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';
 import { MemoryGatewayApi } from '#test/fakes/memory-gateway-api';
+import { AT_NOW } from '#test/fakes/memory-run';
 import { MemoryTeardownQueue } from '#test/fakes/memory-teardown-queue';
 import { aGateway, hoursAgo, NOW, testId } from '#test/fixtures/gateway-builder';
 import { deploymentId } from '#test/fixtures/wire-deployment';
@@ -43,8 +44,7 @@ function batchOf(
     api,
     sink,
     mode: options.terminal ? { kind: 'terminal' } : { kind: 'queue', queue },
-    clock: { now: () => NOW },
-    deadline: { budgetMs: () => 60_000 },
+    ...AT_NOW,
     policy: policyWith(options.policy),
     concurrency: 4,
     run: { runId: 'run-1', trigger: options.terminal ? 'cli' : 'sqs', dryRun: false },

@@ -5,6 +5,7 @@ import { parsePolicy } from '#core/policy/policy';
 import { runTeardown } from '#core/teardown/run-teardown';
 import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';
 import { MemoryGatewayApi } from '#test/fakes/memory-gateway-api';
+import { AT_NOW } from '#test/fakes/memory-run';
 import { MemoryTeardownQueue } from '#test/fakes/memory-teardown-queue';
 import { aGateway, hoursAgo, NOW, testId } from '#test/fixtures/gateway-builder';
 import { JANITOR_ROLE_ID, JANITOR_SENDER } from '#test/fixtures/sqs-event';
@@ -43,8 +44,7 @@ function teardownOf(body: object, deployments: Deployment[] = [SERVING], policy 
       janitorRoleIds: [JANITOR_ROLE_ID],
       sink,
       mode: { kind: 'queue', queue },
-      clock: { now: () => NOW },
-      deadline: { budgetMs: () => 60_000 },
+      ...AT_NOW,
       policy,
       concurrency: 1,
       maxHorizonMs: 30 * DAY,

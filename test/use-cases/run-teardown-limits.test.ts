@@ -6,8 +6,9 @@ import type { TeardownDeps } from '#core/teardown/context';
 import { runTeardown } from '#core/teardown/run-teardown';
 import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';
 import { MemoryGatewayApi } from '#test/fakes/memory-gateway-api';
+import { AT_NOW } from '#test/fakes/memory-run';
 import { MemoryTeardownQueue } from '#test/fakes/memory-teardown-queue';
-import { aGateway, hoursAgo, NOW, testId } from '#test/fixtures/gateway-builder';
+import { aGateway, hoursAgo, testId } from '#test/fixtures/gateway-builder';
 import { deploymentId } from '#test/fixtures/wire-deployment';
 
 const policyWith = (extra: object = {}) =>
@@ -41,8 +42,7 @@ function batchOf(
     api,
     sink,
     mode: { kind: 'queue', queue },
-    clock: { now: () => NOW },
-    deadline: { budgetMs: () => 60_000 },
+    ...AT_NOW,
     policy: policyWith(),
     concurrency: 4,
     run: { runId: 'run-1', trigger: 'sqs', dryRun: false },

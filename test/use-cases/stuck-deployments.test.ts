@@ -5,7 +5,8 @@ import { parsePolicy } from '#core/policy/policy';
 import { runSweep } from '#core/sweep/run-sweep';
 import { MemoryAuditSink } from '#test/fakes/memory-audit-sink';
 import { MemoryGatewayApi } from '#test/fakes/memory-gateway-api';
-import { aGateway, hoursAgo, NOW, testId } from '#test/fixtures/gateway-builder';
+import { AT_NOW } from '#test/fakes/memory-run';
+import { aGateway, hoursAgo, testId } from '#test/fixtures/gateway-builder';
 
 const POLICY = compilePolicy(
   parsePolicy({ rules: [{ id: 'pr-previews', match: { name: 'pr-*' }, maxAge: '72h' }] }),
@@ -27,8 +28,7 @@ async function sweep(deployments: Deployment[]) {
   await runSweep({
     api,
     sink,
-    clock: { now: () => NOW },
-    deadline: { budgetMs: () => 60_000 },
+    ...AT_NOW,
     policy: POLICY,
     concurrency: 1,
     run: { runId: 'run-1', trigger: 'schedule', dryRun: true },
