@@ -6,9 +6,13 @@ import { testId } from '#test/fixtures/gateway-builder';
 import { SCHEDULED_EVENT } from '#test/fixtures/scheduled-event';
 import { sqsRecord } from '#test/fixtures/sqs-event';
 import { mixedFleet, TEST_POLICY } from '#test/fixtures/wire-fleet';
-import { leakedCanaries } from '#test/support/canaries';
 import { auditLines, captureOutput } from '#test/support/capture-output';
-import { type Harness, lambdaContext, startHarness } from '#test/support/janitor-harness';
+import {
+  closeChecked,
+  type Harness,
+  lambdaContext,
+  startHarness,
+} from '#test/support/janitor-harness';
 import { type LocalDynamoDb, localClient, startLocalDynamoDb } from '#test/support/local-dynamodb';
 import { startTeardownRig, type TeardownRig } from '#test/support/teardown-rig';
 import { createSweepHandler } from '../../functions/sweep.ts';
@@ -46,9 +50,7 @@ describe('the handlers with the registry on DynamoDB (dynalite)', () => {
       output = captureOutput();
     });
     afterEach(async () => {
-      output.restore();
-      expect(leakedCanaries(output.text())).toEqual([]);
-      await harness.close();
+      await closeChecked(harness, output);
     });
 
     const sweep = (env: Record<string, string> = {}) =>

@@ -4,9 +4,13 @@ import { testId } from '#test/fixtures/gateway-builder';
 import { SCHEDULED_EVENT } from '#test/fixtures/scheduled-event';
 import { deploymentId, wireDeployment } from '#test/fixtures/wire-deployment';
 import { TEST_POLICY, wire } from '#test/fixtures/wire-fleet';
-import { leakedCanaries } from '#test/support/canaries';
 import { auditLines, captureOutput } from '#test/support/capture-output';
-import { type Harness, lambdaContext, startHarness } from '#test/support/janitor-harness';
+import {
+  closeChecked,
+  type Harness,
+  lambdaContext,
+  startHarness,
+} from '#test/support/janitor-harness';
 import { createSweepHandler } from '../../functions/sweep.ts';
 
 /** TEST_POLICY plus a load-test rule that opts into cascading; no percentage limit. */
@@ -52,9 +56,7 @@ describe('sweep handler with deployments', () => {
     output = captureOutput();
   };
   afterEach(async () => {
-    output.restore();
-    expect(leakedCanaries(output.text())).toEqual([]);
-    await harness.close();
+    await closeChecked(harness, output);
   });
 
   const sweep = (env: Record<string, string> = {}) =>

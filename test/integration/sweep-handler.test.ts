@@ -3,9 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testId } from '#test/fixtures/gateway-builder';
 import { SCHEDULED_EVENT } from '#test/fixtures/scheduled-event';
 import { ago, mixedFleet, TEST_POLICY, wire } from '#test/fixtures/wire-fleet';
-import { leakedCanaries, ROTATED_TOKEN } from '#test/support/canaries';
+import { ROTATED_TOKEN } from '#test/support/canaries';
 import { auditLines, captureOutput } from '#test/support/capture-output';
 import {
+  closeChecked,
   type Harness,
   lambdaContext,
   SECRET_ID,
@@ -23,10 +24,7 @@ describe('sweep handler against the simulator', () => {
     output = captureOutput();
   });
   afterEach(async () => {
-    output.restore();
-    // Nothing secret in anything the test saw: logs, audit lines, errors.
-    expect(leakedCanaries(output.text())).toEqual([]);
-    await harness.close();
+    await closeChecked(harness, output);
   });
 
   const handler = (env: Record<string, string> = {}) =>
@@ -232,9 +230,7 @@ describe('sweep handler: deletion safety', () => {
     output = captureOutput();
   });
   afterEach(async () => {
-    output.restore();
-    expect(leakedCanaries(output.text())).toEqual([]);
-    await harness.close();
+    await closeChecked(harness, output);
   });
 
   const live = (env: Record<string, string> = {}) =>

@@ -1,6 +1,8 @@
+import { expect } from 'vitest';
 import { type Simulator, type SimulatorOptions, startSimulator } from '#simulator/server';
 import { startSecretsManagerDouble } from '#test/fakes/secrets-manager-double';
-import { CANARY_TOKEN } from './canaries.ts';
+import { CANARY_TOKEN, leakedCanaries } from './canaries.ts';
+import type { captureOutput } from './capture-output.ts';
 
 export const SECRET_ID = 'coreweave/api-token';
 
@@ -63,4 +65,17 @@ export async function startHarness(
 export function lambdaContext(remainingMs = 300_000, requestId = 'req-0001') {
   const deadline = Date.now() + remainingMs;
   return { awsRequestId: requestId, getRemainingTimeInMillis: () => deadline - Date.now() };
+}
+
+/**
+ * Ends a test on the harness: restores the captured output, fails when anything it saw
+ * (logs, audit lines, errors) holds a canary, then closes the harness.
+ */
+export async function closeChecked(
+  harness: Harness,
+  output: ReturnType<typeof captureOutput>,
+): Promise<void> {
+  output.restore();
+  expect(leakedCanaries(output.text())).toEqual([]);
+  await harness.close();
 }
