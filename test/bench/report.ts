@@ -259,5 +259,32 @@ export function report(results: Results): string {
       `Memory ${c.memoryMB} MB (serverless.yml); Lambda platform lines ${c.platformLogBytes} bytes per invocation; prices ${c.prices.region}, as of ${c.prices.asOf}.`,
     );
   }
+  if (results.proof) {
+    out.push(
+      `## 10. Proving a batch (issue 19): warm teardown, ${results.proof[0]?.batch} due requests, median of ${results.proof[0]?.runs} interleaved runs`,
+    );
+    out.push(
+      table(
+        [
+          'API latency ms',
+          'handler ms',
+          'ChangeMessageVisibilityBatch alone ms',
+          'proof share',
+          'SQS calls per batch before',
+          'after',
+          'handler SQS calls (after)',
+        ],
+        results.proof.map((r: Results) => [
+          r.latencyMs,
+          r.handlerMs,
+          r.proofMs,
+          r.share,
+          r.callsBefore,
+          r.callsAfter,
+          r.actions,
+        ]),
+      ),
+    );
+  }
   return `${out.join('\n\n')}\n`;
 }

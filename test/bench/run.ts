@@ -1,7 +1,7 @@
 // npm run bench [-- --quick] [-- --only=throughput,rate-limit,...] [-- --baseline-ref=REF]
 // Benchmarks against the loopback simulator: prints a Markdown report and writes JSON to
 // bench-results/. Reports numbers and ratios; never fails on times. Parts: throughput,
-// rate-limit, cpu, secrets, memory, audit, imports, cost, peers.
+// rate-limit, cpu, secrets, memory, audit, imports, cost, peers, proof.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { auditBytes, compactAuditBytes } from './audit-bytes.ts';
@@ -12,6 +12,7 @@ import { cpuPerDelete } from './cpu-per-delete.ts';
 import { LAMBDA_ENV, memory } from './memory.ts';
 import { orgCost } from './org-cost.ts';
 import { peers } from './peers.ts';
+import { proofCost } from './proof-cost.ts';
 import { rateLimit } from './rate-limit.ts';
 import { startRemoteSimulator } from './remote-simulator.ts';
 import { report } from './report.ts';
@@ -96,6 +97,7 @@ try {
   }
   if (wanted('cost')) results.cost = await orgCost(bundles, sim, mode);
   if (wanted('peers')) results.peers = await peers(sim, mode);
+  if (wanted('proof')) results.proof = await proofCost(sim, mode);
 } finally {
   await secrets.close();
   await sim.close();
