@@ -136,8 +136,9 @@ export function monthlyCost(
       deletions * measured.confirmation.billedMs) /
       1000) *
     (measured.memoryMB / 1024);
-  // A request is sent, received and deleted; so is each confirmation it or a sweep queues.
-  const sqsRequests = 3 * requests + 3 * deletions + org.idleReceivesPerMonth;
+  // A request is sent, received, proved (one ChangeMessageVisibilityBatch per batch, each
+  // message taken as its own batch at this volume) and deleted; so is each confirmation.
+  const sqsRequests = 4 * requests + 4 * deletions + org.idleReceivesPerMonth;
   const logGb =
     (sweeps * measured.sweep.logBytes +
       requests * measured.teardownDelete.logBytes +

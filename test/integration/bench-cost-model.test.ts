@@ -66,7 +66,8 @@ describe('bench cost model', () => {
       9,
     );
     expect(lines['Lambda requests']?.quantity).toBeCloseTo(sweeps + requests + deletions, 6);
-    expect(lines.SQS?.quantity).toBeCloseTo(3 * requests + 3 * deletions + 1000, 6);
+    // Sent, received, proved and deleted: the proof is one call per batch (issue 19).
+    expect(lines.SQS?.quantity).toBeCloseTo(4 * requests + 4 * deletions + 1000, 6);
     expect(lines['DynamoDB reads']?.quantity).toBeCloseTo(sweeps * 74, 6);
     expect(lines['DynamoDB writes']?.dollars).toBeCloseTo(20 * 30.4375 * 0.625e-6, 12);
     const logBytes = sweeps * 1000 + requests * 2000 + deletions * 500;
