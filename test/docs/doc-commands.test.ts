@@ -24,7 +24,10 @@ const where = (block: DocBlock) => `${block.file}:${block.line}`;
 // `ci` commands: each is run by .ci/run, or by the test named here.
 const CI_SCRIPT = readFileSync(join(REPO_ROOT, '.ci/run'), 'utf8').split('\n');
 const RUN_BY_TEST: Record<string, { file: string; contains: string }> = {
-  'npm run package': { file: 'test/integration/package.test.ts', contains: "['run', 'package']" },
+  'npm run package': {
+    file: 'test/support/package-once.global.ts',
+    contains: "['run', 'package']",
+  },
 };
 
 const scratch: string[] = [];

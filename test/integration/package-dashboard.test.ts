@@ -6,7 +6,7 @@ import { resolveConditions } from '#test/support/resolve-conditions';
 
 // The dashboard and the `notify` parameter in the packaged template. `osls package` runs
 // on a copy of the stack's files with placeholder zips, so it neither builds nor races
-// package.test.ts for .serverless/ and dist/ (test/support/package-stack.ts).
+// the packaged-*.test.ts packaging for .serverless/ and dist/ (test/support/package-stack.ts).
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are free-form JSON, which the assertions below check
 type Properties = Record<string, any>;

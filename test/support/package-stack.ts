@@ -19,6 +19,15 @@ export const REQUIRED_PARAMS = [
   `secretArn=${TEST_SECRET_ARN}`,
 ];
 
+/** The principals the live packaging lets send to the teardown queue. */
+export const SENDERS = [
+  'arn:aws:iam::111122223333:role/ci-preview',
+  'arn:aws:iam::444455556666:user/release-bot',
+];
+
+/** The operators the live packaging lets receive, delete and purge on both queues. */
+export const OPERATORS = ['arn:aws:iam::111122223333:role/platform-oncall'];
+
 /** Environment for `osls package` offline: credentials it never uses, no telemetry. */
 export const OFFLINE_ENV = {
   AWS_ACCESS_KEY_ID: 'AKIAOFFLINEPACKAGING',
@@ -30,7 +39,7 @@ export const OFFLINE_ENV = {
 
 /**
  * A copy of the stack's files in a directory of its own, so packaging neither builds nor
- * races package.test.ts for .serverless/ and dist/. Its `dist/` holds the zips given, or
+ * races the one packaging of the test run for .serverless/ and dist/. Its `dist/` holds the zips given, or
  * empty ones (packaging writes the policy into them).
  */
 export async function copyStack(zips?: Record<'sweep' | 'teardown', string>): Promise<string> {
