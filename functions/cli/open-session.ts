@@ -49,8 +49,7 @@ export async function openSession(
   shared: { registry?: Registry } = {},
 ): Promise<Session> {
   const connection = await openApi(flags, io, async (config) => {
-    const file = flags.policy ?? (flags.simulate ? EXAMPLE_POLICY : undefined);
-    const policy = file ? compilePolicy(await readPolicyFile(file)) : config.policy;
+    const policy = await chosenPolicy(flags, config);
     if (!policy) {
       throw new ValidationError(
         'CONFIG_INVALID',
@@ -60,13 +59,12 @@ export async function openSession(
     }
     return policy;
   });
-  const { registry, registryName } = shared.registry
-    ? { registry: shared.registry, registryName: 'in memory (given)' }
-    : await openRegistry(
-        connection.config.registryTable,
-        connection.policy.leases ?? DEFAULT_CAPS,
-        flags.simulate === true,
-      );
+  const { registry, registryName } = await openRegistry(
+    connection.config.registryTable,
+    connection.policy.leases ?? DEFAULT_CAPS,
+    flags.simulate === true,
+    shared.registry,
+  );
   return { ...connection, registry, registryName } as Session;
 }
 
@@ -95,6 +93,15 @@ export async function openApi<T = undefined>(
     await close();
     throw error;
   }
+}
+
+/** The policy --policy names (the example with --simulate), else the configured one. */
+export async function chosenPolicy(
+  flags: TargetFlags,
+  config: CliConfig,
+): Promise<Policy | undefined> {
+  const file = flags.policy ?? (flags.simulate ? EXAMPLE_POLICY : undefined);
+  return file ? compilePolicy(await readPolicyFile(file)) : config.policy;
 }
 
 /** A path as the user would type it from the current directory. */

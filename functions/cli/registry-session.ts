@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { userInfo } from 'node:os';
 import type { CliConfig } from '#config/load-config';
 import type { AuditRecord } from '#core/audit/record';
 import { ValidationError } from '#core/errors';
 import type { Gateway } from '#core/model';
-import { compilePolicy, type Policy } from '#core/policy/compile-policy';
+import type { Policy } from '#core/policy/compile-policy';
 import { DEFAULT_CAPS } from '#core/registry/create-registry';
 import type { Registry, RegistryCaps } from '#core/registry-port';
 import { formatDuration, parseDuration, parseRfc3339 } from '#core/time';
@@ -12,9 +11,8 @@ import type { CliIo } from './cli-io.ts';
 import { type ConnectionFlags, loadCliConfig } from './load-cli-config.ts';
 import { openAuditSink } from './open-audit-sink.ts';
 import { openRegistry } from './open-registry.ts';
-import { EXAMPLE_POLICY, type HeldAgent, simulated, wireCliApi } from './open-session.ts';
-import { readPolicyFile } from './read-policy-file.ts';
-import { callerIdentity } from './request-command.ts';
+import { chosenPolicy, type HeldAgent, simulated, wireCliApi } from './open-session.ts';
+import { callerIdentity, osUser } from './request-command.ts';
 import { needsListing, type Resolved, resolveGateway } from './resolve-gateway.ts';
 
 /** Flags every registry command takes. */
@@ -68,12 +66,14 @@ export async function openRegistrySession(
   };
   try {
     const config = loadCliConfig(flags, env, { tokenOptional: true });
-    const file = flags.policy ?? (flags.simulate ? EXAMPLE_POLICY : undefined);
-    const policy = file ? compilePolicy(await readPolicyFile(file)) : config.policy;
+    const policy = await chosenPolicy(flags, config);
     const caps = policy?.leases ?? DEFAULT_CAPS;
-    const opened = options.registry
-      ? { registry: options.registry, registryName: 'in memory (given)' }
-      : await openRegistry(config.registryTable, caps, flags.simulate === true);
+    const opened = await openRegistry(
+      config.registryTable,
+      caps,
+      flags.simulate === true,
+      options.registry,
+    );
     let listed: Promise<Gateway[]> | undefined;
     const api = async (why: string) => {
       if (!config.apiToken && !config.tokenSecretId) {
@@ -94,7 +94,7 @@ export async function openRegistrySession(
       who: () => {
         if (flags.requestedBy !== undefined) return Promise.resolve(flags.requestedBy);
         if (!config.registryTable || options.registry || flags.simulate) {
-          return Promise.resolve(`cli:${operatorName()}`);
+          return Promise.resolve(`cli:${osUser()}`);
         }
         return callerIdentity(io.env).then((caller) => caller.identity);
       },
@@ -167,15 +167,6 @@ export async function recordChange(
     return 0;
   } finally {
     audit.close();
-  }
-}
-
-/** The OS user, reduced to characters that cannot mislead a reader. */
-function operatorName(): string {
-  try {
-    return userInfo().username.replace(/[^\w.-]/g, '') || 'unknown';
-  } catch {
-    return 'unknown';
   }
 }
 

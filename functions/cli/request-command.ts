@@ -222,7 +222,8 @@ async function sendToQueue(
   }
 }
 
-function osUser(): string {
+/** The OS user, reduced to characters that cannot mislead a reader. */
+export function osUser(): string {
   try {
     return userInfo().username.replace(/[^\w.-]/g, '') || 'unknown';
   } catch {
