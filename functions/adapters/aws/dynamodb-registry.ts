@@ -12,6 +12,7 @@ import type {
   StoredItem,
 } from '#core/registry-port';
 import type { InvocationTime } from './lambda-deadline.ts';
+import { lazyClient } from './lazy-client.ts';
 
 /** Where the registry lives and how calls are bounded. */
 export interface DynamoDbRegistryOptions {
@@ -43,7 +44,18 @@ type MakeCommand = (lib: LibDynamoDb) => any;
  */
 export class DynamoDbRegistryStore implements RegistryStore {
   readonly #options: DynamoDbRegistryOptions;
-  #sdk: Promise<{ lib: LibDynamoDb; doc: DocumentSender }> | undefined;
+  readonly #client = lazyClient(async () => {
+    const lib = await import('@aws-sdk/lib-dynamodb');
+    const given = this.#options.client;
+    const base =
+      typeof given === 'function'
+        ? await given()
+        : (given ?? new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient({}));
+    const doc: DocumentSender = lib.DynamoDBDocumentClient.from(base as DynamoDBClient, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    return { lib, doc };
+  });
 
   constructor(options: DynamoDbRegistryOptions) {
     this.#options = options;
@@ -176,25 +188,6 @@ export class DynamoDbRegistryStore implements RegistryStore {
     } catch (error) {
       throw describe(error, operation, this.#options.tableName, abortSignal?.aborted === true);
     }
-  }
-
-  #client() {
-    this.#sdk ??= (async () => {
-      const lib = await import('@aws-sdk/lib-dynamodb');
-      const given = this.#options.client;
-      const base =
-        typeof given === 'function'
-          ? await given()
-          : (given ?? new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient({}));
-      const doc = lib.DynamoDBDocumentClient.from(base as DynamoDBClient, {
-        marshallOptions: { removeUndefinedValues: true },
-      });
-      return { lib, doc };
-    })().catch((error: unknown) => {
-      this.#sdk = undefined;
-      throw error;
-    });
-    return this.#sdk;
   }
 }
 

@@ -3,29 +3,18 @@ import type { OwnerNotice } from '#core/audit/notice';
 import { JanitorError } from '#core/errors';
 import type { OwnerNoticePublisher } from '#core/registry/owner-notice';
 import type { InvocationTime } from './lambda-deadline.ts';
+import { lazyClient } from './lazy-client.ts';
 
 // One Publish must not hold a sweep: as for run notices, it fits in the margin the
 // deadline keeps free at the end of an invocation.
 const PUBLISH_TIMEOUT_MS = 3_000;
 
-/**
- * One SNS client for an execution environment, its SDK module imported on the first
- * message rather than at init; an import that fails is tried again on the next call.
- */
+/** One SNS client for an execution environment, its SDK module imported on the first message. */
 export function lazySnsClient(given?: Pick<SNSClient, 'send'>) {
-  let client: Promise<Pick<SNSClient, 'send'>> | undefined = given
-    ? Promise.resolve(given)
-    : undefined;
-  return () => {
-    client ??= import('@aws-sdk/client-sns').then(
-      ({ SNSClient }) => new SNSClient({}),
-      (error: unknown) => {
-        client = undefined;
-        throw error;
-      },
-    );
-    return client;
-  };
+  return lazyClient<Pick<SNSClient, 'send'>>(
+    () => import('@aws-sdk/client-sns').then(({ SNSClient }) => new SNSClient({})),
+    given,
+  );
 }
 
 /** Where owners' notices go and how long one Publish may take. */

@@ -96,7 +96,7 @@ export class SqsConfirmationQueue implements ConfirmationQueue {
     let output: SendMessageBatchCommandOutput;
     try {
       // The SDK's SQS module is imported on the first confirmation, not at init: most
-      // sweeps delete nothing (docs/benchmarks.md "Import cost").
+      // sweeps delete nothing (docs/benchmarks.md "Import cost and zip size, before and after").
       const { SendMessageBatchCommand } = await import('@aws-sdk/client-sqs');
       output = await (await this.#client()).send(
         new SendMessageBatchCommand({
