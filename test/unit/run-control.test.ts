@@ -155,6 +155,25 @@ describe('openRunBudget', () => {
     expect(await budget.report()).toBeUndefined();
   });
 
+  it('starts from the slots a snapshot read, without reading them again', async () => {
+    const { registry } = createMemoryRegistry();
+    await registry.takeBudget(1, NOW - H, 3);
+    const { budget: known } = await registry.snapshot();
+    const reads: boolean[] = [];
+    const counting = {
+      takeBudget: (...args: Parameters<typeof registry.takeBudget>) => {
+        reads.push(args[3]?.known === undefined);
+        return registry.takeBudget(...args);
+      },
+    };
+    for (const dryRun of [true, false]) {
+      const budget = openRunBudget({ registry: counting, max: 3, clock, dryRun, by: 'r', known });
+      expect(await budget.take()).toBe('taken');
+      expect(await budget.report()).toMatchObject({ max: 3, taken: 1 });
+    }
+    expect(reads).toEqual([false, false]);
+  });
+
   it('reports the budget of a run that deleted nothing', async () => {
     const { registry } = createMemoryRegistry();
     await registry.takeBudget(1, NOW - H, 100);

@@ -109,6 +109,8 @@ export interface BudgetInput {
   dryRun: boolean;
   /** recorded on each slot taken (the run id) */
   by: string;
+  /** the slots a snapshot already read (the sweep's scan), sparing the first read */
+  known?: readonly BudgetSlot[];
 }
 
 /** No budget: every DELETE may go, nothing to report. */
@@ -123,7 +125,7 @@ const UNBOUNDED: RunBudget = { take: async () => 'taken', report: async () => un
  * budget would stop a live run. A registry that fails keeps what is left to delete.
  */
 export function openRunBudget(input: BudgetInput): RunBudget {
-  const { registry, max, clock, dryRun, by } = input;
+  const { registry, max, clock, dryRun, by, known } = input;
   if (max === undefined) return UNBOUNDED;
   if (!registry) {
     throw new ValidationError(
@@ -132,14 +134,14 @@ export function openRunBudget(input: BudgetInput): RunBudget {
       'needs the registry (JANITOR_REGISTRY_TABLE): the budget is counted there',
     );
   }
-  let view: BudgetSlot[] | undefined;
+  let view: readonly BudgetSlot[] | undefined = known;
   let left: number | undefined;
   let taken = 0;
   let broken = false;
   let queue: Promise<unknown> = Promise.resolve();
 
   const read = async () => {
-    const seen = await registry.takeBudget(0, clock.now(), max);
+    const seen = await registry.takeBudget(0, clock.now(), max, view ? { known: view } : {});
     view = seen.view;
     left = seen.left;
     return seen.left;
@@ -193,6 +195,21 @@ export function budgetMax(deps: Pick<RunDeps, 'policy' | 'registry'>): number | 
   );
 }
 
+/** One run's budget; `known`, a snapshot's slots, spares its first read. */
+export function openBudgetOf(
+  deps: Pick<RunDeps, 'policy' | 'registry' | 'clock' | 'run'>,
+  known?: readonly BudgetSlot[],
+): RunBudget {
+  return openRunBudget({
+    registry: deps.registry,
+    max: budgetMax(deps),
+    clock: deps.clock,
+    dryRun: deps.run.dryRun,
+    by: deps.run.runId,
+    ...(known ? { known } : {}),
+  });
+}
+
 /** What a run may do, read once at its start: the gate, and its share of the budget. */
 export interface RunControl {
   gate: Gate;
@@ -203,13 +220,7 @@ export interface RunControl {
 export async function openRunControl(
   deps: Pick<RunDeps, 'policy' | 'registry' | 'clock' | 'run'>,
 ): Promise<RunControl> {
-  const budget = openRunBudget({
-    registry: deps.registry,
-    max: budgetMax(deps),
-    clock: deps.clock,
-    dryRun: deps.run.dryRun,
-    by: deps.run.runId,
-  });
+  const budget = openBudgetOf(deps);
   const gate = await readGate({
     registry: deps.registry,
     windows: deps.policy.windows,

@@ -12,7 +12,14 @@ import {
 } from '../confirmation/confirmation.ts';
 import { ValidationError } from '../errors.ts';
 import type { VerdictReason } from '../policy/evaluate-gateway.ts';
-import { type BudgetReport, type Gate, gateState, openRunControl } from '../registry/control.ts';
+import {
+  type BudgetReport,
+  type Gate,
+  gateState,
+  openBudgetOf,
+  type RunControl,
+  readGate,
+} from '../registry/control.ts';
 import { abortForRegistry, endLeases, readRegistry } from '../registry/leases.ts';
 import { countExpiring, holdForNotice, type NoticeDeps } from '../registry/owner-notice.ts';
 import type { RegistrySnapshot } from '../registry-port.ts';
@@ -77,12 +84,17 @@ export async function runSweep(deps: SweepDeps): Promise<SweepSummary> {
     },
   });
   // The pause is read first: nothing else this run does may delete past it.
-  const control = await openRunControl(deps);
-
+  const gate = await readGate({
+    registry: deps.registry,
+    windows: deps.policy.windows,
+    now: clock.now(),
+  });
   const registry = await readRegistry(deps.registry);
   if (registry.state === 'unavailable')
     abortForRegistry(registry.error, recorder, clock.now() - started);
   const snapshot = registry.state === 'on' ? registry.snapshot : undefined;
+  // The scan already holds the budget's slots: the budget starts from them.
+  const control: RunControl = { gate, budget: openBudgetOf(deps, snapshot?.budget) };
   const { gateways, deployments, deploymentListNotFound } = await listFleet(api, deadline);
   const plan = holdForDeployments(
     planCleanup(gateways, deps.policy, clock.now(), snapshot),
