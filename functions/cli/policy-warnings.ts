@@ -14,9 +14,9 @@ interface NamePattern {
 }
 
 /**
- * The footguns of a valid policy (docs/contract.md, "Going live"): a glob written as a
- * regular expression, a rule whose `match` is empty (it matches every gateway), and no
- * `protect` list. Each warning names its path in the policy.
+ * The footguns of a valid policy (docs/contract.md, "Checked before it deploys"): a glob
+ * written as a regular expression, a rule whose `match` is empty (it matches every gateway),
+ * and no `protect` list. Each warning names its path in the policy.
  */
 export function policyWarnings(doc: PolicyDocument): string[] {
   const warnings: string[] = [];

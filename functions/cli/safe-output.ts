@@ -1,7 +1,7 @@
 // Gateway names, deployment names and `requestedBy` come from other people, and the audit
 // record keeps them as they were sent. Everything the CLI prints passes through here, so
 // that no value can drive the reader's terminal, spreadsheet or Markdown viewer
-// (docs/contract.md "Output that cannot attack its reader").
+// (docs/contract.md "Review").
 
 // ESC sequences: CSI (ESC [ ... final byte), OSC, DCS, SOS, PM and APC (ESC ] P X ^ _ ...
 // up to BEL or ST), and the two-byte ones (ESC and one more character). The 8-bit

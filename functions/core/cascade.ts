@@ -153,7 +153,10 @@ export type DeploymentResult =
       why: 'deadline' | 'run_stopped' | BudgetRefusal;
     };
 
-/** Why the rolling budget let no DELETE go (docs/contract.md "A rolling budget"). */
+/**
+ * Why the rolling budget let no DELETE go (docs/contract.md "Pause, change windows and a
+ * rolling budget").
+ */
 export type BudgetRefusal = 'daily_limit' | 'registry_unavailable';
 
 /** Takes one unit of the rolling budget right before a DELETE; anything but `taken` refuses. */

@@ -11,7 +11,7 @@ import {
 import { runCliInProcess } from './run-cli-in-process.ts';
 
 // One deletion per hostile value, named with it and requested by it: names and
-// requestedBy come from other people (docs/contract.md "Output that cannot attack its reader").
+// requestedBy come from other people (docs/contract.md "Review").
 function deletionLine(value: string, index: number): string {
   const audit = {
     schemaVersion: 1,

@@ -8,7 +8,7 @@ import { operatorEnv, startCanarySimulator } from './canary-fleet.ts';
 import { type CliRun, runCliInProcess } from './run-cli-in-process.ts';
 
 // `gateway-janitor validate --policy FILE`: the deploy's policy checks from a terminal,
-// plus warnings for footguns (docs/contract.md, "Going live").
+// plus warnings for footguns (docs/contract.md, "Checked before it deploys").
 
 let dir: string;
 let simulator: Simulator;

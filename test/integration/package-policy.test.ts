@@ -15,9 +15,9 @@ import { runBundle } from '#test/support/run-bundle';
 import { unzipArtifact } from '#test/support/unzip-artifact';
 import { buildAll } from '../../infra/build.ts';
 
-// Deploy-time validation (docs/contract.md, "Going live"): `osls package` checks the policy
-// with the functions' own schema and ships it inside both zips, so its size is not bound by
-// Lambda's 4 KB environment; the packaged sweep handler then runs with it.
+// Deploy-time validation (docs/contract.md, "Checked before it deploys"): `osls package`
+// checks the policy with the functions' own schema and ships it inside both zips, so its size
+// is not bound by Lambda's 4 KB environment; the packaged sweep handler then runs with it.
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are free-form JSON
 type Template = { Resources: Record<string, { Properties: Record<string, any> }> };

@@ -74,7 +74,10 @@ export interface AuditRecord extends RunContext {
   /** `run.summary` of a sweep: whether a registry's leases and exemptions took part */
   registry?: 'on' | 'off';
   durationMs?: number;
-  /** `run.summary` with a registry: the rolling budget (docs/contract.md "A rolling budget") */
+  /**
+   * `run.summary` with a registry: the rolling budget (docs/contract.md "Pause, change
+   * windows and a rolling budget")
+   */
   budget?: { max: number; used: number; left: number; taken: number };
   /** `run.summary`: whether the run could delete (`open`), or why not */
   gate?: 'open' | 'paused' | 'outside_window';

@@ -172,12 +172,12 @@ export interface LeaseUpkeep {
 }
 
 /**
- * Step 6 of a sweep (docs/contract.md "Leases end"): the lease of every gateway whose
- * deletion this run recorded is released (`gateway_deleted`); a lease whose gateway is not
- * listed gets `unlistedSince` once, loses it once listed again, and is released after
- * 7 days unlisted (`gateway_gone`). Writes happen only on those changes, never one per
- * lease per sweep, each conditional on the version the snapshot read; a dry run writes
- * nothing. A write that fails is counted, never thrown: the deletions stand.
+ * Step 6 of a sweep (docs/contract.md "The registry", "In a sweep"): the lease of every
+ * gateway whose deletion this run recorded is released (`gateway_deleted`); a lease whose
+ * gateway is not listed gets `unlistedSince` once, loses it once listed again, and is
+ * released after 7 days unlisted (`gateway_gone`). Writes happen only on those changes,
+ * never one per lease per sweep, each conditional on the version the snapshot read; a dry
+ * run writes nothing. A write that fails is counted, never thrown: the deletions stand.
  */
 export async function upkeepLeases(input: {
   registry: Registry;

@@ -2,7 +2,7 @@ import { GATEWAY_ID, type Gateway } from '../model.ts';
 import type { BudgetSlot, Control, Exemption, Lease, Notice } from '../registry-port.ts';
 import { parseRfc3339 } from '../time.ts';
 
-/** The budget's rolling window (docs/contract.md "A rolling budget"). */
+/** The budget's rolling window (docs/contract.md "Pause, change windows and a rolling budget"). */
 export const BUDGET_WINDOW_MS = 86_400_000;
 /** The largest `limits.maxDeletesPer24h` the slot design serves. */
 export const MAX_BUDGET = 10_000;
@@ -159,7 +159,10 @@ export function deleteAfter(deletionAt: number, noticedAt: number, beforeMs: num
   return Math.max(deletionAt, noticedAt + beforeMs);
 }
 
-/** What notice requires of a gateway that would be deleted at D (docs/contract.md "Notice"). */
+/**
+ * What notice requires of a gateway that would be deleted at D (docs/contract.md "Notice
+ * before deletion").
+ */
 export type NoticeStep =
   /** D is further ahead than `before`: nothing to tell yet */
   | { step: 'not_yet' }

@@ -210,7 +210,7 @@ function outOfTime({ deps, fields }: RequestContext): Settled | undefined {
 
 /**
  * With a registry, a request not yet due becomes a lease owned by its requester
- * (docs/contract.md "Future-dated teardown requests become leases") and is acknowledged:
+ * (docs/contract.md "The registry", "In a teardown") and is acknowledged:
  * the sweep deletes the gateway once due, instead of the request going round the queue
  * every 15 minutes. The lease pins the identity a deferral would: the request's own when it
  * names both, else the live gateway's; a gateway that does not exist yet is leased under the
